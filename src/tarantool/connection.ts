@@ -1,0 +1,796 @@
+import { connect as netConnect, type Socket } from 'node:net'
+import { EventEmitter } from 'node:events'
+import { backoffDelay, type BackoffOptions } from '../core/backoff.ts'
+import { formatEndpoint, parseAddress, type TarantoolEndpoint } from './address.ts'
+import { chapSha1Scramble, parseGreeting, type Greeting } from './greeting.ts'
+import { FrameReader, type ReplyHeader } from './frame-reader.ts'
+import { FrameWriter } from './frame-writer.ts'
+import { decodeValue } from './msgpack-codec.ts'
+import {
+  BodyKey,
+  CLIENT_FEATURES,
+  CLIENT_PROTOCOL_VERSION,
+  ErrorCode,
+  Feature,
+  GREETING_SIZE,
+  NO_LIMIT,
+  RequestType,
+} from './iproto-constants.ts'
+import {
+  AuthError,
+  ConnectionError,
+  ProtocolError,
+  RequestAbortedError,
+  SchemaError,
+  ServerError,
+  TarantoolError,
+  TimeoutError,
+  TransactionsNotSupportedError,
+  type BoxErrorEntry,
+} from './errors.ts'
+import { Schema, VINDEX_ID, VSPACE_ID } from './schema.ts'
+import { TarantoolRequests } from './request-methods.ts'
+import { decodePrepareResult } from './sql-result.ts'
+import { PreparedStatement } from './prepared-statement.ts'
+import { Stream, type BeginOptions } from './stream.ts'
+import type { ReplyBody, RequestSpec } from './request-spec.ts'
+import type { RequestOptions } from './request-options.ts'
+
+/** Options of a connection (and of every connection of a pool). */
+export interface ConnectionOptions {
+  /** User name; default: the one in the address, else `guest` (no AUTH is sent for guest). */
+  user?: string
+  /** Password for chap-sha1 (spec §1.3); default: the one in the address, else empty. Never logged. */
+  password?: string
+  /** Milliseconds to establish a connection: TCP connect, greeting, ID and AUTH. Default 10 000. */
+  connectTimeout?: number
+  /** Default per-request timeout in ms; 0 = none. Default 0. Each request may override it. */
+  requestTimeout?: number
+  /**
+   * Reconnect automatically after the connection drops (default `true`, backoff from 100 ms to 10 s).
+   * While disconnected, requests fail at once with a retryable {@link ConnectionError}.
+   */
+  reconnect?: boolean | BackoffOptions
+  /** Events: `connect`, `disconnect` (with the error), `reconnecting` (with the delay in ms), `close`. */
+  onEvent?: (event: ConnectionEvent) => void
+}
+
+/** A connection state change, passed to {@link ConnectionOptions.onEvent} and emitted as `'event'`. */
+export type ConnectionEvent =
+  | { type: 'connect'; endpoint: string; serverVersion: string }
+  | { type: 'disconnect'; endpoint: string; error: TarantoolError }
+  | { type: 'reconnecting'; endpoint: string; delay: number; attempt: number }
+  | { type: 'close'; endpoint: string }
+
+/** `connecting` (first attempt), `connected`, `disconnected` (lost, reconnecting or not), `closed` (by `close()`). */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+class Pending {
+  resolve: (value: any) => void
+  reject: (error: unknown) => void
+  decode: (body: ReplyBody) => unknown
+  what: string
+  sent = false
+  timer: NodeJS.Timeout | undefined = undefined
+  signal: AbortSignal | undefined = undefined
+  onAbort: (() => void) | undefined = undefined
+
+  constructor(resolve: (value: any) => void, reject: (error: unknown) => void, decode: (body: ReplyBody) => unknown, what: string) {
+    this.resolve = resolve
+    this.reject = reject
+    this.decode = decode
+    this.what = what
+  }
+}
+
+let streamIds = 0
+
+/**
+ * One IPROTO connection over TCP or a unix socket, with request pipelining (many requests in flight, matched
+ * by sync id, written in one `socket.write` per event-loop turn) and automatic reconnection.
+ *
+ * Create with {@link connect} (waits for the handshake) or {@link connectLazy} (returns at once). Request
+ * methods come from {@link TarantoolRequests}: `select`, `insert`, `replace`, `update`, `upsert`, `delete`,
+ * `call`, `call16`, `eval`, `execute`, `prepare`, `ping`.
+ */
+export class Connection extends TarantoolRequests {
+  readonly endpoint: TarantoolEndpoint
+  readonly #endpointText: string
+  readonly #user: string
+  readonly #password: string
+  readonly #connectTimeout: number
+  readonly #requestTimeout: number
+  readonly #reconnect: BackoffOptions | false
+  readonly #onEvent: ((event: ConnectionEvent) => void) | undefined
+  readonly events = new EventEmitter()
+
+  #state: ConnectionState = 'connecting'
+  #socket: Socket | null = null
+  #reader: FrameReader
+  #writer = new FrameWriter()
+  #pending = new Map<number, Pending>()
+  #unflushed: Pending[] = []
+  #flushScheduled = false
+  #sync = 0
+  #greeting: Greeting | null = null
+  #features = new Set<number>()
+  #protocolVersion = 0
+  #schema: Schema | null = null
+  #schemaLoading: Promise<Schema> | null = null
+  #serverSchemaVersion = 0
+  #firstConnect: Promise<void> | null = null
+  #reconnectTimer: NodeJS.Timeout | null = null
+  #reconnectAttempt = 0
+  #generation = 0
+  #closeCause: TarantoolError | null = null
+
+  /** @internal Use {@link connect} or {@link connectLazy}. */
+  constructor(address: string | number | TarantoolEndpoint, options: ConnectionOptions = {}) {
+    super()
+    const parsed = parseAddress(address)
+    this.endpoint = parsed.endpoint
+    this.#endpointText = formatEndpoint(parsed.endpoint)
+    this.#user = options.user ?? parsed.user ?? 'guest'
+    this.#password = options.password ?? parsed.password ?? ''
+    this.#connectTimeout = options.connectTimeout ?? 10_000
+    this.#requestTimeout = options.requestTimeout ?? 0
+    this.#reconnect = options.reconnect === false ? false : options.reconnect === true || options.reconnect === undefined ? {} : options.reconnect
+    this.#onEvent = options.onEvent
+    this.#reader = new FrameReader((h, b, s, e) => this.#onFrame(h, b, s, e))
+  }
+
+  /** Current state. */
+  get state(): ConnectionState {
+    return this.#state
+  }
+
+  /** `true` when requests can be sent now. */
+  get isConnected(): boolean {
+    return this.#state === 'connected'
+  }
+
+  /** Server version from the greeting (`2.6.0`), or `undefined` before the first handshake. */
+  get serverVersion(): string | undefined {
+    return this.#greeting?.version
+  }
+
+  /** IPROTO features both sides support (spec §1.4); empty on servers before 2.10. */
+  get features(): ReadonlySet<number> {
+    return this.#features
+  }
+
+  /** Server protocol version from IPROTO_ID; 0 on servers before 2.10. */
+  get protocolVersion(): number {
+    return this.#protocolVersion
+  }
+
+  /** Incremented on each successful (re)connect; session state (prepared statements, streams) belongs to one. */
+  get generation(): number {
+    return this.#generation
+  }
+
+  /** The user this connection authenticates as. */
+  get user(): string {
+    return this.#user
+  }
+
+  /** Human-readable endpoint, `host:port` or `unix/:path`. */
+  get endpointText(): string {
+    return this.#endpointText
+  }
+
+  /**
+   * @internal Starts the first connection attempt. With `lazy`, a failure starts the reconnect loop instead of
+   * rejecting.
+   */
+  _start(lazy: boolean): Promise<void> {
+    this.#firstConnect = this.#open().then(
+      () => {
+        this.#firstConnect = null
+      },
+      (err: unknown) => {
+        this.#firstConnect = null
+        if (this.#state === 'closed') throw err
+        if (lazy && this.#reconnect !== false) {
+          this.#state = 'disconnected'
+          this.#scheduleReconnect()
+          return
+        }
+        this.#state = lazy ? 'disconnected' : 'closed'
+        throw err
+      },
+    )
+    return this.#firstConnect
+  }
+
+  /**
+   * The schema (spaces and indexes from `_vspace`/`_vindex`), loading it if needed or stale.
+   * @throws ConnectionError when not connected.
+   */
+  async loadSchema(options?: RequestOptions & { force?: boolean }): Promise<Schema> {
+    if (!options?.force && this.#schema !== null && this.#schema.version === this.#serverSchemaVersion) return this.#schema
+    if (this.#schemaLoading) return this.#schemaLoading
+    const loading = (async () => {
+      const version = this.#serverSchemaVersion
+      const [spaces, indexes] = await Promise.all([
+        this.select(VSPACE_ID, [], { iterator: 'all', limit: NO_LIMIT, ...pickTimeout(options) }),
+        this.select(VINDEX_ID, [], { iterator: 'all', limit: NO_LIMIT, ...pickTimeout(options) }),
+      ])
+      const schema = new Schema(Math.max(version, this.#serverSchemaVersion), spaces, indexes)
+      this.#schema = schema
+      return schema
+    })()
+    this.#schemaLoading = loading
+    try {
+      return await loading
+    } finally {
+      this.#schemaLoading = null
+    }
+  }
+
+  /**
+   * Prepares an SQL statement on this connection (IPROTO PREPARE, spec §2.9). The statement re-prepares
+   * itself after a reconnect or when the server reports it expired (any DDL).
+   */
+  async prepare(sql: string, options?: RequestOptions): Promise<PreparedStatement> {
+    const info = await this._prepare(sql, options)
+    return new PreparedStatement(this, sql, info, this.#generation)
+  }
+
+  /**
+   * A stream on this connection (spec §2.10) for an interactive transaction: `begin()`, requests, `commit()` or
+   * `rollback()`. Needs Tarantool 2.10+ (features STREAMS and TRANSACTIONS).
+   * @throws TransactionsNotSupportedError on older servers.
+   * @throws ConnectionError when not connected.
+   */
+  stream(): Stream {
+    this.#assertConnected('stream')
+    if (!this.#features.has(Feature.STREAMS) || !this.#features.has(Feature.TRANSACTIONS)) {
+      throw new TransactionsNotSupportedError(this.#greeting?.version ?? 'unknown')
+    }
+    streamIds = (streamIds + 1) % 0x7fffffff
+    return new Stream(this, streamIds + 1)
+  }
+
+  /** Opens a stream and begins a transaction in it. */
+  async begin(options?: BeginOptions): Promise<Stream> {
+    const stream = this.stream()
+    await stream.begin(options)
+    return stream
+  }
+
+  /**
+   * Closes the connection. Requests in flight fail with a {@link ConnectionError}; no reconnect follows.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return
+    this.#state = 'closed'
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = null
+    const socket = this.#socket
+    if (socket) {
+      this.#flush()
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve())
+        socket.end()
+        setTimeout(() => socket.destroy(), 1000).unref()
+      })
+    }
+    this.#failAll(new ConnectionError(`Connection to ${this.#endpointText} was closed by the client`, { code: 'CLOSED', retryable: false }))
+    this.#emit({ type: 'close', endpoint: this.#endpointText })
+  }
+
+  /** @internal */
+  _prepare(sql: string, options?: RequestOptions) {
+    return this._call(
+      {
+        type: RequestType.PREPARE,
+        readOnly: true,
+        what: 'SQL prepare',
+        write(w) {
+          w.map(1)
+          w.key(BodyKey.SQL_TEXT)
+          w.str(sql)
+        },
+        decode: decodePrepareResult,
+      },
+      options,
+    )
+  }
+
+  /** @internal Runs a request spec in the given stream (0 = none). */
+  _callInStream<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
+    if (this.#state !== 'connected') return this.#notConnected(spec, options, streamId)
+    let spaceId = 0
+    let indexId = 0
+    let schemaVersion = 0
+    const space = spec.space
+    const index = spec.index
+    if (typeof space === 'string' || typeof index === 'string') {
+      const schema = this.#schema
+      if (schema === null || schema.version !== this.#serverSchemaVersion) {
+        return this.loadSchema(options).then(() => this.#callResolved(spec, options, streamId, 0))
+      }
+      return this.#callResolved(spec, options, streamId, 0)
+    }
+    if (space !== undefined) spaceId = space
+    if (index !== undefined) indexId = index
+    return this.#send(spec, options, streamId, spaceId, indexId, schemaVersion)
+  }
+
+  protected _call<T>(spec: RequestSpec<T>, options: RequestOptions | undefined): Promise<T> {
+    return this._callInStream(spec, options, 0)
+  }
+
+  // Names are resolved against the loaded schema and the request carries its SCHEMA_VERSION, so the server
+  // refuses it (109) if the schema changed meanwhile; then the schema is reloaded and the request re-sent.
+  async #callResolved<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number, attempt: number): Promise<T> {
+    let schema = this.#schema!
+    let ids: [number, number]
+    try {
+      ids = resolveIds(schema, spec)
+    } catch (err) {
+      if (!(err instanceof SchemaError) || attempt > 0) throw err
+      // The name may have been created by another session since we loaded: reload once and look again.
+      schema = await this.loadSchema({ ...pickTimeout(options), force: true })
+      ids = resolveIds(schema, spec)
+    }
+    try {
+      return await this.#send(spec, options, streamId, ids[0], ids[1], schema.version)
+    } catch (err) {
+      if (err instanceof ServerError && err.code === ErrorCode.WRONG_SCHEMA_VERSION && attempt < 3) {
+        await this.loadSchema({ ...pickTimeout(options), force: true })
+        return this.#callResolved(spec, options, streamId, attempt + 1)
+      }
+      throw err
+    }
+  }
+
+  #notConnected<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
+    if (this.#firstConnect !== null) {
+      // A lazy connection's first attempt is under way: wait for it, then send or fail.
+      return this.#firstConnect.then(
+        () => this._callInStream(spec, options, streamId),
+        () => this._callInStream(spec, options, streamId),
+      )
+    }
+    return Promise.reject(this.#notConnectedError(spec.what))
+  }
+
+  #notConnectedError(what: string): ConnectionError {
+    const closed = this.#state === 'closed'
+    return new ConnectionError(
+      closed
+        ? `Cannot send ${what}: the connection to ${this.#endpointText} is closed`
+        : `Cannot send ${what}: not connected to ${this.#endpointText}${this.#reconnect !== false ? ' (reconnecting in the background)' : ''}`,
+      { code: closed ? 'CLOSED' : 'NOT_CONNECTED', retryable: !closed, cause: this.#closeCause ?? undefined },
+    )
+  }
+
+  #assertConnected(what: string): void {
+    if (this.#state !== 'connected') throw this.#notConnectedError(what)
+  }
+
+  #send<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number, spaceId: number, indexId: number, schemaVersion: number): Promise<T> {
+    const signal = options?.signal
+    if (signal?.aborted) return Promise.reject(new RequestAbortedError(`${spec.what} was aborted before it was sent`, signal.reason))
+    const sync = this.#nextSync()
+    const w = this.#writer
+    w.beginFrame(spec.type, sync, schemaVersion, streamId)
+    try {
+      spec.write(w, spaceId, indexId)
+      w.endFrame()
+    } catch (err) {
+      w.abortFrame()
+      return Promise.reject(err)
+    }
+    return new Promise<T>((resolve, reject) => {
+      const p = new Pending(resolve, reject, spec.decode, spec.what)
+      this.#pending.set(sync, p)
+      this.#unflushed.push(p)
+      const timeout = options?.timeout ?? this.#requestTimeout
+      if (timeout > 0) {
+        p.timer = setTimeout(() => {
+          if (this.#pending.delete(sync)) {
+            this.#detach(p)
+            reject(new TimeoutError(`${spec.what} got no reply from ${this.#endpointText} within ${timeout} ms; it may still execute on the server`))
+          }
+        }, timeout)
+      }
+      if (signal) {
+        p.signal = signal
+        p.onAbort = () => {
+          if (this.#pending.delete(sync)) {
+            this.#detach(p)
+            reject(new RequestAbortedError(`${spec.what} was aborted while waiting for ${this.#endpointText}; it may still execute on the server`, signal.reason))
+          }
+        }
+        signal.addEventListener('abort', p.onAbort, { once: true })
+      }
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        process.nextTick(this.#flushTick)
+      }
+    })
+  }
+
+  #flushTick = (): void => {
+    this.#flushScheduled = false
+    this.#flush()
+  }
+
+  #flush(): void {
+    if (this.#writer.pending === 0) return
+    const bytes = this.#writer.take()
+    const socket = this.#socket
+    if (socket === null || socket.destroyed) return
+    socket.write(bytes)
+    const unflushed = this.#unflushed
+    for (let i = 0; i < unflushed.length; i++) unflushed[i]!.sent = true
+    unflushed.length = 0
+  }
+
+  #nextSync(): number {
+    this.#sync = this.#sync >= 0xfffffff0 ? 1 : this.#sync + 1
+    return this.#sync
+  }
+
+  #detach(p: Pending): void {
+    if (p.timer !== undefined) clearTimeout(p.timer)
+    if (p.signal !== undefined && p.onAbort !== undefined) p.signal.removeEventListener('abort', p.onAbort)
+  }
+
+  #onFrame(header: ReplyHeader, buf: Buffer, start: number, end: number): void {
+    if (header.schemaVersion !== 0) this.#serverSchemaVersion = header.schemaVersion
+    const type = header.type
+    if (type === RequestType.CHUNK || type === RequestType.EVENT) return
+    const p = this.#pending.get(header.sync)
+    // A reply whose request timed out or was aborted: nothing waits for it any more.
+    if (p === undefined) return
+    this.#pending.delete(header.sync)
+    if (p.timer !== undefined || p.signal !== undefined) this.#detach(p)
+    let body: ReplyBody
+    try {
+      // Every reply body is a map (spec §2.1); an empty body is tolerated.
+      const b0 = start < end ? buf[start]! : 0x80
+      if ((b0 & 0xf0) !== 0x80 && b0 !== 0xde && b0 !== 0xdf) throw new ProtocolError(`Reply body to ${p.what} is not a map (byte 0x${b0.toString(16)})`)
+      body = (start < end ? decodeValue(buf, start, end) : {}) as ReplyBody
+    } catch (err) {
+      p.reject(err instanceof TarantoolError ? err : new ProtocolError(`Cannot decode the reply to ${p.what}`, err))
+      return
+    }
+    if (type === RequestType.OK) {
+      let result: unknown
+      try {
+        result = p.decode(body)
+      } catch (err) {
+        p.reject(new ProtocolError(`Unexpected reply shape for ${p.what}`, err))
+        return
+      }
+      p.resolve(result)
+      return
+    }
+    if (type & RequestType.TYPE_ERROR) {
+      p.reject(serverError(type & 0x7fff, body, p.what))
+      return
+    }
+    p.reject(new ProtocolError(`Unexpected reply type 0x${type.toString(16)} to ${p.what}`))
+  }
+
+  #failAll(error: TarantoolError): void {
+    if (this.#pending.size === 0) return
+    const pending = [...this.#pending.values()]
+    this.#pending.clear()
+    this.#unflushed.length = 0
+    for (const p of pending) {
+      this.#detach(p)
+      if (error instanceof ConnectionError) {
+        p.reject(
+          new ConnectionError(
+            p.sent
+              ? `${error.message}; ${p.what} was sent and may or may not have executed`
+              : `${error.message}; ${p.what} was not sent`,
+            { code: String(error.code), retryable: !p.sent, cause: error.cause },
+          ),
+        )
+      } else p.reject(error)
+    }
+  }
+
+  #emit(event: ConnectionEvent): void {
+    try {
+      this.#onEvent?.(event)
+    } finally {
+      this.events.emit('event', event)
+    }
+  }
+
+  async #open(): Promise<void> {
+    const deadline = Date.now() + this.#connectTimeout
+    const socket = await this.#openSocket()
+    try {
+      const greetingBytes = await this.#readGreeting(socket, deadline)
+      this.#greeting = parseGreeting(greetingBytes)
+      if (this.#state === 'closed') throw new ConnectionError(`Connection to ${this.#endpointText} was closed while connecting`, { code: 'CLOSED', retryable: false })
+      this.#attach(socket)
+      const remaining = () => Math.max(1, deadline - Date.now())
+      this.#features = new Set()
+      this.#protocolVersion = 0
+      if (this.#greeting.versionNumber >= 21000) await this.#negotiate(remaining())
+      if (this.#user !== 'guest') await this.#authenticate(remaining())
+      this.#schema = null
+      this.#generation++
+      this.#reconnectAttempt = 0
+      this.#closeCause = null
+      this.#state = 'connected'
+      this.#emit({ type: 'connect', endpoint: this.#endpointText, serverVersion: this.#greeting.version })
+    } catch (err) {
+      this.#closeCause = err instanceof TarantoolError ? err : null
+      if (this.#socket === socket) this.#socket = null
+      socket.removeAllListeners('close')
+      socket.destroy()
+      this.#failAll(err instanceof TarantoolError ? err : new ConnectionError(`Handshake with ${this.#endpointText} failed`, { retryable: true, cause: err }))
+      throw err
+    }
+  }
+
+  #openSocket(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const ep = this.endpoint
+      const socket = ep.path !== undefined ? netConnect({ path: ep.path }) : netConnect({ host: ep.host, port: ep.port })
+      const timer = setTimeout(() => {
+        socket.destroy()
+        reject(new ConnectionError(`Could not connect to ${this.#endpointText} within ${this.#connectTimeout} ms`, { code: 'CONNECT_TIMEOUT', retryable: true }))
+      }, this.#connectTimeout)
+      socket.once('connect', () => {
+        clearTimeout(timer)
+        socket.removeAllListeners('error')
+        socket.setNoDelay(true)
+        resolve(socket)
+      })
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        reject(new ConnectionError(`Could not connect to ${this.#endpointText}: ${err.code ?? err.message}`, { code: err.code ?? 'CONNECT_FAILED', retryable: true, cause: err }))
+      })
+    })
+  }
+
+  #readGreeting(socket: Socket, deadline: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      const cleanup = () => {
+        clearTimeout(timer)
+        socket.off('data', onData)
+        socket.off('close', onClose)
+        socket.off('error', onError)
+      }
+      const timer = setTimeout(() => {
+        cleanup()
+        reject(new ConnectionError(`${this.#endpointText} sent no Tarantool greeting within ${this.#connectTimeout} ms`, { code: 'CONNECT_TIMEOUT', retryable: true }))
+      }, Math.max(1, deadline - Date.now()))
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk)
+        size += chunk.length
+        if (size < GREETING_SIZE) return
+        cleanup()
+        socket.pause()
+        const all = Buffer.concat(chunks)
+        if (all.length > GREETING_SIZE) socket.unshift(all.subarray(GREETING_SIZE))
+        resolve(all.subarray(0, GREETING_SIZE))
+      }
+      const onClose = () => {
+        cleanup()
+        reject(new ProtocolError(`${this.#endpointText} closed the connection after ${size} of ${GREETING_SIZE} greeting bytes`))
+      }
+      const onError = (err: Error) => {
+        cleanup()
+        reject(new ConnectionError(`Reading the greeting from ${this.#endpointText} failed: ${err.message}`, { retryable: true, cause: err }))
+      }
+      socket.on('data', onData)
+      socket.once('close', onClose)
+      socket.once('error', onError)
+    })
+  }
+
+  #attach(socket: Socket): void {
+    this.#socket = socket
+    this.#reader.reset()
+    this.#writer.take()
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.#reader.push(chunk)
+      } catch (err) {
+        const error = err instanceof ProtocolError ? err : new ProtocolError(`Malformed reply from ${this.#endpointText}`, err)
+        this.#closeCause = error
+        this.#failAll(error)
+        socket.destroy()
+      }
+    })
+    socket.on('error', (err: Error) => {
+      if (this.#closeCause === null) this.#closeCause = new ConnectionError(`Connection to ${this.#endpointText} failed: ${err.message}`, { retryable: true, cause: err })
+    })
+    socket.on('close', () => this.#onSocketClose(socket))
+    socket.resume()
+  }
+
+  #onSocketClose(socket: Socket): void {
+    if (this.#socket !== socket) return
+    this.#socket = null
+    const partial = this.#reader.bufferedBytes
+    this.#reader.reset()
+    const cause = this.#closeCause
+    let error: TarantoolError
+    if (partial > 0) {
+      error = new ProtocolError(`${this.#endpointText} closed the connection in the middle of a reply (${partial} bytes of an incomplete frame)`)
+    } else if (cause instanceof ProtocolError) error = cause
+    else error = new ConnectionError(`Connection to ${this.#endpointText} was lost`, { code: 'CONNECTION_LOST', retryable: false, cause: cause ?? undefined })
+    this.#closeCause = error
+    this.#failAll(error)
+    if (this.#state === 'closed') return
+    const wasConnected = this.#state === 'connected'
+    this.#state = 'disconnected'
+    if (wasConnected) this.#emit({ type: 'disconnect', endpoint: this.#endpointText, error })
+    if (this.#reconnect !== false && this.#firstConnect === null) this.#scheduleReconnect()
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#state === 'closed' || this.#reconnect === false || this.#reconnectTimer !== null) return
+    const attempt = this.#reconnectAttempt++
+    const delay = attempt === 0 ? 0 : backoffDelay(attempt - 1, this.#reconnect)
+    this.#emit({ type: 'reconnecting', endpoint: this.#endpointText, delay, attempt: attempt + 1 })
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null
+      if (this.#state === 'closed') return
+      this.#open().catch(() => {
+        if (this.#state !== 'closed') {
+          this.#state = 'disconnected'
+          this.#scheduleReconnect()
+        }
+      })
+    }, delay)
+    this.#reconnectTimer.unref()
+  }
+
+  async #negotiate(timeout: number): Promise<void> {
+    try {
+      const body = await this.#send(
+        {
+          type: RequestType.ID,
+          readOnly: true,
+          what: 'IPROTO_ID',
+          write(w) {
+            w.map(2)
+            w.key(BodyKey.VERSION)
+            w.uint(CLIENT_PROTOCOL_VERSION)
+            w.key(BodyKey.FEATURES)
+            w.value(CLIENT_FEATURES)
+          },
+          decode: (b) => b,
+        },
+        { timeout },
+        0,
+        0,
+        0,
+        0,
+      )
+      this.#protocolVersion = Number(body[BodyKey.VERSION] ?? 0)
+      const serverFeatures = (body[BodyKey.FEATURES] as number[] | undefined) ?? []
+      for (const f of serverFeatures) if (CLIENT_FEATURES.includes(f)) this.#features.add(f)
+    } catch (err) {
+      // Servers without IPROTO_ID answer ER_UNKNOWN_REQUEST_TYPE: no features (spec §1.2).
+      if (!(err instanceof ServerError && err.code === ErrorCode.UNKNOWN_REQUEST_TYPE)) throw err
+    }
+  }
+
+  async #authenticate(timeout: number): Promise<void> {
+    const scramble = chapSha1Scramble(this.#password, this.#greeting!.salt)
+    const user = this.#user
+    try {
+      await this.#send(
+        {
+          type: RequestType.AUTH,
+          readOnly: true,
+          what: `authentication as ${JSON.stringify(user)}`,
+          write(w) {
+            w.map(2)
+            w.key(BodyKey.USER_NAME)
+            w.str(user)
+            w.key(BodyKey.TUPLE)
+            w.array(2)
+            w.str('chap-sha1')
+            w.raw(binHeader(scramble.length))
+            w.raw(scramble)
+          },
+          decode: () => undefined,
+        },
+        { timeout },
+        0,
+        0,
+        0,
+        0,
+      )
+    } catch (err) {
+      if (err instanceof ServerError && !(err instanceof AuthError)) {
+        throw new AuthError(err.code, `Authentication as ${JSON.stringify(user)} on ${this.#endpointText} failed: ${err.serverMessage}`, err.stackEntries)
+      }
+      throw err
+    }
+  }
+}
+
+function binHeader(length: number): Uint8Array {
+  return Uint8Array.of(0xc4, length)
+}
+
+function resolveIds(schema: Schema, spec: RequestSpec<unknown>): [number, number] {
+  const spaceId = spec.space === undefined ? 0 : schema.spaceId(spec.space)
+  const indexId = spec.index === undefined ? 0 : schema.indexId(spec.space ?? spaceId, spec.index)
+  return [spaceId, indexId]
+}
+
+function pickTimeout(options: RequestOptions | undefined): RequestOptions {
+  const out: RequestOptions = {}
+  if (options?.timeout !== undefined) out.timeout = options.timeout
+  if (options?.signal !== undefined) out.signal = options.signal
+  return out
+}
+
+/** Builds the typed error for an error reply (spec §2.8). */
+export function serverError(code: number, body: ReplyBody, what: string): ServerError {
+  const message = String(body[BodyKey.ERROR_24] ?? 'Unknown error')
+  const stack = decodeErrorStack(body[BodyKey.ERROR])
+  if (code === ErrorCode.NO_SUCH_USER || code === ErrorCode.PASSWORD_MISMATCH) return new AuthError(code, message, stack, what)
+  return new ServerError(code, message, stack, what)
+}
+
+function decodeErrorStack(raw: unknown): BoxErrorEntry[] {
+  const list = (raw as Record<number, unknown> | undefined)?.[0x00]
+  if (!Array.isArray(list)) return []
+  return list.map((e: Record<number, unknown>) => {
+    const entry: BoxErrorEntry = {
+      type: String(e[0x00] ?? ''),
+      file: String(e[0x01] ?? ''),
+      line: Number(e[0x02] ?? 0),
+      message: String(e[0x03] ?? ''),
+      errno: Number(e[0x04] ?? 0),
+      code: Number(e[0x05] ?? 0),
+    }
+    if (e[0x06] !== undefined) entry.fields = e[0x06] as Record<string, unknown>
+    return entry
+  })
+}
+
+/**
+ * Connects to one Tarantool instance and waits for the handshake (greeting, IPROTO_ID where supported, AUTH).
+ *
+ * @param address `'host:port'`, `'tarantool://user:password@host:port'`, `'unix/:/path.sock'`, a port, or
+ *   `{ host, port }` / `{ path }` (see {@link parseAddress}).
+ * @throws ConnectionError when the server cannot be reached within `connectTimeout`.
+ * @throws AuthError on a wrong user or password.
+ * @throws ProtocolError when the peer is not a Tarantool IPROTO endpoint.
+ * @example
+ * const conn = await connect('tarantool://app:secret@127.0.0.1:3301')
+ * await conn.insert('users', [1, 'Ann'])
+ * await conn.close()
+ */
+export async function connect(address: string | number | TarantoolEndpoint, options?: ConnectionOptions): Promise<Connection> {
+  const conn = new Connection(address, options)
+  await conn._start(false)
+  return conn
+}
+
+/**
+ * Returns a connection at once and connects in the background. Requests made before the first attempt
+ * completes wait for it; after a failed attempt they fail with a retryable {@link ConnectionError} while the
+ * connection keeps retrying with backoff.
+ *
+ * @example
+ * const conn = connectLazy('127.0.0.1:3301')
+ * await conn.ping()
+ */
+export function connectLazy(address: string | number | TarantoolEndpoint, options?: ConnectionOptions): Connection {
+  const conn = new Connection(address, options)
+  conn._start(true).catch(() => {})
+  return conn
+}

@@ -1,0 +1,104 @@
+import { ProtocolError } from './errors.ts'
+
+/** Header fields of one reply frame (spec §2.2). */
+export interface ReplyHeader {
+  /** REQUEST_TYPE: 0 OK, 0x80 CHUNK, 0x8000|code error, 0x4c EVENT. */
+  type: number
+  sync: number
+  schemaVersion: number
+}
+
+/** Largest frame accepted: the server's own limit is 2 GiB. */
+export const MAX_FRAME_SIZE = 0x7fffffff
+
+/**
+ * Splits the reply byte stream into frames without copying when a frame lies within one chunk.
+ * For each frame it decodes the header by hand (a map of small-int keys to uints) and hands the body range
+ * to `onFrame(header, buffer, bodyStart, bodyEnd)`.
+ *
+ * @throws ProtocolError from `push` when the stream is not IPROTO (bad length prefix, header not a map,
+ * length beyond {@link MAX_FRAME_SIZE}); the caller closes the connection.
+ */
+export class FrameReader {
+  #pending: Buffer | null = null
+  readonly #onFrame: (header: ReplyHeader, buf: Buffer, start: number, end: number) => void
+  readonly #header: ReplyHeader = { type: 0, sync: 0, schemaVersion: 0 }
+
+  constructor(onFrame: (header: ReplyHeader, buf: Buffer, start: number, end: number) => void) {
+    this.#onFrame = onFrame
+  }
+
+  /** Bytes of a frame received only in part (non-zero means the stream was cut mid-frame). */
+  get bufferedBytes(): number {
+    return this.#pending?.length ?? 0
+  }
+
+  push(chunk: Buffer): void {
+    let buf = chunk
+    if (this.#pending !== null) {
+      buf = Buffer.concat([this.#pending, chunk])
+      this.#pending = null
+    }
+    let pos = 0
+    const len = buf.length
+    while (pos < len) {
+      const avail = len - pos
+      const first = buf[pos]!
+      // Servers always frame replies as 0xCE + u32 (spec §2.1); anything else is not IPROTO.
+      if (first !== 0xce) throw new ProtocolError(`Malformed IPROTO frame: length prefix byte 0x${first.toString(16)}, expected 0xce`)
+      if (avail < 5) break
+      const size = buf.readUInt32BE(pos + 1)
+      const prefix = 5
+      if (size > MAX_FRAME_SIZE) throw new ProtocolError(`IPROTO frame of ${size} bytes exceeds the 2 GiB limit`)
+      if (size < 1) throw new ProtocolError('Malformed IPROTO frame: empty frame')
+      const end = pos + prefix + size
+      if (end > len) break
+      const bodyStart = this.#readHeader(buf, pos + prefix, end)
+      this.#onFrame(this.#header, buf, bodyStart, end)
+      pos = end
+    }
+    if (pos < len) this.#pending = pos === 0 ? buf : buf.subarray(pos)
+  }
+
+  /** Forgets a partial frame (after a reconnect). */
+  reset(): void {
+    this.#pending = null
+  }
+
+  #readHeader(buf: Buffer, pos: number, end: number): number {
+    const m = buf[pos++]!
+    if ((m & 0xf0) !== 0x80) throw new ProtocolError(`Malformed IPROTO frame: header is not a map (byte 0x${m.toString(16)})`)
+    const entries = m & 0x0f
+    const h = this.#header
+    h.type = -1
+    h.sync = 0
+    h.schemaVersion = 0
+    for (let i = 0; i < entries; i++) {
+      if (pos >= end) throw new ProtocolError('Malformed IPROTO frame: header runs past the frame')
+      const key = buf[pos++]!
+      let value: number
+      const t = buf[pos++]!
+      if (t < 0x80) value = t
+      else if (t === 0xcc) value = buf[pos++]!
+      else if (t === 0xcd) {
+        value = buf.readUInt16BE(pos)
+        pos += 2
+      } else if (t === 0xce) {
+        value = buf.readUInt32BE(pos)
+        pos += 4
+      } else if (t === 0xcf) {
+        value = Number(buf.readBigUInt64BE(pos))
+        pos += 8
+      } else if (t === 0xcb) {
+        value = buf.readDoubleBE(pos)
+        pos += 8
+      } else throw new ProtocolError(`Malformed IPROTO frame: header value type 0x${t.toString(16)} for key ${key}`)
+      if (key === 0x00) h.type = value
+      else if (key === 0x01) h.sync = value
+      else if (key === 0x05) h.schemaVersion = value
+    }
+    if (pos > end) throw new ProtocolError('Malformed IPROTO frame: header runs past the frame')
+    if (h.type < 0) throw new ProtocolError('Malformed IPROTO frame: header has no REQUEST_TYPE')
+    return pos
+  }
+}

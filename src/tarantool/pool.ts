@@ -1,0 +1,243 @@
+import { Connection, type ConnectionOptions } from './connection.ts'
+import { ConnectionError, InvalidArgumentError, ServerError } from './errors.ts'
+import { ErrorCode } from './iproto-constants.ts'
+import { TarantoolRequests } from './request-methods.ts'
+import type { TarantoolEndpoint } from './address.ts'
+import type { PreparedStatement } from './prepared-statement.ts'
+import type { RequestSpec } from './request-spec.ts'
+import type { RequestOptions } from './request-options.ts'
+import type { Schema } from './schema.ts'
+import type { BeginOptions, Stream } from './stream.ts'
+
+/** Options of a pool: connection options for every connection, plus the pool's own. */
+export interface PoolOptions extends ConnectionOptions {
+  /** Connections per instance. Default 10. */
+  size?: number
+  /**
+   * How often (ms) to re-read each instance's role (`box.info.ro`) when the pool spans several instances,
+   * so a failover is noticed. 0 disables polling (roles are still read on every connect and after a
+   * read-only error). Default 2 000.
+   */
+  roleCheckInterval?: number
+}
+
+/** Role of an instance as the pool last saw it. */
+export type InstanceRole = 'writable' | 'read-only' | 'unknown'
+
+interface Instance {
+  address: string | number | TarantoolEndpoint
+  connections: Connection[]
+  role: InstanceRole
+  endpointText: string
+}
+
+/**
+ * A pool of pipelined connections to one instance or to the instances of a replica set.
+ *
+ * Requests are spread round-robin over the connected connections. With several instances, requests not marked
+ * `readOnly` (all writes, `call`, `eval`, `execute` by default) go to a writable instance; `select` (and
+ * anything passed `{ readOnly: true }`) may go to any instance. An instance whose connections drop is left
+ * out until they reconnect, then put back. When no suitable connection is up, requests fail at once with a
+ * retryable {@link ConnectionError}.
+ *
+ * Create with {@link createPool}.
+ */
+export class Pool extends TarantoolRequests {
+  readonly #instances: Instance[]
+  readonly #roleCheckInterval: number
+  #roleTimer: NodeJS.Timeout | null = null
+  #next = 0
+  #closed = false
+  #ready: Promise<void> | null = null
+
+  /** @internal Use {@link createPool}. */
+  constructor(addresses: readonly (string | number | TarantoolEndpoint)[], options: PoolOptions = {}) {
+    super()
+    if (addresses.length === 0) throw new InvalidArgumentError('A pool needs at least one address')
+    const size = options.size ?? 10
+    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, got ${size}`)
+    this.#roleCheckInterval = options.roleCheckInterval ?? 2000
+    const multi = addresses.length > 1
+    this.#instances = addresses.map((address) => {
+      const instance: Instance = { address, connections: [], role: multi ? 'unknown' : 'writable', endpointText: '' }
+      for (let i = 0; i < size; i++) {
+        const userOnEvent = options.onEvent
+        const conn = new Connection(address, {
+          ...options,
+          onEvent: (event) => {
+            if (event.type === 'connect' && multi) void this.#checkRole(instance)
+            userOnEvent?.(event)
+          },
+        })
+        instance.connections.push(conn)
+      }
+      instance.endpointText = instance.connections[0]!.endpointText
+      return instance
+    })
+  }
+
+  /** @internal Starts every connection. */
+  _start(lazy: boolean): Promise<void> {
+    const starts = this.#instances.flatMap((inst) => inst.connections.map((c) => c._start(lazy)))
+    this.#ready = Promise.allSettled(starts).then(async (results) => {
+      this.#ready = null
+      if (this.#instances.length > 1) await Promise.all(this.#instances.map((i) => this.#checkRole(i)))
+      if (!lazy && !this.#all().some((c) => c.isConnected)) {
+        const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
+        throw first?.reason ?? new ConnectionError('No pool connection could be established', { retryable: true })
+      }
+    })
+    if (this.#instances.length > 1 && this.#roleCheckInterval > 0) {
+      this.#roleTimer = setInterval(() => {
+        for (const inst of this.#instances) void this.#checkRole(inst)
+      }, this.#roleCheckInterval)
+      this.#roleTimer.unref()
+    }
+    return this.#ready
+  }
+
+  /** Number of connections currently connected. */
+  get connectedCount(): number {
+    return this.#all().filter((c) => c.isConnected).length
+  }
+
+  /** Every connection of the pool (for inspection and tests). */
+  get connections(): readonly Connection[] {
+    return this.#all()
+  }
+
+  /** Each instance with its role and how many of its connections are up. */
+  get instances(): { endpoint: string; role: InstanceRole; connected: number; size: number }[] {
+    return this.#instances.map((i) => ({
+      endpoint: i.endpointText,
+      role: i.role,
+      connected: i.connections.filter((c) => c.isConnected).length,
+      size: i.connections.length,
+    }))
+  }
+
+  /** The schema as a writable connection sees it. */
+  loadSchema(options?: RequestOptions & { force?: boolean }): Promise<Schema> {
+    return this.#pick(false, 'schema load').loadSchema(options)
+  }
+
+  /** Prepares a statement on one connection of a writable instance; see {@link PreparedStatement}. */
+  prepare(sql: string, options?: RequestOptions): Promise<PreparedStatement> {
+    return this.#withConnection(options?.readOnly ?? false, 'SQL prepare', (c) => c.prepare(sql, options))
+  }
+
+  /**
+   * A stream on one connection of a writable instance, for an interactive transaction (Tarantool 2.10+).
+   * @throws TransactionsNotSupportedError on older servers.
+   */
+  stream(): Stream {
+    return this.#pick(false, 'stream').stream()
+  }
+
+  /** Opens a stream on a writable instance and begins a transaction in it. */
+  begin(options?: BeginOptions): Promise<Stream> {
+    return this.#withConnection(false, 'begin', (c) => c.begin(options))
+  }
+
+  /** Closes every connection. Requests in flight fail with a {@link ConnectionError}. */
+  async close(): Promise<void> {
+    this.#closed = true
+    if (this.#roleTimer) clearInterval(this.#roleTimer)
+    await Promise.all(this.#all().map((c) => c.close()))
+  }
+
+  protected _call<T>(spec: RequestSpec<T>, options: RequestOptions | undefined): Promise<T> {
+    const readOnly = options?.readOnly ?? spec.readOnly
+    return this.#withConnection(readOnly, spec.what, (c) => c._callInStream(spec, options, 0)).catch((err: unknown) => {
+      // A write reached an instance that has become read-only (failover): re-read roles and try once more.
+      if (err instanceof ServerError && err.code === ErrorCode.READONLY && this.#instances.length > 1) {
+        return Promise.all(this.#instances.map((i) => this.#checkRole(i))).then(() =>
+          this.#withConnection(readOnly, spec.what, (c) => c._callInStream(spec, options, 0)),
+        )
+      }
+      throw err
+    })
+  }
+
+  #withConnection<T>(readOnly: boolean, what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+    let conn: Connection
+    try {
+      conn = this.#pick(readOnly, what)
+    } catch (err) {
+      if (this.#ready !== null) return this.#ready.then(() => fn(this.#pick(readOnly, what)))
+      return Promise.reject(err)
+    }
+    return fn(conn)
+  }
+
+  #pick(readOnly: boolean, what: string): Connection {
+    if (this.#closed) throw new ConnectionError(`Cannot send ${what}: the pool is closed`, { code: 'CLOSED', retryable: false })
+    const all = this.#all()
+    const n = all.length
+    for (let i = 0; i < n; i++) {
+      const idx = (this.#next + i) % n
+      const c = all[idx]!
+      if (!c.isConnected) continue
+      if (!readOnly && this.#roleOf(c) === 'read-only') continue
+      this.#next = idx + 1
+      return c
+    }
+    throw new ConnectionError(
+      `Cannot send ${what}: no ${readOnly ? '' : 'writable '}instance of the pool is connected (${this.#instances
+        .map((i) => `${i.endpointText} ${i.role}, ${i.connections.filter((c) => c.isConnected).length}/${i.connections.length} up`)
+        .join('; ')})`,
+      { code: 'NOT_CONNECTED', retryable: true },
+    )
+  }
+
+  #roleOf(c: Connection): InstanceRole {
+    if (this.#instances.length === 1) return 'writable'
+    for (const inst of this.#instances) if (inst.connections.includes(c)) return inst.role
+    return 'unknown'
+  }
+
+  async #checkRole(inst: Instance): Promise<void> {
+    const conn = inst.connections.find((c) => c.isConnected)
+    if (!conn) return
+    try {
+      const [ro] = await conn.eval('return box.info.ro', [], { timeout: 5000 })
+      inst.role = ro === true ? 'read-only' : 'writable'
+    } catch {
+      // No execute privilege or a transient failure: leave the role as it was.
+    }
+  }
+
+  #all(): Connection[] {
+    return this.#instances.flatMap((i) => i.connections)
+  }
+}
+
+/**
+ * Creates a pool of `size` connections (default 10) to each address and waits until at least one connection
+ * is up (or, with `lazy: true`, returns at once). Pass several addresses for a replica set; see {@link Pool}
+ * for routing.
+ *
+ * @throws ConnectionError / AuthError when no connection could be established (non-lazy only).
+ * @example
+ * const pool = await createPool('tarantool://app:secret@127.0.0.1:3301', { size: 4 })
+ * const rs = await createPool(['10.0.0.1:3301', '10.0.0.2:3301'], { user: 'app', password: 'secret' })
+ * await rs.select('users', [1])           // any instance
+ * await rs.insert('users', [2, 'Bob'])     // the writable instance
+ */
+export async function createPool(addresses: string | number | TarantoolEndpoint | readonly (string | number | TarantoolEndpoint)[], options?: PoolOptions): Promise<Pool> {
+  const list = Array.isArray(addresses) ? addresses : [addresses as string | number | TarantoolEndpoint]
+  const pool = new Pool(list, options)
+  await pool._start(false)
+  return pool
+}
+
+/**
+ * Like {@link createPool} but returns at once and connects in the background (a lazy pool). Requests made
+ * before the first connection attempts finish wait for them.
+ */
+export function createLazyPool(addresses: string | number | TarantoolEndpoint | readonly (string | number | TarantoolEndpoint)[], options?: PoolOptions): Pool {
+  const list = Array.isArray(addresses) ? addresses : [addresses as string | number | TarantoolEndpoint]
+  const pool = new Pool(list, options)
+  pool._start(true).catch(() => {})
+  return pool
+}

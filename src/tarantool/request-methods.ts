@@ -1,0 +1,326 @@
+import { BodyKey, Iterator, NO_LIMIT, RequestType } from './iproto-constants.ts'
+import { InvalidArgumentError } from './errors.ts'
+import { decodeSqlResult } from './sql-result.ts'
+import type { FrameWriter } from './frame-writer.ts'
+import type { ReplyBody, RequestSpec } from './request-spec.ts'
+import type {
+  KeyedWriteOptions,
+  RequestOptions,
+  SelectOptions,
+  SpaceRef,
+  SqlParameters,
+  SqlResult,
+  UpdateOperation,
+} from './request-options.ts'
+
+/** A tuple as stored: an array of field values. */
+export type Tuple = unknown[]
+
+const noBody = (): void => {}
+const noResult = (): void => {}
+const data = (body: ReplyBody): unknown[] => (body[BodyKey.DATA] as unknown[] | undefined) ?? []
+const firstTuple = (body: ReplyBody): Tuple | undefined => data(body)[0] as Tuple | undefined
+
+/**
+ * The IPROTO request methods (spec §2.5), shared by a single connection, a pool and a stream. Each method
+ * builds a {@link RequestSpec} and hands it to `_call`, which the transport implements.
+ *
+ * Spaces and indexes may be given by name (resolved through `_vspace`/`_vindex`, reloaded when the schema
+ * changes) or by id. Every method takes `timeout` (ms) and `signal` options.
+ */
+export abstract class TarantoolRequests {
+  /** @internal Sends one request; implemented by Connection, Pool and Stream. */
+  protected abstract _call<T>(spec: RequestSpec<T>, options: RequestOptions | undefined): Promise<T>
+
+  /** PING: resolves when the server answers. */
+  ping(options?: RequestOptions): Promise<void> {
+    return this._call({ type: RequestType.PING, readOnly: true, write: noBody, decode: noResult, what: 'ping' }, options)
+  }
+
+  /**
+   * SELECT tuples by key from an index (spec §2.5, §2.6).
+   *
+   * @param key key parts; `[]` with iterator `all` (or `eq` on a TREE) scans everything. Default `[]`.
+   * @returns the tuples, as arrays of field values.
+   * @example
+   * const [user] = await client.select('users', [42])
+   * const page = await client.select('users', ['a'], { index: 'name', iterator: 'ge', limit: 10 })
+   */
+  select<T extends Tuple = Tuple>(space: SpaceRef, key: unknown[] = [], options?: SelectOptions): Promise<T[]> {
+    const iteratorName = options?.iterator ?? (key.length === 0 ? 'all' : 'eq')
+    const iterator = Iterator[iteratorName]
+    if (iterator === undefined) throw new InvalidArgumentError(`Unknown select iterator ${JSON.stringify(iteratorName)}; use one of ${Object.keys(Iterator).join(', ')}`)
+    const limit = checkCount(options?.limit ?? NO_LIMIT, 'limit')
+    const offset = checkCount(options?.offset ?? 0, 'offset')
+    return this._call(
+      {
+        type: RequestType.SELECT,
+        space,
+        index: options?.index ?? 0,
+        readOnly: options?.readOnly ?? true,
+        what: `select on space ${JSON.stringify(space)}`,
+        write(w, spaceId, indexId) {
+          w.map(offset > 0 ? 6 : 5)
+          w.key(BodyKey.SPACE_ID)
+          w.uint(spaceId)
+          w.key(BodyKey.INDEX_ID)
+          w.uint(indexId)
+          w.key(BodyKey.LIMIT)
+          w.uint(limit)
+          if (offset > 0) {
+            w.key(BodyKey.OFFSET)
+            w.uint(offset)
+          }
+          w.key(BodyKey.ITERATOR)
+          w.uint(iterator)
+          w.key(BodyKey.KEY)
+          w.value(key)
+        },
+        decode: data as (body: ReplyBody) => T[],
+      },
+      options,
+    )
+  }
+
+  /**
+   * INSERT a tuple; fails with server error 3 (ER_TUPLE_FOUND) if the primary key exists.
+   * @returns the stored tuple (with sequence-generated fields filled in).
+   */
+  insert<T extends Tuple = Tuple>(space: SpaceRef, tuple: unknown[], options?: RequestOptions): Promise<T> {
+    return this._call(tupleRequest(RequestType.INSERT, 'insert', space, tuple, options), options) as Promise<T>
+  }
+
+  /** REPLACE: insert, or overwrite the tuple with the same primary key. @returns the stored tuple. */
+  replace<T extends Tuple = Tuple>(space: SpaceRef, tuple: unknown[], options?: RequestOptions): Promise<T> {
+    return this._call(tupleRequest(RequestType.REPLACE, 'replace', space, tuple, options), options) as Promise<T>
+  }
+
+  /**
+   * UPDATE the tuple with the given full unique key by operations (spec §2.7).
+   * @returns the new tuple, or `undefined` when no tuple has that key.
+   * @example await client.update('users', [42], [['+', 'visits', 1], ['=', 'name', 'Ann']])
+   */
+  update<T extends Tuple = Tuple>(space: SpaceRef, key: unknown[], operations: UpdateOperation[], options?: KeyedWriteOptions): Promise<T | undefined> {
+    checkOperations(operations)
+    return this._call(
+      {
+        type: RequestType.UPDATE,
+        space,
+        index: options?.index ?? 0,
+        readOnly: false,
+        what: `update on space ${JSON.stringify(space)}`,
+        write(w, spaceId, indexId) {
+          w.map(4)
+          w.key(BodyKey.SPACE_ID)
+          w.uint(spaceId)
+          w.key(BodyKey.INDEX_ID)
+          w.uint(indexId)
+          w.key(BodyKey.KEY)
+          w.value(key)
+          w.key(BodyKey.TUPLE)
+          w.value(operations)
+        },
+        decode: firstTuple as (body: ReplyBody) => T | undefined,
+      },
+      options,
+    )
+  }
+
+  /**
+   * UPSERT: insert `tuple` if no tuple has its primary key, else apply `operations` to the existing one
+   * (spec §2.5, §2.7). Resolves with nothing (the server returns no tuple).
+   */
+  upsert(space: SpaceRef, tuple: unknown[], operations: UpdateOperation[], options?: RequestOptions): Promise<void> {
+    checkTuple(tuple, 'upsert')
+    checkOperations(operations)
+    return this._call(
+      {
+        type: RequestType.UPSERT,
+        space,
+        readOnly: false,
+        what: `upsert on space ${JSON.stringify(space)}`,
+        write(w, spaceId) {
+          w.map(3)
+          w.key(BodyKey.SPACE_ID)
+          w.uint(spaceId)
+          w.key(BodyKey.TUPLE)
+          w.value(tuple)
+          w.key(BodyKey.OPS)
+          w.value(operations)
+        },
+        decode: noResult,
+      },
+      options,
+    )
+  }
+
+  /** DELETE the tuple with the given full unique key. @returns the deleted tuple, or `undefined` if none. */
+  delete<T extends Tuple = Tuple>(space: SpaceRef, key: unknown[], options?: KeyedWriteOptions): Promise<T | undefined> {
+    return this._call(
+      {
+        type: RequestType.DELETE,
+        space,
+        index: options?.index ?? 0,
+        readOnly: false,
+        what: `delete on space ${JSON.stringify(space)}`,
+        write(w, spaceId, indexId) {
+          w.map(3)
+          w.key(BodyKey.SPACE_ID)
+          w.uint(spaceId)
+          w.key(BodyKey.INDEX_ID)
+          w.uint(indexId)
+          w.key(BodyKey.KEY)
+          w.value(key)
+        },
+        decode: firstTuple as (body: ReplyBody) => T | undefined,
+      },
+      options,
+    )
+  }
+
+  /**
+   * CALL a Lua function (IPROTO CALL, the modern call): `name` may be global or a path like `box.space.t:count`.
+   * @returns every value the function returned, in order (a function returning nothing gives `[]`).
+   */
+  call<T extends unknown[] = unknown[]>(name: string, args: unknown[] = [], options?: RequestOptions): Promise<T> {
+    return this._call(callRequest(RequestType.CALL, name, args, options), options) as Promise<T>
+  }
+
+  /**
+   * CALL_16, the Tarantool 1.6 call: every returned value is wrapped into a tuple (a scalar `x` becomes `[x]`),
+   * as txtarantool and the `tarantool-driver` npm package return them.
+   */
+  call16<T extends unknown[][] = unknown[][]>(name: string, args: unknown[] = [], options?: RequestOptions): Promise<T> {
+    return this._call(callRequest(RequestType.CALL_16, name, args, options), options) as Promise<T>
+  }
+
+  /**
+   * EVAL a Lua chunk; arguments are available as `...`. Needs execute privilege on universe.
+   * @returns every value the chunk returned.
+   * @example const [sum] = await client.eval('local a, b = ... return a + b', [1, 2])
+   */
+  eval<T extends unknown[] = unknown[]>(expression: string, args: unknown[] = [], options?: RequestOptions): Promise<T> {
+    if (typeof expression !== 'string') throw new InvalidArgumentError('eval expression must be a string of Lua code')
+    checkTuple(args, 'eval arguments')
+    return this._call(
+      {
+        type: RequestType.EVAL,
+        readOnly: options?.readOnly ?? false,
+        what: 'eval',
+        write(w) {
+          w.map(2)
+          w.key(BodyKey.EXPR)
+          w.str(expression)
+          w.key(BodyKey.TUPLE)
+          w.value(args)
+        },
+        decode: data as (body: ReplyBody) => T,
+      },
+      options,
+    )
+  }
+
+  /**
+   * Executes one SQL statement (IPROTO EXECUTE, spec §2.9).
+   *
+   * @param params positional values for `?` (array) or named values for `:name`/`@name` (object; a key
+   *   without a marker gets `:`).
+   * @returns rows as arrays with column metadata for SELECT/VALUES/PRAGMA; `rowCount` and the generated
+   *   AUTOINCREMENT ids for DML and DDL.
+   * @example
+   * const { rows } = await client.execute('SELECT "name" FROM "users" WHERE "id" = ?', [42])
+   * const { rowCount, autoincrementIds } = await client.execute('INSERT INTO "t" ("v") VALUES (:v)', { v: 'x' })
+   */
+  execute<Row extends unknown[] = unknown[]>(sql: string, params?: SqlParameters, options?: RequestOptions): Promise<SqlResult<Row>> {
+    if (typeof sql !== 'string') throw new InvalidArgumentError('SQL text must be a string')
+    const binds = params === undefined ? undefined : toBindArray(params)
+    return this._call(
+      {
+        type: RequestType.EXECUTE,
+        readOnly: options?.readOnly ?? false,
+        what: 'SQL execute',
+        write(w) {
+          w.map(binds === undefined ? 1 : 2)
+          w.key(BodyKey.SQL_TEXT)
+          w.str(sql)
+          if (binds !== undefined) {
+            w.key(BodyKey.SQL_BIND)
+            w.value(binds)
+          }
+        },
+        decode: decodeSqlResult as (body: ReplyBody) => SqlResult<Row>,
+      },
+      options,
+    )
+  }
+}
+
+/** Turns positional or named SQL parameters into the IPROTO bind array (spec §2.9). */
+export function toBindArray(params: SqlParameters): unknown[] {
+  if (Array.isArray(params)) return params as unknown[]
+  if (typeof params !== 'object' || params === null) throw new InvalidArgumentError('SQL parameters must be an array (positional) or an object (named)')
+  const out: unknown[] = []
+  for (const [name, value] of Object.entries(params)) {
+    const marker = name[0] === ':' || name[0] === '@' || name[0] === '$' ? '' : ':'
+    out.push({ [marker + name]: value })
+  }
+  return out
+}
+
+function tupleRequest(type: number, verb: string, space: SpaceRef, tuple: unknown[], options: RequestOptions | undefined): RequestSpec<Tuple> {
+  checkTuple(tuple, verb)
+  return {
+    type,
+    space,
+    readOnly: options?.readOnly ?? false,
+    what: `${verb} on space ${JSON.stringify(space)}`,
+    write(w: FrameWriter, spaceId: number) {
+      w.map(2)
+      w.key(BodyKey.SPACE_ID)
+      w.uint(spaceId)
+      w.key(BodyKey.TUPLE)
+      w.value(tuple)
+    },
+    decode: firstTuple as (body: ReplyBody) => Tuple,
+  }
+}
+
+function callRequest(type: number, name: string, args: unknown[], options: RequestOptions | undefined): RequestSpec<unknown[]> {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('call needs a Lua function name')
+  checkTuple(args, 'call arguments')
+  return {
+    type,
+    readOnly: options?.readOnly ?? false,
+    what: `call ${name}`,
+    write(w) {
+      w.map(2)
+      w.key(BodyKey.FUNCTION_NAME)
+      w.str(name)
+      w.key(BodyKey.TUPLE)
+      w.value(args)
+    },
+    decode: data,
+  }
+}
+
+function checkTuple(tuple: unknown, what: string): void {
+  if (!Array.isArray(tuple)) throw new InvalidArgumentError(`${what} needs an array of field values, got ${typeof tuple}`)
+}
+
+function checkCount(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 0 || n > NO_LIMIT) throw new InvalidArgumentError(`select ${what} must be an integer 0..4294967295, got ${n}`)
+  return n
+}
+
+const ARITY: Record<string, number> = { '=': 3, '+': 3, '-': 3, '&': 3, '|': 3, '^': 3, '!': 3, '#': 3, ':': 5 }
+
+function checkOperations(ops: unknown): void {
+  if (!Array.isArray(ops)) throw new InvalidArgumentError('update operations must be an array of [op, field, value] arrays')
+  for (const op of ops) {
+    if (!Array.isArray(op) || typeof op[0] !== 'string' || ARITY[op[0]] === undefined) {
+      throw new InvalidArgumentError(`Unknown update operation ${JSON.stringify(Array.isArray(op) ? op[0] : op)}; use one of = + - & | ^ ! # :`)
+    }
+    if (op.length !== ARITY[op[0]]) throw new InvalidArgumentError(`Update operation '${op[0]}' takes ${ARITY[op[0]]! - 1} arguments after the operator, got ${op.length - 1}`)
+    if (typeof op[1] !== 'number' && typeof op[1] !== 'string') throw new InvalidArgumentError(`Update operation '${op[0]}' needs a field number or name`)
+  }
+}

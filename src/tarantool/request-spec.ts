@@ -1,0 +1,26 @@
+import type { FrameWriter } from './frame-writer.ts'
+import type { IndexRef, SpaceRef } from './request-options.ts'
+
+/**
+ * Decoded body of a reply: a map whose keys are IPROTO body keys (spec §2.4). The MessagePack codec turns
+ * integer map keys into property names, so `body[0x30]` is DATA.
+ */
+export type ReplyBody = Record<number, unknown>
+
+/**
+ * What a request method hands to the transport: the request type, the space/index it names (resolved to ids
+ * through the schema when given as names), how to write the body, and how to turn the reply body into the
+ * method's result.
+ */
+export interface RequestSpec<T> {
+  type: number
+  space?: SpaceRef | undefined
+  index?: IndexRef | undefined
+  /** Writes the body map. `spaceId`/`indexId` are the resolved ids (0 when the request names none). */
+  write(w: FrameWriter, spaceId: number, indexId: number): void
+  decode(body: ReplyBody): T
+  /** Safe to run on a read-only replica. */
+  readOnly: boolean
+  /** Short description for error messages, e.g. `select on space "users"`. Never includes values. */
+  what: string
+}
