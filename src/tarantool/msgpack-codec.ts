@@ -566,3 +566,4 @@ function lengthAt(buf: Uint8Array, pos: number, size: number, end: number): numb
 function readLength(buf: Uint8Array, pos: number, size: number, end: number): number {
   return pos + size + lengthAt(buf, pos, size, end)
 }
+export { prepare as __prepare }
