@@ -18,6 +18,8 @@ export interface FakeIprotoServerOptions {
   greeting?: boolean | Buffer | string
   /** Host to bind; default `'127.0.0.1'`. */
   host?: string
+  /** Port to bind; default 0 (a free port). Pass a closed fake's port to emulate a server coming back. */
+  port?: number
 }
 
 /** A running fake IPROTO endpoint. */
@@ -100,7 +102,7 @@ export async function startFakeIprotoServer(behaviour: FakeIprotoBehaviour, opti
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, host, () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off('error', reject)
       resolve()
     })
