@@ -59,7 +59,7 @@ const unpackr = new Unpackr({
 export class RawExtension {
   /** The extension type byte as a signed number, -128 .. 127. */
   readonly type: number
-  /** The payload (a Buffer when decoded; a copy, not a view of the receive buffer). */
+  /** The payload; when decoded, a copy of the receive bytes (a Buffer if the input was a Buffer). */
   readonly data: Uint8Array
 
   /** @throws InvalidArgumentError when `type` is not an integer in -128..127 or `data` is not a Uint8Array. */
@@ -73,7 +73,7 @@ export class RawExtension {
   }
 }
 
-/** An integer msgpackr would encode wrongly (as float64, or as int64 when positive). Created by `prepare`. */
+/** An integer msgpackr would encode wrongly (as float64, or as int64 when positive). Created by `rewrite`. */
 class WireInteger {
   readonly value: number | bigint
   constructor(value: number | bigint) {
@@ -283,6 +283,7 @@ for (let type = 1; type < 0x80; type++) {
   register({
     type,
     unpack: (data: Uint8Array) => {
+      // Outside decodeValue, fail exactly as msgpackr does without a decoder (a plain Error, on purpose).
       if (decodingSource === null) throw new Error(`Unknown extension type ${type}`)
       return new RawExtension(type, Uint8Array.prototype.slice.call(data))
     },
@@ -299,107 +300,106 @@ const TWO_64 = 2 ** 64
 const INT64_MIN = -(2n ** 63n)
 const UINT64_MAX = 2n ** 64n - 1n
 
+/** Objects msgpackr already encodes the Tarantool way (their contents need no rewriting). */
+function isPassThrough(value: object): boolean {
+  return value instanceof Uint8Array || value instanceof Decimal || value instanceof Uuid ||
+    value instanceof Datetime || value instanceof Interval || value instanceof Double ||
+    value instanceof BoxErrorValue || value instanceof RawExtension || value instanceof WireInteger ||
+    value instanceof ArrayBuffer
+}
+
+/** `true` for an integral number outside the 32-bit ranges, which msgpackr would send as float64. */
+function isWideInteger(value: number): boolean {
+  return (value >>> 0) !== value && (value >> 0) !== value && Number.isInteger(value)
+}
+
+/** `true` when a member of an array/object/map needs rewriting (primitives checked without a call). */
+function memberNeedsRewrite(item: unknown, depth: number): boolean {
+  switch (typeof item) {
+    case 'object': return item !== null && needsRewrite(item, depth)
+    case 'number': return isWideInteger(item)
+    case 'bigint': case 'symbol': return true
+    default: return false
+  }
+}
+
 /**
- * Returns `value` itself when msgpackr encodes it the Tarantool way, else a copy (made only along the path to
- * what changes) where integers msgpackr would get wrong are wrapped in WireInteger and Dates become Datetime.
- * In the common case (no bigint, no integer beyond 32 bits, no Date) it walks the value and allocates nothing.
+ * Fast check (no allocation) whether `value` holds anything msgpackr would encode differently from what
+ * Tarantool needs: a bigint (msgpackr writes positive ones as int64), an integer beyond 32 bits (float64),
+ * a Date (its timestamp extension), a symbol, a Map/Set/typed array/toJSON object (handled by `rewrite`), or
+ * nesting beyond MAX_DEPTH.
  */
-function prepare(value: unknown, depth: number): unknown {
+function needsRewrite(value: object, depth: number): boolean {
+  if (depth >= MAX_DEPTH) return true
+  const ctor = value.constructor
+  if (ctor === Array) {
+    const array = value as unknown[]
+    for (let i = 0; i < array.length; i++) if (memberNeedsRewrite(array[i], depth + 1)) return true
+    return false
+  }
+  if (ctor === Object) {
+    const record = value as Record<string, unknown>
+    for (const key in record) if (memberNeedsRewrite(record[key], depth + 1)) return true
+    return false
+  }
+  if (isPassThrough(value)) return false
+  if (
+    value instanceof Map || value instanceof Set || value instanceof Date || Array.isArray(value) ||
+    ArrayBuffer.isView(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) return true
+  // Other class instances (and null-prototype objects): msgpackr writes their own enumerable properties.
+  for (const key in value) if (memberNeedsRewrite((value as Record<string, unknown>)[key], depth + 1)) return true
+  return false
+}
+
+/**
+ * Copy of `value` that msgpackr encodes the Tarantool way: wide integers and bigints wrapped in WireInteger,
+ * Dates turned into Datetime, other typed arrays into byte views, Sets into arrays, toJSON() applied, other
+ * class instances into plain objects of their own enumerable properties.
+ */
+function rewrite(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'number':
-      // msgpackr writes 32-bit integers and non-integers correctly; other integers it would send as float64.
-      if ((value >>> 0) === value || (value >> 0) === value || !Number.isInteger(value)) return value
-      return value >= -TWO_63 && value < TWO_64 ? new WireInteger(value) : value
+      return isWideInteger(value) && value >= -TWO_63 && value < TWO_64 ? new WireInteger(value) : value
     case 'bigint':
       if (value < INT64_MIN || value > UINT64_MAX) {
         throw new InvalidArgumentError(`bigint ${value} does not fit MessagePack int64/uint64 (-2^63 .. 2^64-1)`)
       }
       return new WireInteger(value)
-    case 'object':
-      return value === null ? value : prepareObject(value, depth + 1)
     case 'symbol':
       throw new InvalidArgumentError(`cannot encode a symbol (${String(value)}) as MessagePack`)
+    case 'object':
+      break
     default:
       return value
   }
-}
-
-/** `true` when `prepared` replaces `original` (NaN counts as unchanged). */
-function changed(prepared: unknown, original: unknown): boolean {
-  return prepared !== original && prepared === prepared
-}
-
-function prepareObject(value: object, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw new InvalidArgumentError(`value is nested deeper than ${MAX_DEPTH} levels (or is cyclic)`)
-  const ctor = value.constructor
-  if (ctor === Array) return prepareArray(value as unknown[], depth)
-  if (ctor === Object) return prepareRecord(value as Record<string, unknown>, depth)
-  if (ctor === Map) return prepareMap(value as Map<unknown, unknown>, depth)
-  if (
-    value instanceof Decimal || value instanceof Uuid || value instanceof Datetime || value instanceof Interval ||
-    value instanceof Double || value instanceof BoxErrorValue || value instanceof RawExtension ||
-    value instanceof WireInteger
-  ) return value
-  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return value
+  if (value === null || isPassThrough(value)) return value
+  if (depth >= MAX_DEPTH) throw new InvalidArgumentError(`value is nested deeper than ${MAX_DEPTH} levels (or is cyclic)`)
+  const next = depth + 1
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) copy[i] = rewrite(value[i], next)
+    return copy
+  }
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>()
+    for (const [key, item] of value) copy.set(rewrite(key, next), rewrite(item, next))
+    return copy
+  }
   if (value instanceof Date) return Datetime.fromDate(value)
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-  if (Array.isArray(value)) return prepareArray(value, depth)
-  if (value instanceof Map) return prepareMap(value, depth)
-  if (value instanceof Set) return prepareArray(Array.from(value), depth)
+  if (value instanceof Set) return rewrite(Array.from(value), depth)
   const toJSON = (value as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') return prepare(toJSON.call(value), depth)
-  return prepareRecord(value as Record<string, unknown>, depth)
-}
-
-function prepareArray(array: unknown[], depth: number): unknown[] {
-  let copy: unknown[] | undefined
-  const length = array.length
-  for (let i = 0; i < length; i++) {
-    const item = array[i]
-    const prepared = prepare(item, depth)
-    if (copy !== undefined) copy[i] = prepared
-    else if (changed(prepared, item)) {
-      copy = array.slice(0, i)
-      copy[i] = prepared
-    }
+  if (value.constructor !== Object && typeof toJSON === 'function') return rewrite(toJSON.call(value), next)
+  const copy: Record<string, unknown> = {}
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    // defineProperty: an own "__proto__" key must stay a key, not become the prototype
+    Object.defineProperty(copy, key, {
+      value: rewrite((value as Record<string, unknown>)[key], next), enumerable: true, writable: true, configurable: true,
+    })
   }
-  return copy ?? array
-}
-
-function prepareRecord(record: Record<string, unknown>, depth: number): Record<string, unknown> {
-  let copy: Record<string, unknown> | undefined
-  for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue
-    const item = record[key]
-    const prepared = prepare(item, depth)
-    if (copy === undefined) {
-      if (!changed(prepared, item)) continue
-      copy = {}
-      for (const k in record) if (Object.hasOwn(record, k)) Object.defineProperty(copy, k, { value: record[k], enumerable: true, writable: true })
-    }
-    Object.defineProperty(copy, key, { value: prepared, enumerable: true, writable: true })
-  }
-  return copy ?? record
-}
-
-function prepareMap(map: Map<unknown, unknown>, depth: number): Map<unknown, unknown> {
-  let copy: Map<unknown, unknown> | undefined
-  let index = 0
-  for (const [key, item] of map) {
-    const preparedKey = prepare(key, depth)
-    const preparedItem = prepare(item, depth)
-    if (copy === undefined && (changed(preparedKey, key) || changed(preparedItem, item))) {
-      copy = new Map()
-      let i = 0
-      for (const [k, v] of map) {
-        if (i++ === index) break
-        copy.set(k, v)
-      }
-    }
-    copy?.set(preparedKey, preparedItem)
-    index++
-  }
-  return copy ?? map
+  return copy
 }
 
 /**
@@ -437,7 +437,7 @@ function prepareMap(map: Map<unknown, unknown>, depth: number): Map<unknown, unk
  * const bytes = encodeValue([1, 'alice', 12345678901234n, double(5), Decimal.from('9.99')])
  */
 export function encodeValue(value: unknown): Buffer {
-  const prepared = prepare(value, 0)
+  const prepared = memberNeedsRewrite(value, 0) ? rewrite(value, 0) : value
   try {
     return packr.pack(prepared)
   } catch (error) {
@@ -460,17 +460,24 @@ const range = { start: 0, end: 0 }
  *
  * | MessagePack | JS |
  * | --- | --- |
- * | uint / int up to 32 bits, uint64/int64 with \|v\| <= 2^53 | number |
+ * | uint / int up to 32 bits, uint64/int64 with \|v\| <= 2^53 (±2^53 itself is exact, so also a number) | number |
  * | uint64 / int64 beyond ±2^53 | bigint |
  * | float32 / float64 | number |
  * | str | string |
- * | bin | Buffer (a copy; it does not keep `buf` alive and is not changed when `buf` is reused) |
+ * | bin | a copy (not kept in sync with, and not keeping alive, `buf`): a Buffer when `buf` is a Buffer (socket data is), else a Uint8Array |
  * | array | array |
  * | map | plain object; keys that are not strings are stringified (`1` → `'1'`, `true` → `'true'`, nil →
- *   `'null'`), a `__proto__` key becomes `__proto_`; a map whose key is an array, map or extension fails |
+ *   `'null'`), a `__proto__` key becomes `__proto_`; a key that is an array, map or extension value throws
+ *   ProtocolError |
  * | nil, bool | null, boolean |
  * | MP_EXT 1, 2, 3, 4, 6 | {@link Decimal}, {@link Uuid}, {@link BoxErrorValue}, {@link Datetime}, {@link Interval} |
  * | any other MP_EXT 1-127 | {@link RawExtension} (except codes other libraries registered first, and the codes msgpackr uses itself: 0x42, 0x62, 0x65, 0x69, 0x70, 0x72, 0x73, 0x74, 0x78, which the server never sends) |
+ *
+ * Limits inherited from msgpackr (none of them occurs in data a Tarantool server sends): the never-used byte
+ * 0xC1 decodes to msgpackr's `C1` marker object instead of failing ({@link skipValue} rejects it), and a
+ * fixext 1/2 of type 0x72 is read as msgpackr's record definition. msgpackr caches a `DataView` on `buf` as a
+ * `dataView` property, which makes later decodes from the same buffer cheaper. Extension types and typing
+ * follow spec §2.13.
  *
  * @param buf the receive buffer (a Buffer, or any Uint8Array).
  * @param start offset of the value's first byte.
@@ -566,4 +573,3 @@ function lengthAt(buf: Uint8Array, pos: number, size: number, end: number): numb
 function readLength(buf: Uint8Array, pos: number, size: number, end: number): number {
   return pos + size + lengthAt(buf, pos, size, end)
 }
-export { prepare as __prepare }

@@ -35,7 +35,7 @@ export class Uuid {
       this.#text = value.toLowerCase()
     } else if (value instanceof Uint8Array) {
       if (value.length !== 16) throw new InvalidArgumentError(`Uuid: expected 16 bytes, got ${value.length}`)
-      this.bytes = Uint8Array.prototype.slice.call(value)
+      this.bytes = new Uint8Array(value) // a plain Uint8Array copy, also when given a Buffer
     } else {
       throw new InvalidArgumentError(`Uuid: expected a string or 16 bytes, got ${value === null ? 'null' : typeof value}`)
     }
