@@ -69,17 +69,19 @@ class Pending {
   resolve: (value: any) => void
   reject: (error: unknown) => void
   decode: (body: ReplyBody) => unknown
+  decodeData: ((data: unknown[]) => unknown) | undefined
   what: string
   sent = false
   timer: NodeJS.Timeout | undefined = undefined
   signal: AbortSignal | undefined = undefined
   onAbort: (() => void) | undefined = undefined
 
-  constructor(resolve: (value: any) => void, reject: (error: unknown) => void, decode: (body: ReplyBody) => unknown, what: string) {
+  constructor(resolve: (value: any) => void, reject: (error: unknown) => void, spec: RequestSpec<unknown>) {
     this.resolve = resolve
     this.reject = reject
-    this.decode = decode
-    this.what = what
+    this.decode = spec.decode
+    this.decodeData = spec.decodeData
+    this.what = spec.what
   }
 }
 
@@ -385,7 +387,7 @@ export class Connection extends TarantoolRequests {
       return Promise.reject(err)
     }
     return new Promise<T>((resolve, reject) => {
-      const p = new Pending(resolve, reject, spec.decode, spec.what)
+      const p = new Pending(resolve, reject, spec as RequestSpec<unknown>)
       this.#pending.set(sync, p)
       this.#unflushed.push(p)
       const timeout = options?.timeout ?? this.#requestTimeout
@@ -449,6 +451,20 @@ export class Connection extends TarantoolRequests {
     if (p === undefined) return
     this.#pending.delete(header.sync)
     if (p.timer !== undefined || p.signal !== undefined) this.#detach(p)
+    // Fast path: a successful reply whose body is exactly { DATA: ... } goes straight to decodeData.
+    if (type === RequestType.OK && p.decodeData !== undefined && end - start > 2 && buf[start] === 0x81 && buf[start + 1] === 0x30) {
+      let result: unknown
+      try {
+        const d = decodeValue(buf, start + 2, end)
+        if (!Array.isArray(d)) throw new ProtocolError(`Reply DATA to ${p.what} is not an array`)
+        result = p.decodeData(d)
+      } catch (err) {
+        p.reject(err instanceof TarantoolError ? err : new ProtocolError(`Cannot decode the reply to ${p.what}`, err))
+        return
+      }
+      p.resolve(result)
+      return
+    }
     let body: ReplyBody
     try {
       // Every reply body is a map (spec §2.1); an empty body is tolerated.
@@ -462,7 +478,7 @@ export class Connection extends TarantoolRequests {
     if (type === RequestType.OK) {
       let result: unknown
       try {
-        result = p.decode(body)
+        result = p.decodeData !== undefined ? p.decodeData((body[BodyKey.DATA] as unknown[] | undefined) ?? []) : p.decode(body)
       } catch (err) {
         p.reject(new ProtocolError(`Unexpected reply shape for ${p.what}`, err))
         return

@@ -20,6 +20,8 @@ const noBody = (): void => {}
 const noResult = (): void => {}
 const data = (body: ReplyBody): unknown[] => (body[BodyKey.DATA] as unknown[] | undefined) ?? []
 const firstTuple = (body: ReplyBody): Tuple | undefined => data(body)[0] as Tuple | undefined
+const same = <T>(d: T): T => d
+const first = (d: unknown[]): Tuple | undefined => d[0] as Tuple | undefined
 
 /**
  * The IPROTO request methods (spec §2.5), shared by a single connection, a pool and a stream. Each method
@@ -77,6 +79,7 @@ export abstract class TarantoolRequests {
           w.value(key)
         },
         decode: data as (body: ReplyBody) => T[],
+        decodeData: same as (d: unknown[]) => T[],
       },
       options,
     )
@@ -121,6 +124,7 @@ export abstract class TarantoolRequests {
           w.value(operations)
         },
         decode: firstTuple as (body: ReplyBody) => T | undefined,
+        decodeData: first as (d: unknown[]) => T | undefined,
       },
       options,
     )
@@ -173,6 +177,7 @@ export abstract class TarantoolRequests {
           w.value(key)
         },
         decode: firstTuple as (body: ReplyBody) => T | undefined,
+        decodeData: first as (d: unknown[]) => T | undefined,
       },
       options,
     )
@@ -215,6 +220,7 @@ export abstract class TarantoolRequests {
           w.value(args)
         },
         decode: data as (body: ReplyBody) => T,
+        decodeData: same as (d: unknown[]) => T,
       },
       options,
     )
@@ -282,6 +288,7 @@ function tupleRequest(type: number, verb: string, space: SpaceRef, tuple: unknow
       w.value(tuple)
     },
     decode: firstTuple as (body: ReplyBody) => Tuple,
+    decodeData: first as (d: unknown[]) => Tuple,
   }
 }
 
@@ -300,6 +307,7 @@ function callRequest(type: number, name: string, args: unknown[], options: Reque
       w.value(args)
     },
     decode: data,
+    decodeData: same,
   }
 }
 

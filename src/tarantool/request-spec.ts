@@ -18,7 +18,13 @@ export interface RequestSpec<T> {
   index?: IndexRef | undefined
   /** Writes the body map. `spaceId`/`indexId` are the resolved ids (0 when the request names none). */
   write(w: FrameWriter, spaceId: number, indexId: number): void
+  /** Turns the reply body into the result. Ignored when {@link decodeData} is given. */
   decode(body: ReplyBody): T
+  /**
+   * For replies whose only interesting key is DATA (0x30): gets the decoded DATA array directly, which spares
+   * decoding the body map on the hot path.
+   */
+  decodeData?: ((data: unknown[]) => T) | undefined
   /** Safe to run on a read-only replica. */
   readOnly: boolean
   /** Short description for error messages, e.g. `select on space "users"`. Never includes values. */
