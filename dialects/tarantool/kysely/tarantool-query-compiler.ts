@@ -1,0 +1,129 @@
+import {
+  ColumnDefinitionNode,
+  SelectQueryNode,
+  SqliteQueryCompiler,
+  type DataTypeNode,
+  type DefaultInsertValueNode,
+  type DropIndexNode,
+  type OffsetNode,
+  type OnConflictNode,
+  type OnDuplicateKeyNode,
+  type ReturningNode,
+} from 'kysely'
+import {
+  TarantoolDataTypeNotSupportedError,
+  TarantoolOnConflictNotSupportedError,
+  TarantoolReturningNotSupportedError,
+  TarantoolSyntaxNotSupportedError,
+} from '../tarantool-dialect-errors.ts'
+import { tarantoolDataType } from './tarantool-data-types.ts'
+
+/**
+ * LIMIT emitted for an OFFSET without LIMIT. Tarantool requires LIMIT before OFFSET and rejects a LIMIT whose
+ * sum with the OFFSET overflows an unsigned 64-bit integer, so the largest safe value is 2^63 - 1 (verified
+ * on 2.6: `LIMIT 18446744073709551615 OFFSET 1` fails, `LIMIT 9223372036854775807 OFFSET 1` works).
+ */
+export const TARANTOOL_UNBOUNDED_LIMIT = '9223372036854775807'
+
+/**
+ * Compiles Kysely operation trees to Tarantool SQL (spec tarantool.md §4, kysely-drizzle.md §1.4, §3.4).
+ *
+ * Builds on Kysely's SQLite compiler (Tarantool SQL descends from SQLite) and changes what Tarantool
+ * parses differently:
+ * - every identifier **and alias** is double-quoted (unquoted names are upper-cased by Tarantool 2.x, so
+ *   quoting keeps result keys as written); parameters are positional `?`;
+ * - `.orIgnore()` / `.orReplace()` / `.orAbort()` / `.orFail()` / `.orRollback()` and `replaceInto()` compile
+ *   to `insert or ignore` etc., which Tarantool supports;
+ * - `offset(n)` without `limit()` emits `limit 9223372036854775807 offset ?` (Tarantool has no bare OFFSET);
+ * - data types map to Tarantool names (`text` → STRING, `bigint` → INTEGER, `double precision` → DOUBLE,
+ *   `blob` → VARBINARY, `numeric` → NUMBER, ...; see {@link tarantoolDataType}); `integer` + `.unsigned()`
+ *   → UNSIGNED; AUTOINCREMENT is always emitted last in a column definition, which Tarantool requires.
+ *
+ * Throws, before anything is sent:
+ * - {@link TarantoolReturningNotSupportedError} for `.returning()` (no RETURNING in Tarantool);
+ * - {@link TarantoolOnConflictNotSupportedError} for `.onConflict()` / `.onDuplicateKeyUpdate()`;
+ * - {@link TarantoolDataTypeNotSupportedError} for date/time, json, char and serial types;
+ * - {@link TarantoolSyntaxNotSupportedError} for `DEFAULT` inside VALUES (Kysely emits it when the rows of a
+ *   multi-row insert have different keys) and for `dropIndex()` without `.on(table)`.
+ *
+ * Raw SQL (`sql\`...\``) is passed through untouched.
+ *
+ * @example
+ * import { Kysely } from 'kysely'
+ * import { createLazyPool } from 'dialectry/tarantool'
+ * import { TarantoolDialect } from 'dialectry/tarantool/kysely'
+ *
+ * // Compiling needs no connection.
+ * const db = new Kysely<any>({ dialect: new TarantoolDialect({ pool: () => createLazyPool('127.0.0.1:3301') }) })
+ * db.selectFrom('users').select('id as userId').offset(10).compile().sql
+ * // select "id" as "userId" from "users" limit 9223372036854775807 offset ?
+ */
+export class TarantoolQueryCompiler extends SqliteQueryCompiler {
+  protected override visitReturning(_node: ReturningNode): void {
+    const parent = this.parentNode
+    const statement = parent === undefined ? 'statement' : parent.kind.replace(/QueryNode$/, '').toUpperCase()
+    throw new TarantoolReturningNotSupportedError(statement)
+  }
+
+  protected override visitOnConflict(_node: OnConflictNode): void {
+    throw new TarantoolOnConflictNotSupportedError(
+      'Use .orIgnore() (INSERT OR IGNORE) or .orReplace() (INSERT OR REPLACE) instead. Note that they react to ' +
+        'every constraint of the row: OR IGNORE also skips rows that violate NOT NULL or CHECK, and OR REPLACE ' +
+        'deletes every row that conflicts on any unique index.',
+    )
+  }
+
+  protected override visitOnDuplicateKey(_node: OnDuplicateKeyNode): void {
+    throw new TarantoolOnConflictNotSupportedError('Use .orReplace() (INSERT OR REPLACE) or an UPDATE instead.')
+  }
+
+  protected override visitOffset(node: OffsetNode): void {
+    const parent = this.parentNode
+    if (parent !== undefined && SelectQueryNode.is(parent) && parent.limit === undefined) {
+      this.append(`limit ${TARANTOOL_UNBOUNDED_LIMIT} `)
+    }
+    super.visitOffset(node)
+  }
+
+  protected override visitDataType(node: DataTypeNode): void {
+    const parent = this.parentNode
+    if (parent !== undefined && ColumnDefinitionNode.is(parent) && parent.unsigned) {
+      const mapped = tarantoolDataType(node.dataType)
+      if (mapped !== 'INTEGER') {
+        throw new TarantoolDataTypeNotSupportedError(`${node.dataType} unsigned`, 'Only integer columns can be unsigned (Tarantool type UNSIGNED).')
+      }
+      this.append('UNSIGNED')
+      return
+    }
+    this.append(tarantoolDataType(node.dataType))
+  }
+
+  protected override visitColumnDefinition(node: ColumnDefinitionNode): void {
+    // Tarantool accepts nothing after AUTOINCREMENT in a column definition (`... AUTOINCREMENT CHECK (...)`
+    // is a syntax error), and `.unsigned()` is a type of its own, handled in visitDataType.
+    const typedByDialect = node.dataType.kind === 'DataTypeNode'
+    super.visitColumnDefinition({ ...node, unsigned: typedByDialect ? false : node.unsigned, autoIncrement: false })
+    if (node.autoIncrement) {
+      this.append(' ')
+      this.append(this.getAutoIncrement())
+    }
+  }
+
+  protected override visitDefaultInsertValue(_node: DefaultInsertValueNode): void {
+    // SQLite's compiler writes NULL here, which silently stores NULL instead of the column default.
+    throw new TarantoolSyntaxNotSupportedError(
+      'the DEFAULT keyword inside VALUES (Kysely emits it when the rows of a multi-row insert have different keys)',
+      'Give every row the same keys (pass the default value or null explicitly), or insert the rows one by one.',
+    )
+  }
+
+  protected override visitDropIndex(node: DropIndexNode): void {
+    if (node.table === undefined) {
+      throw new TarantoolSyntaxNotSupportedError(
+        'DROP INDEX without a table',
+        "Index names are per table in Tarantool: write db.schema.dropIndex('name').on('table').",
+      )
+    }
+    super.visitDropIndex(node)
+  }
+}

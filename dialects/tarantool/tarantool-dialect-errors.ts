@@ -1,0 +1,108 @@
+import { TarantoolError } from '../../src/tarantool/errors.ts'
+
+/**
+ * Base class of the errors the Tarantool Kysely dialect and Drizzle driver throw themselves (as opposed to
+ * the driver's `ServerError`, `ConnectionError`, ... which pass through unchanged). Extends the driver's
+ * `TarantoolError`, so `err instanceof TarantoolError` catches both. Never retryable: they describe a query
+ * Tarantool cannot run, not a transient failure.
+ */
+export class TarantoolDialectError extends TarantoolError {
+  constructor(message: string, code: string, cause?: unknown) {
+    super(message, { code, retryable: false, ...(cause === undefined ? {} : { cause }) })
+  }
+}
+
+/**
+ * A query asked for `RETURNING` (Kysely `.returning()`, Drizzle `.returning()`). Tarantool SQL has no
+ * RETURNING clause in any version (spec tarantool.md §4.4). Thrown while compiling, before anything is sent.
+ * Generated AUTOINCREMENT keys are still available: Kysely's `insertId`, Drizzle's `run()` result.
+ */
+export class TarantoolReturningNotSupportedError extends TarantoolDialectError {
+  constructor(statement: string) {
+    super(
+      `Tarantool SQL has no RETURNING clause, so this ${statement} cannot return rows. Drop .returning(); read ` +
+        `the generated key from the result (Kysely: insertId, Drizzle: run() -> autoincrementIds) or SELECT ` +
+        `the rows afterwards.`,
+      'RETURNING_NOT_SUPPORTED',
+    )
+  }
+}
+
+/**
+ * An INSERT asked for an upsert clause (`ON CONFLICT ... DO NOTHING/UPDATE`, MySQL `ON DUPLICATE KEY UPDATE`).
+ * Tarantool SQL has none (spec tarantool.md §4.4); it offers `INSERT OR IGNORE` / `INSERT OR REPLACE` instead,
+ * which apply to every constraint of the row, not to one conflict target.
+ */
+export class TarantoolOnConflictNotSupportedError extends TarantoolDialectError {
+  constructor(hint: string) {
+    super(`Tarantool SQL has no ON CONFLICT / upsert clause. ${hint}`, 'ON_CONFLICT_NOT_SUPPORTED')
+  }
+}
+
+/**
+ * A schema-builder data type (or a CAST target) has no Tarantool SQL equivalent, e.g. `timestamp`, `date`,
+ * `json`, `serial`. The message names the types that do work (spec tarantool.md §4.2). A raw type passed as
+ * `sql\`...\`` is never checked and reaches the server as written.
+ */
+export class TarantoolDataTypeNotSupportedError extends TarantoolDialectError {
+  readonly dataType: string
+
+  constructor(dataType: string, hint: string) {
+    super(`Tarantool SQL has no column type for ${JSON.stringify(dataType)}. ${hint}`, 'DATA_TYPE_NOT_SUPPORTED')
+    this.dataType = dataType
+  }
+}
+
+/**
+ * A query uses SQL that Tarantool's grammar lacks and that the dialect cannot rewrite faithfully (e.g. the
+ * `DEFAULT` keyword inside VALUES, `DROP INDEX` without its table). `feature` names the construct.
+ */
+export class TarantoolSyntaxNotSupportedError extends TarantoolDialectError {
+  readonly feature: string
+
+  constructor(feature: string, hint: string) {
+    super(`Tarantool SQL does not support ${feature}. ${hint}`, 'SYNTAX_NOT_SUPPORTED')
+    this.feature = feature
+  }
+}
+
+/**
+ * The Kysely Migrator waited `timeout` ms for the migration lock row and another migrator still held it.
+ * The message says since when it is held and the statement that clears a stale lock (left by a migrator that
+ * crashed while holding it — Tarantool 2.6 has no session-scoped locks that would vanish with the session).
+ */
+export class TarantoolMigrationLockTimeoutError extends TarantoolDialectError {
+  constructor(message: string) {
+    super(message, 'MIGRATION_LOCK_TIMEOUT')
+  }
+}
+
+/**
+ * A statement of a Drizzle migration failed. Statements of that migration that ran before it stay applied
+ * (Tarantool DDL cannot be rolled back from a 2.6 client); earlier migrations are recorded. `migration` is
+ * the journal tag (e.g. `0001_add_pets`), `statement` the 1-based index within its file; `cause` is the
+ * error the server returned.
+ */
+export class TarantoolMigrationError extends TarantoolDialectError {
+  readonly migration: string
+  readonly statement: number
+
+  constructor(migration: string, statement: number, total: number, cause: unknown) {
+    const reason = rootMessage(cause)
+    super(
+      `Migration ${migration} failed at statement ${statement} of ${total}: ${reason}. ` +
+        (statement > 1 ? `Its statements 1..${statement - 1} were applied and are not rolled back. ` : '') +
+        'Earlier migrations are recorded. Fix the migration (or the database) and run migrate() again.',
+      'MIGRATION_FAILED',
+      cause,
+    )
+    this.migration = migration
+    this.statement = statement
+  }
+}
+
+function rootMessage(error: unknown): string {
+  let current = error
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause
+  return current instanceof Error ? current.message : String(current)
+}
