@@ -5,7 +5,8 @@ import { formatEndpoint, parseAddress, type TarantoolEndpoint } from './address.
 import { chapSha1Scramble, parseGreeting, type Greeting } from './greeting.ts'
 import { FrameReader, type ReplyHeader } from './frame-reader.ts'
 import { FrameWriter } from './frame-writer.ts'
-import { decodeValue } from './msgpack-codec.ts'
+import { decodeValue, RawExtension } from './msgpack-codec.ts'
+import { BoxErrorValue, Datetime, Decimal, Interval, Uuid } from './ext/index.ts'
 import {
   BodyKey,
   CLIENT_FEATURES,
@@ -19,6 +20,7 @@ import {
 import {
   AuthError,
   ConnectionError,
+  InvalidArgumentError,
   ProtocolError,
   RequestAbortedError,
   SchemaError,
@@ -303,6 +305,10 @@ export class Connection extends TarantoolRequests {
   /** @internal Runs a request spec in the given stream (0 = none). */
   _callInStream<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
     if (this.#state !== 'connected') return this.#notConnected(spec, options, streamId)
+    if (spec.binds !== undefined && this.#greeting!.versionNumber < 21000) {
+      const bad = findExtensionBind(spec.binds)
+      if (bad !== undefined) return Promise.reject(bad)
+    }
     let spaceId = 0
     let indexId = 0
     let schemaVersion = 0
@@ -733,6 +739,30 @@ export class Connection extends TarantoolRequests {
       throw err
     }
   }
+}
+
+// Tarantool before 2.10 decodes MP_EXT SQL binds but cannot bind them; 2.6.0 even crashes (SIGSEGV in
+// sql_bind_column) on a DATETIME or DECIMAL bind. Refuse them before anything is sent.
+function findExtensionBind(binds: readonly unknown[]): InvalidArgumentError | undefined {
+  for (let i = 0; i < binds.length; i++) {
+    let v = binds[i]
+    let name = `parameter ${i + 1}`
+    if (v !== null && typeof v === 'object' && v.constructor === Object) {
+      const keys = Object.keys(v)
+      if (keys.length === 1) {
+        name = `parameter ${keys[0]}`
+        v = (v as Record<string, unknown>)[keys[0]!]
+      }
+    }
+    if (v instanceof Date || v instanceof Decimal || v instanceof Uuid || v instanceof Datetime || v instanceof Interval || v instanceof BoxErrorValue || v instanceof RawExtension) {
+      const kind = v instanceof Date ? 'Date' : v.constructor.name
+      return new InvalidArgumentError(
+        `SQL ${name} is a ${kind}: Tarantool before 2.10 cannot bind MessagePack extension values in SQL ` +
+          `(2.6 crashes on them). Pass a string or number instead (e.g. date.getTime(), decimal.toString()).`,
+      )
+    }
+  }
+  return undefined
 }
 
 function binHeader(length: number): Uint8Array {

@@ -101,6 +101,12 @@ export class Pool extends TarantoolRequests {
     return this.#all().filter((c) => c.isConnected).length
   }
 
+  /** Server version (`2.6.0`) of the first connection that completed a handshake; `undefined` before any did. */
+  get serverVersion(): string | undefined {
+    for (const c of this.#all()) if (c.serverVersion !== undefined) return c.serverVersion
+    return undefined
+  }
+
   /** Every connection of the pool (for inspection and tests). */
   get connections(): readonly Connection[] {
     return this.#all()

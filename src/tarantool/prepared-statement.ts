@@ -87,6 +87,7 @@ export class PreparedStatement {
         type: RequestType.EXECUTE,
         readOnly: options?.readOnly ?? false,
         what: 'SQL execute (prepared)',
+        binds,
         write(w) {
           w.map(binds === undefined ? 1 : 2)
           w.key(BodyKey.STMT_ID)

@@ -245,6 +245,7 @@ export abstract class TarantoolRequests {
         type: RequestType.EXECUTE,
         readOnly: options?.readOnly ?? false,
         what: 'SQL execute',
+        binds,
         write(w) {
           w.map(binds === undefined ? 1 : 2)
           w.key(BodyKey.SQL_TEXT)

@@ -25,6 +25,8 @@ export interface RequestSpec<T> {
    * decoding the body map on the hot path.
    */
   decodeData?: ((data: unknown[]) => T) | undefined
+  /** SQL bind values, when the request carries some (checked against what the server can bind). */
+  binds?: readonly unknown[] | undefined
   /** Safe to run on a read-only replica. */
   readOnly: boolean
   /** Short description for error messages, e.g. `select on space "users"`. Never includes values. */

@@ -122,3 +122,18 @@ describe('value round trips', () => {
     expect(rows[0]![5]).toBe(2n ** 63n - 1n)
   })
 })
+
+describe('SQL binds the server cannot take', () => {
+  it('on servers before 2.10, extension values in SQL parameters are refused before sending (2.6 would crash)', async () => {
+    const [major, minor] = conn.serverVersion!.split('.').map(Number) as [number, number]
+    if (major > 2 || (major === 2 && minor >= 10)) return
+    for (const v of [new Date(), Decimal.from('1.5'), new Uuid('00000000-0000-0000-0000-000000000001')]) {
+      await expect(conn.execute('SELECT ?', [v])).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+      await expect(conn.execute('SELECT :v', { v })).rejects.toThrow(/parameter :v/)
+    }
+    const stmt = await conn.prepare('SELECT ?')
+    await expect(stmt.execute([new Date()])).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+    // The server is still alive.
+    await expect(conn.ping()).resolves.toBeUndefined()
+  })
+})
