@@ -20,7 +20,11 @@ export const MAX_FRAME_SIZE = 0x7fffffff
  * length beyond {@link MAX_FRAME_SIZE}); the caller closes the connection.
  */
 export class FrameReader {
-  #pending: Buffer | null = null
+  // The start of an incomplete frame, plus later chunks not yet joined to it: joining happens once, when
+  // the frame is complete, so a large reply arriving in many chunks is copied once (not once per chunk).
+  #pending: Buffer[] = []
+  #pendingBytes = 0
+  #needed = 0
   readonly #onFrame: (header: ReplyHeader, buf: Buffer, start: number, end: number) => void
   readonly #header: ReplyHeader = { type: 0, sync: 0, schemaVersion: 0 }
 
@@ -30,14 +34,18 @@ export class FrameReader {
 
   /** Bytes of a frame received only in part (non-zero means the stream was cut mid-frame). */
   get bufferedBytes(): number {
-    return this.#pending?.length ?? 0
+    return this.#pendingBytes
   }
 
   push(chunk: Buffer): void {
     let buf = chunk
-    if (this.#pending !== null) {
-      buf = Buffer.concat([this.#pending, chunk])
-      this.#pending = null
+    if (this.#pendingBytes > 0) {
+      this.#pending.push(chunk)
+      this.#pendingBytes += chunk.length
+      if (this.#pendingBytes < this.#needed) return
+      buf = Buffer.concat(this.#pending, this.#pendingBytes)
+      this.#pending = []
+      this.#pendingBytes = 0
     }
     let pos = 0
     const len = buf.length
@@ -46,23 +54,35 @@ export class FrameReader {
       const first = buf[pos]!
       // Servers always frame replies as 0xCE + u32 (spec §2.1); anything else is not IPROTO.
       if (first !== 0xce) throw new ProtocolError(`Malformed IPROTO frame: length prefix byte 0x${first.toString(16)}, expected 0xce`)
-      if (avail < 5) break
+      if (avail < 5) {
+        this.#needed = 5
+        break
+      }
       const size = buf.readUInt32BE(pos + 1)
       const prefix = 5
       if (size > MAX_FRAME_SIZE) throw new ProtocolError(`IPROTO frame of ${size} bytes exceeds the 2 GiB limit`)
       if (size < 1) throw new ProtocolError('Malformed IPROTO frame: empty frame')
       const end = pos + prefix + size
-      if (end > len) break
+      if (end > len) {
+        this.#needed = prefix + size
+        break
+      }
       const bodyStart = this.#readHeader(buf, pos + prefix, end)
       this.#onFrame(this.#header, buf, bodyStart, end)
       pos = end
     }
-    if (pos < len) this.#pending = pos === 0 ? buf : buf.subarray(pos)
+    if (pos < len) {
+      const rest = pos === 0 ? buf : buf.subarray(pos)
+      this.#pending = [rest]
+      this.#pendingBytes = rest.length
+    }
   }
 
   /** Forgets a partial frame (after a reconnect). */
   reset(): void {
-    this.#pending = null
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.#needed = 0
   }
 
   #readHeader(buf: Buffer, pos: number, end: number): number {
