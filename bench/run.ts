@@ -1,0 +1,40 @@
+/**
+ * `npm run bench -- <system> [options]`: side-by-side benchmarks of our drivers and their peers.
+ * Each system's runner prints a markdown table and writes it to `bench/results/<system>.md`.
+ */
+interface BenchModule {
+  main(args: string[]): Promise<void>
+}
+
+const systems: Record<string, { about: string; load: () => Promise<BenchModule> }> = {
+  tarantool: {
+    about: 'our IPROTO driver vs the tarantool-driver npm package and net.box (ping, select, SQL, insert)',
+    load: () => import('./tarantool/runner.ts'),
+  },
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(systems).map((s) => s.length))
+  const list = Object.entries(systems).map(([name, s]) => `  ${name.padEnd(width)}  ${s.about}`)
+  return ['Usage: npm run bench -- <system> [options]   (options: npm run bench -- <system> --help)', '', 'Systems:', ...list].join('\n')
+}
+
+const [name, ...args] = process.argv.slice(2)
+const system = name === undefined ? undefined : systems[name]
+if (system === undefined) {
+  if (name !== undefined && name !== '--help' && name !== '-h') console.error(`Unknown system ${JSON.stringify(name)}.\n`)
+  console.error(usage())
+  process.exitCode = name === '--help' || name === '-h' ? 0 : 2
+} else {
+  try {
+    await (await system.load()).main(args)
+  } catch (error) {
+    if (error instanceof Error && error.name === 'UsageError') {
+      console.error(error.message)
+      process.exitCode = 2
+    } else {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error)
+      process.exitCode = 1
+    }
+  }
+}
