@@ -67,24 +67,35 @@ export type ConnectionEvent =
 /** `connecting` (first attempt), `connected`, `disconnected` (lost, reconnecting or not), `closed` (by `close()`). */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed'
 
+// One request from submission to settlement. It outlives a re-send (after a schema reload), keeping its timer.
 class Pending {
-  resolve: (value: any) => void
-  reject: (error: unknown) => void
-  decode: (body: ReplyBody) => unknown
-  decodeData: ((data: unknown[]) => unknown) | undefined
-  what: string
+  readonly spec: RequestSpec<unknown>
+  readonly options: RequestOptions | undefined
+  readonly streamId: number
+  resolve: (value: any) => void = noop
+  reject: (error: unknown) => void = noop
+  sync = 0
   sent = false
+  done = false
+  /** Sent with a SCHEMA_VERSION (names were resolved), so a 109 reply means: reload and re-send. */
+  usedSchema = false
+  attempt = 0
+  reloadedForName = false
   timer: NodeJS.Timeout | undefined = undefined
-  signal: AbortSignal | undefined = undefined
   onAbort: (() => void) | undefined = undefined
 
-  constructor(resolve: (value: any) => void, reject: (error: unknown) => void, spec: RequestSpec<unknown>) {
-    this.resolve = resolve
-    this.reject = reject
-    this.decode = spec.decode
-    this.decodeData = spec.decodeData
-    this.what = spec.what
+  constructor(spec: RequestSpec<unknown>, options: RequestOptions | undefined, streamId: number) {
+    this.spec = spec
+    this.options = options
+    this.streamId = streamId
   }
+}
+
+function noop(): void {}
+
+/** `select on space "users"`: built only when a message needs it. */
+function describe(spec: RequestSpec<unknown>): string {
+  return spec.space === undefined ? spec.what : `${spec.what} on space ${JSON.stringify(spec.space)}`
 }
 
 let streamIds = 0
@@ -309,49 +320,11 @@ export class Connection extends TarantoolRequests {
       const bad = findExtensionBind(spec.binds)
       if (bad !== undefined) return Promise.reject(bad)
     }
-    let spaceId = 0
-    let indexId = 0
-    let schemaVersion = 0
-    const space = spec.space
-    const index = spec.index
-    if (typeof space === 'string' || typeof index === 'string') {
-      const schema = this.#schema
-      if (schema === null || schema.version !== this.#serverSchemaVersion) {
-        return this.loadSchema(options).then(() => this.#callResolved(spec, options, streamId, 0))
-      }
-      return this.#callResolved(spec, options, streamId, 0)
-    }
-    if (space !== undefined) spaceId = space
-    if (index !== undefined) indexId = index
-    return this.#send(spec, options, streamId, spaceId, indexId, schemaVersion)
+    return this.#submit(spec, options, streamId)
   }
 
   protected _call<T>(spec: RequestSpec<T>, options: RequestOptions | undefined): Promise<T> {
     return this._callInStream(spec, options, 0)
-  }
-
-  // Names are resolved against the loaded schema and the request carries its SCHEMA_VERSION, so the server
-  // refuses it (109) if the schema changed meanwhile; then the schema is reloaded and the request re-sent.
-  async #callResolved<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number, attempt: number): Promise<T> {
-    let schema = this.#schema!
-    let ids: [number, number]
-    try {
-      ids = resolveIds(schema, spec)
-    } catch (err) {
-      if (!(err instanceof SchemaError) || attempt > 0) throw err
-      // The name may have been created by another session since we loaded: reload once and look again.
-      schema = await this.loadSchema({ ...pickTimeout(options), force: true })
-      ids = resolveIds(schema, spec)
-    }
-    try {
-      return await this.#send(spec, options, streamId, ids[0], ids[1], schema.version)
-    } catch (err) {
-      if (err instanceof ServerError && err.code === ErrorCode.WRONG_SCHEMA_VERSION && attempt < 3) {
-        await this.loadSchema({ ...pickTimeout(options), force: true })
-        return this.#callResolved(spec, options, streamId, attempt + 1)
-      }
-      throw err
-    }
   }
 
   #notConnected<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
@@ -362,7 +335,7 @@ export class Connection extends TarantoolRequests {
         () => this._callInStream(spec, options, streamId),
       )
     }
-    return Promise.reject(this.#notConnectedError(spec.what))
+    return Promise.reject(this.#notConnectedError(describe(spec as RequestSpec<unknown>)))
   }
 
   #notConnectedError(what: string): ConnectionError {
@@ -379,47 +352,105 @@ export class Connection extends TarantoolRequests {
     if (this.#state !== 'connected') throw this.#notConnectedError(what)
   }
 
-  #send<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number, spaceId: number, indexId: number, schemaVersion: number): Promise<T> {
+  // Creates the pending request with its promise, timer and abort listener, then encodes it (now, or after a
+  // schema load when it names spaces or indexes the schema does not have yet).
+  #submit<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
     const signal = options?.signal
-    if (signal?.aborted) return Promise.reject(new RequestAbortedError(`${spec.what} was aborted before it was sent`, signal.reason))
+    if (signal?.aborted) return Promise.reject(new RequestAbortedError(`${describe(spec as RequestSpec<unknown>)} was aborted before it was sent`, signal.reason))
+    const p = new Pending(spec as RequestSpec<unknown>, options, streamId)
+    const { promise, resolve, reject } = Promise.withResolvers<T>()
+    p.resolve = resolve
+    p.reject = reject
+    const timeout = options?.timeout ?? this.#requestTimeout
+    if (timeout > 0) {
+      p.timer = setTimeout(() => {
+        this.#settleError(p, new TimeoutError(`${describe(p.spec)} got no reply from ${this.#endpointText} within ${timeout} ms; it may still execute on the server`))
+      }, timeout)
+    }
+    if (signal !== undefined) {
+      p.onAbort = () => {
+        this.#settleError(p, new RequestAbortedError(`${describe(p.spec)} was aborted while waiting for ${this.#endpointText}; it may still execute on the server`, signal.reason))
+      }
+      signal.addEventListener('abort', p.onAbort, { once: true })
+    }
+    this.#dispatch(p)
+    return promise
+  }
+
+  // Names are resolved against the loaded schema and the request carries its SCHEMA_VERSION, so the server
+  // refuses it (109) if the schema changed meanwhile; then the schema is reloaded and the request re-sent.
+  #dispatch(p: Pending): void {
+    const spec = p.spec
+    const space = spec.space
+    const index = spec.index
+    if (typeof space !== 'string' && typeof index !== 'string') {
+      this.#encode(p, space ?? 0, index ?? 0, 0)
+      return
+    }
+    const schema = this.#schema
+    if (schema === null || schema.version !== this.#serverSchemaVersion) {
+      this.#dispatchAfterSchemaLoad(p, false)
+      return
+    }
+    let ids: [number, number]
+    try {
+      ids = resolveIds(schema, spec)
+    } catch (err) {
+      if (err instanceof SchemaError && !p.reloadedForName) {
+        // The name may have been created by another session since we loaded: reload once and look again.
+        p.reloadedForName = true
+        this.#dispatchAfterSchemaLoad(p, true)
+        return
+      }
+      this.#settleError(p, err)
+      return
+    }
+    this.#encode(p, ids[0], ids[1], schema.version)
+  }
+
+  #dispatchAfterSchemaLoad(p: Pending, force: boolean): void {
+    this.loadSchema({ ...pickTimeout(p.options), force }).then(
+      () => {
+        if (!p.done) this.#dispatch(p)
+      },
+      (err: unknown) => this.#settleError(p, err),
+    )
+  }
+
+  #encode(p: Pending, spaceId: number, indexId: number, schemaVersion: number): void {
+    if (p.done) return
+    if (this.#state === 'closed' || this.#socket === null) {
+      this.#settleError(p, this.#notConnectedError(describe(p.spec)))
+      return
+    }
     const sync = this.#nextSync()
     const w = this.#writer
-    w.beginFrame(spec.type, sync, schemaVersion, streamId)
+    w.beginFrame(p.spec.type, sync, schemaVersion, p.streamId)
     try {
-      spec.write(w, spaceId, indexId)
+      p.spec.write(w, spaceId, indexId)
       w.endFrame()
     } catch (err) {
       w.abortFrame()
-      return Promise.reject(err)
+      this.#settleError(p, err)
+      return
     }
-    return new Promise<T>((resolve, reject) => {
-      const p = new Pending(resolve, reject, spec as RequestSpec<unknown>)
-      this.#pending.set(sync, p)
-      this.#unflushed.push(p)
-      const timeout = options?.timeout ?? this.#requestTimeout
-      if (timeout > 0) {
-        p.timer = setTimeout(() => {
-          if (this.#pending.delete(sync)) {
-            this.#detach(p)
-            reject(new TimeoutError(`${spec.what} got no reply from ${this.#endpointText} within ${timeout} ms; it may still execute on the server`))
-          }
-        }, timeout)
-      }
-      if (signal) {
-        p.signal = signal
-        p.onAbort = () => {
-          if (this.#pending.delete(sync)) {
-            this.#detach(p)
-            reject(new RequestAbortedError(`${spec.what} was aborted while waiting for ${this.#endpointText}; it may still execute on the server`, signal.reason))
-          }
-        }
-        signal.addEventListener('abort', p.onAbort, { once: true })
-      }
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        process.nextTick(this.#flushTick)
-      }
-    })
+    p.sync = sync
+    p.sent = false
+    p.usedSchema = schemaVersion > 0
+    this.#pending.set(sync, p)
+    this.#unflushed.push(p)
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      process.nextTick(this.#flushTick)
+    }
+  }
+
+  #settleError(p: Pending, error: unknown): void {
+    if (p.done) return
+    p.done = true
+    if (this.#pending.get(p.sync) === p) this.#pending.delete(p.sync)
+    this.#detach(p)
+    p.reject(error)
   }
 
   #flushTick = (): void => {
@@ -445,7 +476,7 @@ export class Connection extends TarantoolRequests {
 
   #detach(p: Pending): void {
     if (p.timer !== undefined) clearTimeout(p.timer)
-    if (p.signal !== undefined && p.onAbort !== undefined) p.signal.removeEventListener('abort', p.onAbort)
+    if (p.onAbort !== undefined) p.options!.signal!.removeEventListener('abort', p.onAbort)
   }
 
   #onFrame(header: ReplyHeader, buf: Buffer, start: number, end: number): void {
@@ -456,47 +487,60 @@ export class Connection extends TarantoolRequests {
     // A reply whose request timed out or was aborted: nothing waits for it any more.
     if (p === undefined) return
     this.#pending.delete(header.sync)
-    if (p.timer !== undefined || p.signal !== undefined) this.#detach(p)
+    const spec = p.spec
     // Fast path: a successful reply whose body is exactly { DATA: ... } goes straight to decodeData.
-    if (type === RequestType.OK && p.decodeData !== undefined && end - start > 2 && buf[start] === 0x81 && buf[start + 1] === 0x30) {
+    if (type === RequestType.OK && spec.decodeData !== undefined && end - start > 2 && buf[start] === 0x81 && buf[start + 1] === 0x30) {
       let result: unknown
       try {
         const d = decodeValue(buf, start + 2, end)
-        if (!Array.isArray(d)) throw new ProtocolError(`Reply DATA to ${p.what} is not an array`)
-        result = p.decodeData(d)
+        if (!Array.isArray(d)) throw new ProtocolError(`Reply DATA to ${describe(spec)} is not an array`)
+        result = spec.decodeData(d)
       } catch (err) {
-        p.reject(err instanceof TarantoolError ? err : new ProtocolError(`Cannot decode the reply to ${p.what}`, err))
+        this.#settleError(p, err instanceof TarantoolError ? err : new ProtocolError(`Cannot decode the reply to ${describe(spec)}`, err))
         return
       }
-      p.resolve(result)
+      this.#settle(p, result)
       return
     }
     let body: ReplyBody
     try {
       // Every reply body is a map (spec §2.1); an empty body is tolerated.
       const b0 = start < end ? buf[start]! : 0x80
-      if ((b0 & 0xf0) !== 0x80 && b0 !== 0xde && b0 !== 0xdf) throw new ProtocolError(`Reply body to ${p.what} is not a map (byte 0x${b0.toString(16)})`)
+      if ((b0 & 0xf0) !== 0x80 && b0 !== 0xde && b0 !== 0xdf) throw new ProtocolError(`Reply body to ${describe(spec)} is not a map (byte 0x${b0.toString(16)})`)
       body = (start < end ? decodeValue(buf, start, end) : {}) as ReplyBody
     } catch (err) {
-      p.reject(err instanceof TarantoolError ? err : new ProtocolError(`Cannot decode the reply to ${p.what}`, err))
+      this.#settleError(p, err instanceof TarantoolError ? err : new ProtocolError(`Cannot decode the reply to ${describe(spec)}`, err))
       return
     }
     if (type === RequestType.OK) {
       let result: unknown
       try {
-        result = p.decodeData !== undefined ? p.decodeData((body[BodyKey.DATA] as unknown[] | undefined) ?? []) : p.decode(body)
+        result = spec.decodeData !== undefined ? spec.decodeData((body[BodyKey.DATA] as unknown[] | undefined) ?? []) : spec.decode(body)
       } catch (err) {
-        p.reject(new ProtocolError(`Unexpected reply shape for ${p.what}`, err))
+        this.#settleError(p, new ProtocolError(`Unexpected reply shape for ${describe(spec)}`, err))
         return
       }
-      p.resolve(result)
+      this.#settle(p, result)
       return
     }
     if (type & RequestType.TYPE_ERROR) {
-      p.reject(serverError(type & 0x7fff, body, p.what))
+      const code = type & 0x7fff
+      if (code === ErrorCode.WRONG_SCHEMA_VERSION && p.usedSchema && p.attempt < 3) {
+        p.attempt++
+        this.#dispatchAfterSchemaLoad(p, true)
+        return
+      }
+      this.#settleError(p, serverError(code, body, describe(spec)))
       return
     }
-    p.reject(new ProtocolError(`Unexpected reply type 0x${type.toString(16)} to ${p.what}`))
+    this.#settleError(p, new ProtocolError(`Unexpected reply type 0x${type.toString(16)} to ${describe(spec)}`))
+  }
+
+  #settle(p: Pending, result: unknown): void {
+    if (p.done) return
+    p.done = true
+    if (p.timer !== undefined || p.onAbort !== undefined) this.#detach(p)
+    p.resolve(result)
   }
 
   #failAll(error: TarantoolError): void {
@@ -505,17 +549,17 @@ export class Connection extends TarantoolRequests {
     this.#pending.clear()
     this.#unflushed.length = 0
     for (const p of pending) {
-      this.#detach(p)
       if (error instanceof ConnectionError) {
-        p.reject(
-          new ConnectionError(
-            p.sent
-              ? `${error.message}; ${p.what} was sent and may or may not have executed`
-              : `${error.message}; ${p.what} was not sent`,
-            { code: String(error.code), retryable: !p.sent, cause: error.cause },
-          ),
+        const what = describe(p.spec)
+        this.#settleError(
+          p,
+          new ConnectionError(p.sent ? `${error.message}; ${what} was sent and may or may not have executed` : `${error.message}; ${what} was not sent`, {
+            code: String(error.code),
+            retryable: !p.sent,
+            cause: error.cause,
+          }),
         )
-      } else p.reject(error)
+      } else this.#settleError(p, error)
     }
   }
 
@@ -676,7 +720,7 @@ export class Connection extends TarantoolRequests {
 
   async #negotiate(timeout: number): Promise<void> {
     try {
-      const body = await this.#send(
+      const body = await this.#submit(
         {
           type: RequestType.ID,
           readOnly: true,
@@ -692,9 +736,6 @@ export class Connection extends TarantoolRequests {
         },
         { timeout },
         0,
-        0,
-        0,
-        0,
       )
       this.#protocolVersion = Number(body[BodyKey.VERSION] ?? 0)
       const serverFeatures = (body[BodyKey.FEATURES] as number[] | undefined) ?? []
@@ -709,7 +750,7 @@ export class Connection extends TarantoolRequests {
     const scramble = chapSha1Scramble(this.#password, this.#greeting!.salt)
     const user = this.#user
     try {
-      await this.#send(
+      await this.#submit(
         {
           type: RequestType.AUTH,
           readOnly: true,
@@ -727,9 +768,6 @@ export class Connection extends TarantoolRequests {
           decode: () => undefined,
         },
         { timeout },
-        0,
-        0,
-        0,
         0,
       )
     } catch (err) {

@@ -154,9 +154,18 @@ export class Pool extends TarantoolRequests {
 
   protected _call<T>(spec: RequestSpec<T>, options: RequestOptions | undefined): Promise<T> {
     const readOnly = options?.readOnly ?? spec.readOnly
-    return this.#withConnection(readOnly, spec.what, (c) => c._callInStream(spec, options, 0)).catch((err: unknown) => {
+    let conn: Connection
+    try {
+      conn = this.#pick(readOnly, spec.what)
+    } catch (err) {
+      if (this.#ready !== null) return this.#ready.then(() => this._call(spec, options))
+      return Promise.reject(err)
+    }
+    const sent = conn._callInStream(spec, options, 0)
+    if (this.#instances.length === 1) return sent
+    return sent.catch((err: unknown) => {
       // A write reached an instance that has become read-only (failover): re-read roles and try once more.
-      if (err instanceof ServerError && err.code === ErrorCode.READONLY && this.#instances.length > 1) {
+      if (err instanceof ServerError && err.code === ErrorCode.READONLY) {
         return Promise.all(this.#instances.map((i) => this.#checkRole(i))).then(() =>
           this.#withConnection(readOnly, spec.what, (c) => c._callInStream(spec, options, 0)),
         )

@@ -54,35 +54,21 @@ export abstract class TarantoolRequests {
     if (iterator === undefined) throw new InvalidArgumentError(`Unknown select iterator ${JSON.stringify(iteratorName)}; use one of ${Object.keys(Iterator).join(', ')}`)
     const limit = checkCount(options?.limit ?? NO_LIMIT, 'limit')
     const offset = checkCount(options?.offset ?? 0, 'offset')
-    return this._call(
-      {
-        type: RequestType.SELECT,
-        space,
-        index: options?.index ?? 0,
-        readOnly: options?.readOnly ?? true,
-        what: `select on space ${JSON.stringify(space)}`,
-        write(w, spaceId, indexId) {
-          w.map(offset > 0 ? 6 : 5)
-          w.key(BodyKey.SPACE_ID)
-          w.uint(spaceId)
-          w.key(BodyKey.INDEX_ID)
-          w.uint(indexId)
-          w.key(BodyKey.LIMIT)
-          w.uint(limit)
-          if (offset > 0) {
-            w.key(BodyKey.OFFSET)
-            w.uint(offset)
-          }
-          w.key(BodyKey.ITERATOR)
-          w.uint(iterator)
-          w.key(BodyKey.KEY)
-          w.value(key)
-        },
-        decode: data as (body: ReplyBody) => T[],
-        decodeData: same as (d: unknown[]) => T[],
-      },
-      options,
-    )
+    const spec: SelectSpec = {
+      type: RequestType.SELECT,
+      space,
+      index: options?.index ?? 0,
+      readOnly: options?.readOnly ?? true,
+      what: 'select',
+      key,
+      limit,
+      offset,
+      iterator,
+      write: writeSelect,
+      decode: data,
+      decodeData: same,
+    }
+    return this._call(spec, options) as Promise<T[]>
   }
 
   /**
@@ -105,29 +91,19 @@ export abstract class TarantoolRequests {
    */
   update<T extends Tuple = Tuple>(space: SpaceRef, key: unknown[], operations: UpdateOperation[], options?: KeyedWriteOptions): Promise<T | undefined> {
     checkOperations(operations)
-    return this._call(
-      {
-        type: RequestType.UPDATE,
-        space,
-        index: options?.index ?? 0,
-        readOnly: false,
-        what: `update on space ${JSON.stringify(space)}`,
-        write(w, spaceId, indexId) {
-          w.map(4)
-          w.key(BodyKey.SPACE_ID)
-          w.uint(spaceId)
-          w.key(BodyKey.INDEX_ID)
-          w.uint(indexId)
-          w.key(BodyKey.KEY)
-          w.value(key)
-          w.key(BodyKey.TUPLE)
-          w.value(operations)
-        },
-        decode: firstTuple as (body: ReplyBody) => T | undefined,
-        decodeData: first as (d: unknown[]) => T | undefined,
-      },
-      options,
-    )
+    const spec: KeyOpsSpec = {
+      type: RequestType.UPDATE,
+      space,
+      index: options?.index ?? 0,
+      readOnly: false,
+      what: 'update',
+      key,
+      ops: operations,
+      write: writeUpdate,
+      decode: firstTuple,
+      decodeData: first,
+    }
+    return this._call(spec, options) as Promise<T | undefined>
   }
 
   /**
@@ -137,50 +113,34 @@ export abstract class TarantoolRequests {
   upsert(space: SpaceRef, tuple: unknown[], operations: UpdateOperation[], options?: RequestOptions): Promise<void> {
     checkTuple(tuple, 'upsert')
     checkOperations(operations)
-    return this._call(
-      {
-        type: RequestType.UPSERT,
-        space,
-        readOnly: false,
-        what: `upsert on space ${JSON.stringify(space)}`,
-        write(w, spaceId) {
-          w.map(3)
-          w.key(BodyKey.SPACE_ID)
-          w.uint(spaceId)
-          w.key(BodyKey.TUPLE)
-          w.value(tuple)
-          w.key(BodyKey.OPS)
-          w.value(operations)
-        },
-        decode: noResult,
-      },
-      options,
-    )
+    const spec: KeyOpsSpec = {
+      type: RequestType.UPSERT,
+      space,
+      readOnly: false,
+      what: 'upsert',
+      key: tuple,
+      ops: operations,
+      write: writeUpsert,
+      decode: noResult,
+    }
+    return this._call(spec, options) as Promise<void>
   }
 
   /** DELETE the tuple with the given full unique key. @returns the deleted tuple, or `undefined` if none. */
   delete<T extends Tuple = Tuple>(space: SpaceRef, key: unknown[], options?: KeyedWriteOptions): Promise<T | undefined> {
-    return this._call(
-      {
-        type: RequestType.DELETE,
-        space,
-        index: options?.index ?? 0,
-        readOnly: false,
-        what: `delete on space ${JSON.stringify(space)}`,
-        write(w, spaceId, indexId) {
-          w.map(3)
-          w.key(BodyKey.SPACE_ID)
-          w.uint(spaceId)
-          w.key(BodyKey.INDEX_ID)
-          w.uint(indexId)
-          w.key(BodyKey.KEY)
-          w.value(key)
-        },
-        decode: firstTuple as (body: ReplyBody) => T | undefined,
-        decodeData: first as (d: unknown[]) => T | undefined,
-      },
-      options,
-    )
+    const spec: KeyOpsSpec = {
+      type: RequestType.DELETE,
+      space,
+      index: options?.index ?? 0,
+      readOnly: false,
+      what: 'delete',
+      key,
+      ops: undefined,
+      write: writeDelete,
+      decode: firstTuple,
+      decodeData: first,
+    }
+    return this._call(spec, options) as Promise<T | undefined>
   }
 
   /**
@@ -207,23 +167,17 @@ export abstract class TarantoolRequests {
   eval<T extends unknown[] = unknown[]>(expression: string, args: unknown[] = [], options?: RequestOptions): Promise<T> {
     if (typeof expression !== 'string') throw new InvalidArgumentError('eval expression must be a string of Lua code')
     checkTuple(args, 'eval arguments')
-    return this._call(
-      {
-        type: RequestType.EVAL,
-        readOnly: options?.readOnly ?? false,
-        what: 'eval',
-        write(w) {
-          w.map(2)
-          w.key(BodyKey.EXPR)
-          w.str(expression)
-          w.key(BodyKey.TUPLE)
-          w.value(args)
-        },
-        decode: data as (body: ReplyBody) => T,
-        decodeData: same as (d: unknown[]) => T,
-      },
-      options,
-    )
+    const spec: NameArgsSpec = {
+      type: RequestType.EVAL,
+      readOnly: options?.readOnly ?? false,
+      what: 'eval',
+      name: expression,
+      args,
+      write: writeEval,
+      decode: data,
+      decodeData: same,
+    }
+    return this._call(spec, options) as Promise<T>
   }
 
   /**
@@ -240,25 +194,16 @@ export abstract class TarantoolRequests {
   execute<Row extends unknown[] = unknown[]>(sql: string, params?: SqlParameters, options?: RequestOptions): Promise<SqlResult<Row>> {
     if (typeof sql !== 'string') throw new InvalidArgumentError('SQL text must be a string')
     const binds = params === undefined ? undefined : toBindArray(params)
-    return this._call(
-      {
-        type: RequestType.EXECUTE,
-        readOnly: options?.readOnly ?? false,
-        what: 'SQL execute',
-        binds,
-        write(w) {
-          w.map(binds === undefined ? 1 : 2)
-          w.key(BodyKey.SQL_TEXT)
-          w.str(sql)
-          if (binds !== undefined) {
-            w.key(BodyKey.SQL_BIND)
-            w.value(binds)
-          }
-        },
-        decode: decodeSqlResult as (body: ReplyBody) => SqlResult<Row>,
-      },
-      options,
-    )
+    const spec: SqlSpec = {
+      type: RequestType.EXECUTE,
+      readOnly: options?.readOnly ?? false,
+      what: 'SQL execute',
+      binds,
+      sql,
+      write: writeExecute,
+      decode: decodeSqlResult,
+    }
+    return this._call(spec, options) as Promise<SqlResult<Row>>
   }
 }
 
@@ -276,39 +221,142 @@ export function toBindArray(params: SqlParameters): unknown[] {
 
 function tupleRequest(type: number, verb: string, space: SpaceRef, tuple: unknown[], options: RequestOptions | undefined): RequestSpec<Tuple> {
   checkTuple(tuple, verb)
-  return {
+  const spec: KeyOpsSpec = {
     type,
     space,
     readOnly: options?.readOnly ?? false,
-    what: `${verb} on space ${JSON.stringify(space)}`,
-    write(w: FrameWriter, spaceId: number) {
-      w.map(2)
-      w.key(BodyKey.SPACE_ID)
-      w.uint(spaceId)
-      w.key(BodyKey.TUPLE)
-      w.value(tuple)
-    },
-    decode: firstTuple as (body: ReplyBody) => Tuple,
-    decodeData: first as (d: unknown[]) => Tuple,
+    what: verb,
+    key: tuple,
+    ops: undefined,
+    write: writeTuple,
+    decode: firstTuple,
+    decodeData: first,
   }
+  return spec as RequestSpec<Tuple>
 }
 
 function callRequest(type: number, name: string, args: unknown[], options: RequestOptions | undefined): RequestSpec<unknown[]> {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('call needs a Lua function name')
   checkTuple(args, 'call arguments')
-  return {
+  const spec: NameArgsSpec = {
     type,
     readOnly: options?.readOnly ?? false,
     what: `call ${name}`,
-    write(w) {
-      w.map(2)
-      w.key(BodyKey.FUNCTION_NAME)
-      w.str(name)
-      w.key(BodyKey.TUPLE)
-      w.value(args)
-    },
+    name,
+    args,
+    write: writeCall,
     decode: data,
     decodeData: same,
+  }
+  return spec as RequestSpec<unknown[]>
+}
+
+// Request specs carry their payload as fields and share module-level writers (called as spec.write(...)), so
+// building a request allocates one object and no closures.
+
+interface SelectSpec extends RequestSpec<unknown> {
+  key: unknown[]
+  limit: number
+  offset: number
+  iterator: number
+}
+
+interface KeyOpsSpec extends RequestSpec<unknown> {
+  key: unknown[]
+  ops: UpdateOperation[] | undefined
+}
+
+interface NameArgsSpec extends RequestSpec<unknown> {
+  name: string
+  args: unknown[]
+}
+
+interface SqlSpec extends RequestSpec<unknown> {
+  sql: string
+}
+
+function writeSelect(this: SelectSpec, w: FrameWriter, spaceId: number, indexId: number): void {
+  w.map(this.offset > 0 ? 6 : 5)
+  w.key(BodyKey.SPACE_ID)
+  w.uint(spaceId)
+  w.key(BodyKey.INDEX_ID)
+  w.uint(indexId)
+  w.key(BodyKey.LIMIT)
+  w.uint(this.limit)
+  if (this.offset > 0) {
+    w.key(BodyKey.OFFSET)
+    w.uint(this.offset)
+  }
+  w.key(BodyKey.ITERATOR)
+  w.uint(this.iterator)
+  w.key(BodyKey.KEY)
+  w.value(this.key)
+}
+
+function writeTuple(this: KeyOpsSpec, w: FrameWriter, spaceId: number): void {
+  w.map(2)
+  w.key(BodyKey.SPACE_ID)
+  w.uint(spaceId)
+  w.key(BodyKey.TUPLE)
+  w.value(this.key)
+}
+
+function writeUpdate(this: KeyOpsSpec, w: FrameWriter, spaceId: number, indexId: number): void {
+  w.map(4)
+  w.key(BodyKey.SPACE_ID)
+  w.uint(spaceId)
+  w.key(BodyKey.INDEX_ID)
+  w.uint(indexId)
+  w.key(BodyKey.KEY)
+  w.value(this.key)
+  w.key(BodyKey.TUPLE)
+  w.value(this.ops)
+}
+
+function writeUpsert(this: KeyOpsSpec, w: FrameWriter, spaceId: number): void {
+  w.map(3)
+  w.key(BodyKey.SPACE_ID)
+  w.uint(spaceId)
+  w.key(BodyKey.TUPLE)
+  w.value(this.key)
+  w.key(BodyKey.OPS)
+  w.value(this.ops)
+}
+
+function writeDelete(this: KeyOpsSpec, w: FrameWriter, spaceId: number, indexId: number): void {
+  w.map(3)
+  w.key(BodyKey.SPACE_ID)
+  w.uint(spaceId)
+  w.key(BodyKey.INDEX_ID)
+  w.uint(indexId)
+  w.key(BodyKey.KEY)
+  w.value(this.key)
+}
+
+function writeCall(this: NameArgsSpec, w: FrameWriter): void {
+  w.map(2)
+  w.key(BodyKey.FUNCTION_NAME)
+  w.str(this.name)
+  w.key(BodyKey.TUPLE)
+  w.value(this.args)
+}
+
+function writeEval(this: NameArgsSpec, w: FrameWriter): void {
+  w.map(2)
+  w.key(BodyKey.EXPR)
+  w.str(this.name)
+  w.key(BodyKey.TUPLE)
+  w.value(this.args)
+}
+
+function writeExecute(this: SqlSpec, w: FrameWriter): void {
+  const binds = this.binds
+  w.map(binds === undefined ? 1 : 2)
+  w.key(BodyKey.SQL_TEXT)
+  w.str(this.sql)
+  if (binds !== undefined) {
+    w.key(BodyKey.SQL_BIND)
+    w.value(binds)
   }
 }
 

@@ -16,7 +16,10 @@ export interface RequestSpec<T> {
   type: number
   space?: SpaceRef | undefined
   index?: IndexRef | undefined
-  /** Writes the body map. `spaceId`/`indexId` are the resolved ids (0 when the request names none). */
+  /**
+   * Writes the body map; called as `spec.write(...)`, so a shared function can read the payload from `this`.
+   * `spaceId`/`indexId` are the resolved ids (0 when the request names none).
+   */
   write(w: FrameWriter, spaceId: number, indexId: number): void
   /** Turns the reply body into the result. Ignored when {@link decodeData} is given. */
   decode(body: ReplyBody): T
@@ -29,6 +32,6 @@ export interface RequestSpec<T> {
   binds?: readonly unknown[] | undefined
   /** Safe to run on a read-only replica. */
   readOnly: boolean
-  /** Short description for error messages, e.g. `select on space "users"`. Never includes values. */
+  /** Verb for error messages, e.g. `select`; the space is added when a message is built. Never includes values. */
   what: string
 }
