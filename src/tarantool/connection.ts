@@ -31,6 +31,7 @@ import {
   type BoxErrorEntry,
 } from './errors.ts'
 import { Schema, VINDEX_ID, VSPACE_ID } from './schema.ts'
+import { PendingTable } from './pending-table.ts'
 import { TarantoolRequests } from './request-methods.ts'
 import { decodePrepareResult } from './sql-result.ts'
 import { PreparedStatement } from './prepared-statement.ts'
@@ -123,10 +124,9 @@ export class Connection extends TarantoolRequests {
   #socket: Socket | null = null
   #reader: FrameReader
   #writer = new FrameWriter()
-  #pending = new Map<number, Pending>()
+  #pending = new PendingTable<Pending>()
   #unflushed: Pending[] = []
   #flushScheduled = false
-  #sync = 0
   #greeting: Greeting | null = null
   #features = new Set<number>()
   #protocolVersion = 0
@@ -423,7 +423,7 @@ export class Connection extends TarantoolRequests {
       this.#settleError(p, this.#notConnectedError(describe(p.spec)))
       return
     }
-    const sync = this.#nextSync()
+    const sync = this.#pending.nextSync()
     const w = this.#writer
     w.beginFrame(p.spec.type, sync, schemaVersion, p.streamId)
     try {
@@ -437,7 +437,7 @@ export class Connection extends TarantoolRequests {
     p.sync = sync
     p.sent = false
     p.usedSchema = schemaVersion > 0
-    this.#pending.set(sync, p)
+    this.#pending.set(p)
     this.#unflushed.push(p)
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
@@ -448,7 +448,7 @@ export class Connection extends TarantoolRequests {
   #settleError(p: Pending, error: unknown): void {
     if (p.done) return
     p.done = true
-    if (this.#pending.get(p.sync) === p) this.#pending.delete(p.sync)
+    this.#pending.delete(p)
     this.#detach(p)
     p.reject(error)
   }
@@ -469,10 +469,6 @@ export class Connection extends TarantoolRequests {
     unflushed.length = 0
   }
 
-  #nextSync(): number {
-    this.#sync = this.#sync >= 0xfffffff0 ? 1 : this.#sync + 1
-    return this.#sync
-  }
 
   #detach(p: Pending): void {
     if (p.timer !== undefined) clearTimeout(p.timer)
@@ -486,7 +482,7 @@ export class Connection extends TarantoolRequests {
     const p = this.#pending.get(header.sync)
     // A reply whose request timed out or was aborted: nothing waits for it any more.
     if (p === undefined) return
-    this.#pending.delete(header.sync)
+    this.#pending.delete(p)
     const spec = p.spec
     // Fast path: a successful reply whose body is exactly { DATA: ... } goes straight to decodeData.
     if (type === RequestType.OK && spec.decodeData !== undefined && end - start > 2 && buf[start] === 0x81 && buf[start + 1] === 0x30) {
@@ -545,8 +541,7 @@ export class Connection extends TarantoolRequests {
 
   #failAll(error: TarantoolError): void {
     if (this.#pending.size === 0) return
-    const pending = [...this.#pending.values()]
-    this.#pending.clear()
+    const pending = this.#pending.drain()
     this.#unflushed.length = 0
     for (const p of pending) {
       if (error instanceof ConnectionError) {

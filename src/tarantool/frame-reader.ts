@@ -107,7 +107,8 @@ export class FrameReader {
         value = buf.readUInt32BE(pos)
         pos += 4
       } else if (t === 0xcf) {
-        value = Number(buf.readBigUInt64BE(pos))
+        // u64 without a BigInt: syncs and schema versions stay far below 2^53.
+        value = buf.readUInt32BE(pos) * 0x100000000 + buf.readUInt32BE(pos + 4)
         pos += 8
       } else if (t === 0xcb) {
         value = buf.readDoubleBE(pos)
