@@ -32,12 +32,13 @@ import {
 } from './errors.ts'
 import { Schema, VINDEX_ID, VSPACE_ID } from './schema.ts'
 import { PendingTable } from './pending-table.ts'
-import { TarantoolRequests } from './request-methods.ts'
+import { TarantoolRequests, type Tuple } from './request-methods.ts'
+import { scanIndex, type ScanOptions } from './scan.ts'
 import { decodePrepareResult } from './sql-result.ts'
 import { PreparedStatement } from './prepared-statement.ts'
 import { Stream, type BeginOptions } from './stream.ts'
 import type { ReplyBody, RequestSpec } from './request-spec.ts'
-import type { RequestOptions } from './request-options.ts'
+import type { RequestOptions, SpaceRef } from './request-options.ts'
 
 /** Options of a connection (and of every connection of a pool). */
 export interface ConnectionOptions {
@@ -241,6 +242,14 @@ export class Connection extends TarantoolRequests {
     } finally {
       this.#schemaLoading = null
     }
+  }
+
+  /**
+   * Iterates over an index in batches (`batchSize`, default 1000) with bounded memory; see {@link scanIndex}.
+   * @example for await (const t of client.scan('flights', ['SFO'], { index: 'origin' })) console.log(t)
+   */
+  scan<T extends Tuple = Tuple>(space: SpaceRef, key?: unknown[], options?: ScanOptions): AsyncGenerator<T, void, undefined> {
+    return scanIndex<T>(this, space, key, options)
   }
 
   /**
@@ -478,7 +487,11 @@ export class Connection extends TarantoolRequests {
   #onFrame(header: ReplyHeader, buf: Buffer, start: number, end: number): void {
     if (header.schemaVersion !== 0) this.#serverSchemaVersion = header.schemaVersion
     const type = header.type
-    if (type === RequestType.CHUNK || type === RequestType.EVENT) return
+    if (type === RequestType.CHUNK) {
+      this.#onPush(header.sync, buf, start, end)
+      return
+    }
+    if (type === RequestType.EVENT) return
     const p = this.#pending.get(header.sync)
     // A reply whose request timed out or was aborted: nothing waits for it any more.
     if (p === undefined) return
@@ -530,6 +543,25 @@ export class Connection extends TarantoolRequests {
       return
     }
     this.#settleError(p, new ProtocolError(`Unexpected reply type 0x${type.toString(16)} to ${describe(spec)}`))
+  }
+
+  #onPush(sync: number, buf: Buffer, start: number, end: number): void {
+    const p = this.#pending.get(sync)
+    const onPush = p?.options?.onPush
+    if (p === undefined || onPush === undefined || start >= end) return
+    let value: unknown
+    try {
+      value = ((decodeValue(buf, start, end) as ReplyBody)[BodyKey.DATA] as unknown[] | undefined)?.[0]
+    } catch (err) {
+      this.#settleError(p, err)
+      return
+    }
+    try {
+      onPush(value)
+    } catch (err) {
+      // A throwing callback fails its request rather than the connection.
+      this.#settleError(p, err)
+    }
   }
 
   #settle(p: Pending, result: unknown): void {

@@ -1,11 +1,12 @@
 import { Connection, type ConnectionOptions } from './connection.ts'
 import { ConnectionError, InvalidArgumentError, ServerError } from './errors.ts'
 import { ErrorCode } from './iproto-constants.ts'
-import { TarantoolRequests } from './request-methods.ts'
+import { TarantoolRequests, type Tuple } from './request-methods.ts'
+import { scanIndex, type ScanOptions } from './scan.ts'
 import type { TarantoolEndpoint } from './address.ts'
 import type { PreparedStatement } from './prepared-statement.ts'
 import type { RequestSpec } from './request-spec.ts'
-import type { RequestOptions } from './request-options.ts'
+import type { RequestOptions, SpaceRef } from './request-options.ts'
 import type { Schema } from './schema.ts'
 import type { BeginOptions, Stream } from './stream.ts'
 
@@ -125,6 +126,14 @@ export class Pool extends TarantoolRequests {
   /** The schema as a writable connection sees it. */
   loadSchema(options?: RequestOptions & { force?: boolean }): Promise<Schema> {
     return this.#pick(false, 'schema load').loadSchema(options)
+  }
+
+  /**
+   * Iterates over an index in batches (`batchSize`, default 1000) with bounded memory; see {@link scanIndex}.
+   * @example for await (const t of client.scan('flights', ['SFO'], { index: 'origin' })) console.log(t)
+   */
+  scan<T extends Tuple = Tuple>(space: SpaceRef, key?: unknown[], options?: ScanOptions): AsyncGenerator<T, void, undefined> {
+    return scanIndex<T>(this, space, key, options)
   }
 
   /** Prepares a statement on one connection of a writable instance; see {@link PreparedStatement}. */

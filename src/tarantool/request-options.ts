@@ -11,6 +11,11 @@ export interface RequestOptions {
    * instance. Default `true` for `select`, `false` for everything else.
    */
   readOnly?: boolean
+  /**
+   * Receives out-of-band messages the server sends before the reply (`box.session.push(value)` in Lua,
+   * IPROTO CHUNK, spec §2.3), in order. Useful with `call` and `eval`.
+   */
+  onPush?: (value: unknown) => void
 }
 
 /** A space given by name (resolved through the loaded schema) or by numeric id. */
