@@ -258,7 +258,8 @@ class LocalTarantool implements TarantoolProcess {
     const logFd = openSync(this.logPath, 'a')
     let child: ChildProcess
     try {
-      child = spawn(this.#bin, [scriptPath], { cwd: this.workDir, stdio: ['ignore', logFd, logFd], env: o.env ?? process.env })
+      // Own process group: a Ctrl-C meant for the parent must not kill the server while the parent still closes its clients.
+      child = spawn(this.#bin, [scriptPath], { cwd: this.workDir, stdio: ['ignore', logFd, logFd], env: o.env ?? process.env, detached: true })
     } finally {
       closeSync(logFd)
     }
