@@ -31,9 +31,17 @@ export class DialectryError extends Error {
 }
 
 /**
- * Removes the password (and any user info) from a URL-like string so it can appear in messages and logs.
+ * Removes the password from a URL-like string so it can appear in messages and logs: everything between the
+ * first `:` after the scheme and the last `@` is masked, whatever characters the password holds.
  * `tarantool://app:secret@host:3301` becomes `tarantool://app:***@host:3301`.
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?([^:@/]+):([^@/]*)@/i, (_m, scheme: string | undefined, user: string) => `${scheme ?? ''}${user}:***@`)
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? ''
+  const rest = url.slice(scheme.length)
+  const at = rest.lastIndexOf('@')
+  if (at < 0) return url
+  const auth = rest.slice(0, at)
+  const colon = auth.indexOf(':')
+  const user = colon >= 0 ? auth.slice(0, colon) : auth
+  return `${scheme}${user}:***@${rest.slice(at + 1)}`
 }

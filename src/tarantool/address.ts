@@ -1,3 +1,4 @@
+import { redactUrl } from '../core/errors.ts'
 import { InvalidArgumentError } from './errors.ts'
 
 /** Where a Tarantool instance listens: a TCP host and port, or a unix socket path. */
@@ -42,8 +43,12 @@ export function parseAddress(address: string | number | TarantoolEndpoint): Pars
     const auth = rest.slice(0, at)
     rest = rest.slice(at + 1)
     const colon = auth.indexOf(':')
-    user = decodeURIComponent(colon >= 0 ? auth.slice(0, colon) : auth)
-    if (colon >= 0) password = decodeURIComponent(auth.slice(colon + 1))
+    try {
+      user = decodeURIComponent(colon >= 0 ? auth.slice(0, colon) : auth)
+      if (colon >= 0) password = decodeURIComponent(auth.slice(colon + 1))
+    } catch {
+      throw new InvalidArgumentError('The user or password in the Tarantool address has a malformed %-escape; percent-encode them (encodeURIComponent)')
+    }
   }
   const unix = /^unix\/?:/i.exec(rest)
   if (unix) return withAuth({ path: rest.slice(unix[0].length) }, user, password)
@@ -79,5 +84,5 @@ function checkPort(port: number, text: string): number {
 }
 
 function redactAuth(text: string): string {
-  return text.replace(/^((?:[a-z]+:\/\/)?)[^@/]*@/i, '$1***@')
+  return redactUrl(text)
 }

@@ -63,7 +63,7 @@ export interface ConnectionOptions {
 export type ConnectionEvent =
   | { type: 'connect'; endpoint: string; serverVersion: string }
   | { type: 'disconnect'; endpoint: string; error: TarantoolError }
-  | { type: 'reconnecting'; endpoint: string; delay: number; attempt: number }
+  | { type: 'reconnecting'; endpoint: string; delay: number; attempt: number; lastError?: TarantoolError }
   | { type: 'close'; endpoint: string }
 
 /** `connecting` (first attempt), `connected`, `disconnected` (lost, reconnecting or not), `closed` (by `close()`). */
@@ -139,6 +139,7 @@ export class Connection extends TarantoolRequests {
   #reconnectAttempt = 0
   #generation = 0
   #closeCause: TarantoolError | null = null
+  #abortConnecting: (() => void) | null = null
 
   /** @internal Use {@link connect} or {@link connectLazy}. */
   constructor(address: string | number | TarantoolEndpoint, options: ConnectionOptions = {}) {
@@ -196,8 +197,8 @@ export class Connection extends TarantoolRequests {
   }
 
   /**
-   * @internal Starts the first connection attempt. With `lazy`, a failure starts the reconnect loop instead of
-   * rejecting.
+   * @internal Starts the first connection attempt; the promise rejects when it fails. With `lazy`, a failure
+   * also starts the reconnect loop (when reconnecting is on) instead of closing the connection.
    */
   _start(lazy: boolean): Promise<void> {
     this.#firstConnect = this.#open().then(
@@ -207,12 +208,10 @@ export class Connection extends TarantoolRequests {
       (err: unknown) => {
         this.#firstConnect = null
         if (this.#state === 'closed') throw err
-        if (lazy && this.#reconnect !== false) {
+        if (lazy) {
           this.#state = 'disconnected'
-          this.#scheduleReconnect()
-          return
-        }
-        this.#state = lazy ? 'disconnected' : 'closed'
+          if (this.#reconnect !== false) this.#scheduleReconnect()
+        } else this.#state = 'closed'
         throw err
       },
     )
@@ -220,28 +219,37 @@ export class Connection extends TarantoolRequests {
   }
 
   /**
-   * The schema (spaces and indexes from `_vspace`/`_vindex`), loading it if needed or stale.
-   * @throws ConnectionError when not connected.
+   * The schema (spaces and indexes from `_vspace`/`_vindex`), loading it if needed or stale (`force` reloads).
+   * Concurrent callers share one load; the caller's `timeout`/`signal` bound only its own wait.
+   * @throws ConnectionError when not connected; TimeoutError / RequestAbortedError from the caller's options.
    */
-  async loadSchema(options?: RequestOptions & { force?: boolean }): Promise<Schema> {
-    if (!options?.force && this.#schema !== null && this.#schema.version === this.#serverSchemaVersion) return this.#schema
-    if (this.#schemaLoading) return this.#schemaLoading
+  loadSchema(options?: RequestOptions & { force?: boolean }): Promise<Schema> {
+    if (!options?.force && this.#schema !== null && this.#schema.version === this.#serverSchemaVersion) return Promise.resolve(this.#schema)
+    const loading = this.#schemaLoading ?? this.#startSchemaLoad()
+    if (options?.timeout === undefined && options?.signal === undefined) return loading
+    return raceOptions(loading, options, `schema load from ${this.#endpointText}`)
+  }
+
+  #startSchemaLoad(): Promise<Schema> {
+    // The load belongs to the connection, not to the request that happened to start it: it runs with the
+    // connect timeout and no caller signal, so one caller giving up does not fail the others.
+    const internal: RequestOptions = { timeout: this.#connectTimeout }
     const loading = (async () => {
       const version = this.#serverSchemaVersion
       const [spaces, indexes] = await Promise.all([
-        this.select(VSPACE_ID, [], { iterator: 'all', limit: NO_LIMIT, ...pickTimeout(options) }),
-        this.select(VINDEX_ID, [], { iterator: 'all', limit: NO_LIMIT, ...pickTimeout(options) }),
+        this.select(VSPACE_ID, [], { iterator: 'all', limit: NO_LIMIT, ...internal }),
+        this.select(VINDEX_ID, [], { iterator: 'all', limit: NO_LIMIT, ...internal }),
       ])
       const schema = new Schema(Math.max(version, this.#serverSchemaVersion), spaces, indexes)
       this.#schema = schema
       return schema
     })()
     this.#schemaLoading = loading
-    try {
-      return await loading
-    } finally {
-      this.#schemaLoading = null
+    const clear = () => {
+      if (this.#schemaLoading === loading) this.#schemaLoading = null
     }
+    loading.then(clear, clear)
+    return loading
   }
 
   /**
@@ -289,8 +297,11 @@ export class Connection extends TarantoolRequests {
   async close(): Promise<void> {
     if (this.#state === 'closed') return
     this.#state = 'closed'
+    this.#closeCause = new ConnectionError(`Connection to ${this.#endpointText} was closed by the client`, { code: 'CLOSED', retryable: false })
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = null
+    // A connect or greeting still in progress: abandon it now rather than at its timeout.
+    this.#abortConnecting?.()
     const socket = this.#socket
     if (socket) {
       this.#flush()
@@ -300,7 +311,7 @@ export class Connection extends TarantoolRequests {
         setTimeout(() => socket.destroy(), 1000).unref()
       })
     }
-    this.#failAll(new ConnectionError(`Connection to ${this.#endpointText} was closed by the client`, { code: 'CLOSED', retryable: false }))
+    this.#failAll(this.#closeCause)
     this.#emit({ type: 'close', endpoint: this.#endpointText })
   }
 
@@ -338,21 +349,24 @@ export class Connection extends TarantoolRequests {
 
   #notConnected<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
     if (this.#firstConnect !== null) {
-      // A lazy connection's first attempt is under way: wait for it, then send or fail.
-      return this.#firstConnect.then(
-        () => this._callInStream(spec, options, streamId),
-        () => this._callInStream(spec, options, streamId),
-      )
+      // A lazy connection's first attempt is under way: wait for it (within the request's own timeout and
+      // signal), then send or fail.
+      const first = this.#firstConnect.catch(() => {})
+      const waited = options?.timeout === undefined && options?.signal === undefined && this.#requestTimeout === 0
+        ? first
+        : raceOptions(first, { timeout: options?.timeout ?? this.#requestTimeout, signal: options?.signal }, describe(spec as RequestSpec<unknown>))
+      return waited.then(() => this._callInStream(spec, options, streamId))
     }
     return Promise.reject(this.#notConnectedError(describe(spec as RequestSpec<unknown>)))
   }
 
   #notConnectedError(what: string): ConnectionError {
     const closed = this.#state === 'closed'
+    const last = !closed && this.#closeCause instanceof AuthError ? `; the last attempt failed: ${this.#closeCause.message}` : ''
     return new ConnectionError(
       closed
         ? `Cannot send ${what}: the connection to ${this.#endpointText} is closed`
-        : `Cannot send ${what}: not connected to ${this.#endpointText}${this.#reconnect !== false ? ' (reconnecting in the background)' : ''}`,
+        : `Cannot send ${what}: not connected to ${this.#endpointText}${this.#reconnect !== false ? ' (reconnecting in the background)' : ''}${last}`,
       { code: closed ? 'CLOSED' : 'NOT_CONNECTED', retryable: !closed, cause: this.#closeCause ?? undefined },
     )
   }
@@ -418,7 +432,7 @@ export class Connection extends TarantoolRequests {
   }
 
   #dispatchAfterSchemaLoad(p: Pending, force: boolean): void {
-    this.loadSchema({ ...pickTimeout(p.options), force }).then(
+    this.loadSchema({ force }).then(
       () => {
         if (!p.done) this.#dispatch(p)
       },
@@ -590,11 +604,14 @@ export class Connection extends TarantoolRequests {
     }
   }
 
+  // Listener errors are reported as process warnings: they must not break the connection's state machine.
   #emit(event: ConnectionEvent): void {
-    try {
-      this.#onEvent?.(event)
-    } finally {
-      this.events.emit('event', event)
+    for (const listener of [this.#onEvent, (e: ConnectionEvent) => this.events.emit('event', e)]) {
+      try {
+        listener?.(event)
+      } catch (err) {
+        process.emitWarning(`A dialectry Tarantool ${event.type} event listener threw: ${err instanceof Error ? err.message : String(err)}`, 'DialectryListenerWarning')
+      }
     }
   }
 
@@ -632,16 +649,25 @@ export class Connection extends TarantoolRequests {
       const ep = this.endpoint
       const socket = ep.path !== undefined ? netConnect({ path: ep.path }) : netConnect({ host: ep.host, port: ep.port })
       const timer = setTimeout(() => {
+        this.#abortConnecting = null
         socket.destroy()
         reject(new ConnectionError(`Could not connect to ${this.#endpointText} within ${this.#connectTimeout} ms`, { code: 'CONNECT_TIMEOUT', retryable: true }))
       }, this.#connectTimeout)
+      this.#abortConnecting = () => {
+        this.#abortConnecting = null
+        clearTimeout(timer)
+        socket.destroy()
+        reject(this.#closeCause ?? new ConnectionError(`Connection to ${this.#endpointText} was closed while connecting`, { code: 'CLOSED', retryable: false }))
+      }
       socket.once('connect', () => {
+        this.#abortConnecting = null
         clearTimeout(timer)
         socket.removeAllListeners('error')
         socket.setNoDelay(true)
         resolve(socket)
       })
       socket.once('error', (err: NodeJS.ErrnoException) => {
+        this.#abortConnecting = null
         clearTimeout(timer)
         reject(new ConnectionError(`Could not connect to ${this.#endpointText}: ${err.code ?? err.message}`, { code: err.code ?? 'CONNECT_FAILED', retryable: true, cause: err }))
       })
@@ -653,6 +679,7 @@ export class Connection extends TarantoolRequests {
       const chunks: Buffer[] = []
       let size = 0
       const cleanup = () => {
+        this.#abortConnecting = null
         clearTimeout(timer)
         socket.off('data', onData)
         socket.off('close', onClose)
@@ -683,6 +710,11 @@ export class Connection extends TarantoolRequests {
       socket.on('data', onData)
       socket.once('close', onClose)
       socket.once('error', onError)
+      this.#abortConnecting = () => {
+        cleanup()
+        socket.destroy()
+        reject(this.#closeCause ?? new ConnectionError(`Connection to ${this.#endpointText} was closed while connecting`, { code: 'CLOSED', retryable: false }))
+      }
     })
   }
 
@@ -717,6 +749,7 @@ export class Connection extends TarantoolRequests {
     if (partial > 0) {
       error = new ProtocolError(`${this.#endpointText} closed the connection in the middle of a reply (${partial} bytes of an incomplete frame)`)
     } else if (cause instanceof ProtocolError) error = cause
+    else if (this.#state === 'closed' && cause instanceof ConnectionError && cause.code === 'CLOSED') error = cause
     else error = new ConnectionError(`Connection to ${this.#endpointText} was lost`, { code: 'CONNECTION_LOST', retryable: false, cause: cause ?? undefined })
     this.#closeCause = error
     this.#failAll(error)
@@ -731,7 +764,8 @@ export class Connection extends TarantoolRequests {
     if (this.#state === 'closed' || this.#reconnect === false || this.#reconnectTimer !== null) return
     const attempt = this.#reconnectAttempt++
     const delay = attempt === 0 ? 0 : backoffDelay(attempt - 1, this.#reconnect)
-    this.#emit({ type: 'reconnecting', endpoint: this.#endpointText, delay, attempt: attempt + 1 })
+    const lastError = this.#closeCause ?? undefined
+    this.#emit(lastError ? { type: 'reconnecting', endpoint: this.#endpointText, delay, attempt: attempt + 1, lastError } : { type: 'reconnecting', endpoint: this.#endpointText, delay, attempt: attempt + 1 })
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null
       if (this.#state === 'closed') return
@@ -838,6 +872,41 @@ function resolveIds(schema: Schema, spec: RequestSpec<unknown>): [number, number
   const spaceId = spec.space === undefined ? 0 : schema.spaceId(spec.space)
   const indexId = spec.index === undefined ? 0 : schema.indexId(spec.space ?? spaceId, spec.index)
   return [spaceId, indexId]
+}
+
+/** Waits for `promise` within `options.timeout` (ms, 0 = none) and `options.signal`. */
+function raceOptions<T>(promise: Promise<T>, options: { timeout?: number | undefined; signal?: AbortSignal | undefined }, what: string): Promise<T> {
+  const { timeout = 0, signal } = options
+  if (signal?.aborted) return Promise.reject(new RequestAbortedError(`${what} was aborted`, signal.reason))
+  if (timeout <= 0 && signal === undefined) return promise
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    const onAbort = () => {
+      done()
+      reject(new RequestAbortedError(`${what} was aborted`, signal!.reason))
+    }
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    if (timeout > 0) {
+      timer = setTimeout(() => {
+        done()
+        reject(new TimeoutError(`${what} did not complete within ${timeout} ms`))
+      }, timeout)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        done()
+        resolve(v)
+      },
+      (e: unknown) => {
+        done()
+        reject(e)
+      },
+    )
+  })
 }
 
 function pickTimeout(options: RequestOptions | undefined): RequestOptions {

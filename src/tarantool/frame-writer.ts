@@ -57,12 +57,17 @@ export class FrameWriter {
   abortFrame(): void {
     if (this.#frameStart >= 0) this.#pos = this.#frameStart
     this.#frameStart = -1
+    if (this.#buf.length > SLAB_SIZE && this.#pos === this.#start) {
+      this.#buf = Buffer.allocUnsafe(SLAB_SIZE)
+      this.#pos = this.#start = 0
+    }
   }
 
   /** Returns the bytes written since the previous call and starts a new region. */
   take(): Buffer {
     const out = this.#buf.subarray(this.#start, this.#pos)
-    if (SLAB_SIZE - this.#pos < 4096) {
+    // A slab grown for one large frame is dropped once handed out, rather than kept for good.
+    if (this.#buf.length - this.#pos < 4096 || this.#buf.length > SLAB_SIZE) {
       this.#buf = Buffer.allocUnsafe(SLAB_SIZE)
       this.#pos = 0
     }
@@ -142,8 +147,8 @@ export class FrameWriter {
   }
 
   str(s: string): void {
-    // Worst case 3 bytes per UTF-16 unit.
-    const max = s.length * 3
+    // Worst case 3 bytes per UTF-16 unit; long strings are measured instead of over-reserving.
+    const max = s.length < 4096 ? s.length * 3 : Buffer.byteLength(s, 'utf8')
     this.#ensure(max + 5)
     const b = this.#buf
     if (max < 32) {
@@ -213,7 +218,7 @@ export class FrameWriter {
     if (this.#pos + n <= this.#buf.length) return
     // Move the untaken region (including any open frame) into a larger slab.
     const used = this.#pos - this.#start
-    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, (used + n) * 2))
+    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, used * 2, used + n + SLAB_SIZE))
     this.#buf.copy(next, 0, this.#start, this.#pos)
     if (this.#frameStart >= 0) this.#frameStart -= this.#start
     this.#buf = next

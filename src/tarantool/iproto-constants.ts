@@ -117,6 +117,7 @@ export type TxnIsolationName = keyof typeof TxnIsolation
 export const ErrorCode = {
   UNKNOWN: 0,
   TUPLE_FOUND: 3,
+  NONMASTER: 6,
   READONLY: 7,
   NO_SUCH_SPACE: 36,
   NO_SUCH_INDEX_ID: 35,

@@ -77,23 +77,29 @@ export class Pool extends TarantoolRequests {
     })
   }
 
-  /** @internal Starts every connection. */
+  /**
+   * @internal Starts every connection. Connections whose first attempt fails keep reconnecting in the
+   * background; a non-lazy start rejects (and closes the pool) only when none connected.
+   */
   _start(lazy: boolean): Promise<void> {
-    const starts = this.#instances.flatMap((inst) => inst.connections.map((c) => c._start(lazy)))
+    const starts = this.#all().map((c) => c._start(true))
     this.#ready = Promise.allSettled(starts).then(async (results) => {
       this.#ready = null
-      if (this.#instances.length > 1) await Promise.all(this.#instances.map((i) => this.#checkRole(i)))
       if (!lazy && !this.#all().some((c) => c.isConnected)) {
         const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
+        await this.close()
         throw first?.reason ?? new ConnectionError('No pool connection could be established', { retryable: true })
       }
+      if (this.#instances.length > 1) {
+        await Promise.all(this.#instances.map((i) => this.#checkRole(i)))
+        if (this.#roleCheckInterval > 0 && !this.#closed) {
+          this.#roleTimer = setInterval(() => {
+            for (const inst of this.#instances) void this.#checkRole(inst)
+          }, this.#roleCheckInterval)
+          this.#roleTimer.unref()
+        }
+      }
     })
-    if (this.#instances.length > 1 && this.#roleCheckInterval > 0) {
-      this.#roleTimer = setInterval(() => {
-        for (const inst of this.#instances) void this.#checkRole(inst)
-      }, this.#roleCheckInterval)
-      this.#roleTimer.unref()
-    }
     return this.#ready
   }
 
@@ -173,11 +179,12 @@ export class Pool extends TarantoolRequests {
     const sent = conn._callInStream(spec, options, 0)
     if (this.#instances.length === 1) return sent
     return sent.catch((err: unknown) => {
-      // A write reached an instance that has become read-only (failover): re-read roles and try once more.
-      if (err instanceof ServerError && err.code === ErrorCode.READONLY) {
-        return Promise.all(this.#instances.map((i) => this.#checkRole(i))).then(() =>
-          this.#withConnection(readOnly, spec.what, (c) => c._callInStream(spec, options, 0)),
-        )
+      // A write reached an instance that is read-only (failover, or a role we could not read): mark it and
+      // try once more on another instance.
+      if (err instanceof ServerError && (err.code === ErrorCode.READONLY || err.code === ErrorCode.NONMASTER)) {
+        const inst = this.#instanceOf(conn)
+        if (inst !== undefined) inst.role = 'read-only'
+        return this.#withConnection(readOnly, spec.what, (c) => c._callInStream(spec, options, 0))
       }
       throw err
     })
@@ -198,13 +205,16 @@ export class Pool extends TarantoolRequests {
     if (this.#closed) throw new ConnectionError(`Cannot send ${what}: the pool is closed`, { code: 'CLOSED', retryable: false })
     const all = this.#all()
     const n = all.length
-    for (let i = 0; i < n; i++) {
-      const idx = (this.#next + i) % n
-      const c = all[idx]!
-      if (!c.isConnected) continue
-      if (!readOnly && this.#roleOf(c) === 'read-only') continue
-      this.#next = idx + 1
-      return c
+    // Writes prefer instances known to be writable, then those whose role is unknown; never read-only ones.
+    const passes: InstanceRole[][] = readOnly ? [['writable', 'unknown', 'read-only']] : [['writable'], ['unknown']]
+    for (const pass of passes) {
+      for (let i = 0; i < n; i++) {
+        const idx = (this.#next + i) % n
+        const c = all[idx]!
+        if (!c.isConnected || !pass.includes(this.#roleOf(c))) continue
+        this.#next = idx + 1
+        return c
+      }
     }
     throw new ConnectionError(
       `Cannot send ${what}: no ${readOnly ? '' : 'writable '}instance of the pool is connected (${this.#instances
@@ -216,8 +226,12 @@ export class Pool extends TarantoolRequests {
 
   #roleOf(c: Connection): InstanceRole {
     if (this.#instances.length === 1) return 'writable'
-    for (const inst of this.#instances) if (inst.connections.includes(c)) return inst.role
-    return 'unknown'
+    return this.#instanceOf(c)?.role ?? 'unknown'
+  }
+
+  #instanceOf(c: Connection): Instance | undefined {
+    for (const inst of this.#instances) if (inst.connections.includes(c)) return inst
+    return undefined
   }
 
   async #checkRole(inst: Instance): Promise<void> {
