@@ -201,17 +201,28 @@ register({
   },
 })
 
-register({
-  Class: Decimal,
-  type: MP_DECIMAL,
-  unpack: decodeDecimal,
-  pack: (value: Decimal, allocate) => {
-    const length = decimalPayloadSize(value)
-    const { target, position } = allocate(extHeaderSize(length) + length)
-    writeDecimalPayload(value, target, writeExtHeader(target, position, MP_DECIMAL, length))
-    return undefined
-  },
-})
+registerPayloadExtension(Decimal, MP_DECIMAL, decodeDecimal, decimalPayloadSize, writeDecimalPayload)
+
+/** Registers a class whose MP_EXT payload has a computable size and is written in place. */
+function registerPayloadExtension<T>(
+  Class: Function,
+  type: number,
+  unpack: (data: Uint8Array) => T,
+  payloadSize: (value: T) => number,
+  writePayload: (value: T, target: Uint8Array, pos: number) => number,
+): void {
+  register({
+    Class,
+    type,
+    unpack,
+    pack: (value: T, allocate) => {
+      const length = payloadSize(value)
+      const { target, position } = allocate(extHeaderSize(length) + length)
+      writePayload(value, target, writeExtHeader(target, position, type, length))
+      return undefined
+    },
+  })
+}
 
 register({
   Class: Uuid,
@@ -234,29 +245,9 @@ register({
   pack: (value: BoxErrorValue) => encodeValue(errorStackToWire(value.entries)),
 })
 
-register({
-  Class: Datetime,
-  type: MP_DATETIME,
-  unpack: decodeDatetime,
-  pack: (value: Datetime, allocate) => {
-    const length = datetimePayloadSize(value)
-    const { target, position } = allocate(2 + length)
-    writeDatetimePayload(value, target, writeExtHeader(target, position, MP_DATETIME, length))
-    return undefined
-  },
-})
+registerPayloadExtension(Datetime, MP_DATETIME, decodeDatetime, datetimePayloadSize, writeDatetimePayload)
 
-register({
-  Class: Interval,
-  type: MP_INTERVAL,
-  unpack: decodeInterval,
-  pack: (value: Interval, allocate) => {
-    const length = intervalPayloadSize(value)
-    const { target, position } = allocate(extHeaderSize(length) + length)
-    writeIntervalPayload(value, target, writeExtHeader(target, position, MP_INTERVAL, length))
-    return undefined
-  },
-})
+registerPayloadExtension(Interval, MP_INTERVAL, decodeInterval, intervalPayloadSize, writeIntervalPayload)
 
 /** Type codes msgpackr itself decodes (bigint, bundles, error, ids, pointer, record, set, typed array, regexp). */
 const MSGPACKR_OWN_TYPES: ReadonlySet<number> = new Set([0x42, 0x62, 0x65, 0x69, 0x70, 0x72, 0x73, 0x74, 0x78])

@@ -276,11 +276,7 @@ interface SqlSpec extends RequestSpec<unknown> {
 }
 
 function writeSelect(this: SelectSpec, w: FrameWriter, spaceId: number, indexId: number): void {
-  w.map(this.offset > 0 ? 6 : 5)
-  w.key(BodyKey.SPACE_ID)
-  w.uint(spaceId)
-  w.key(BodyKey.INDEX_ID)
-  w.uint(indexId)
+  spaceHead(w, this.offset > 0 ? 6 : 5, spaceId, indexId)
   w.key(BodyKey.LIMIT)
   w.uint(this.limit)
   if (this.offset > 0) {
@@ -293,20 +289,25 @@ function writeSelect(this: SelectSpec, w: FrameWriter, spaceId: number, indexId:
   w.value(this.key)
 }
 
-function writeTuple(this: KeyOpsSpec, w: FrameWriter, spaceId: number): void {
-  w.map(2)
+/** Opens a body map of `entries` keys with SPACE_ID (and INDEX_ID when given). */
+function spaceHead(w: FrameWriter, entries: number, spaceId: number, indexId?: number): void {
+  w.map(entries)
   w.key(BodyKey.SPACE_ID)
   w.uint(spaceId)
+  if (indexId !== undefined) {
+    w.key(BodyKey.INDEX_ID)
+    w.uint(indexId)
+  }
+}
+
+function writeTuple(this: KeyOpsSpec, w: FrameWriter, spaceId: number): void {
+  spaceHead(w, 2, spaceId)
   w.key(BodyKey.TUPLE)
   w.value(this.key)
 }
 
 function writeUpdate(this: KeyOpsSpec, w: FrameWriter, spaceId: number, indexId: number): void {
-  w.map(4)
-  w.key(BodyKey.SPACE_ID)
-  w.uint(spaceId)
-  w.key(BodyKey.INDEX_ID)
-  w.uint(indexId)
+  spaceHead(w, 4, spaceId, indexId)
   w.key(BodyKey.KEY)
   w.value(this.key)
   w.key(BodyKey.TUPLE)
@@ -314,9 +315,7 @@ function writeUpdate(this: KeyOpsSpec, w: FrameWriter, spaceId: number, indexId:
 }
 
 function writeUpsert(this: KeyOpsSpec, w: FrameWriter, spaceId: number): void {
-  w.map(3)
-  w.key(BodyKey.SPACE_ID)
-  w.uint(spaceId)
+  spaceHead(w, 3, spaceId)
   w.key(BodyKey.TUPLE)
   w.value(this.key)
   w.key(BodyKey.OPS)
@@ -324,11 +323,7 @@ function writeUpsert(this: KeyOpsSpec, w: FrameWriter, spaceId: number): void {
 }
 
 function writeDelete(this: KeyOpsSpec, w: FrameWriter, spaceId: number, indexId: number): void {
-  w.map(3)
-  w.key(BodyKey.SPACE_ID)
-  w.uint(spaceId)
-  w.key(BodyKey.INDEX_ID)
-  w.uint(indexId)
+  spaceHead(w, 3, spaceId, indexId)
   w.key(BodyKey.KEY)
   w.value(this.key)
 }
