@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { provisionTarantool, type ProvisionedTarantool } from '../../src/testing/tarantool/index.ts'
+
+// What a user installing the package gets: the subpath exports resolve to the built JavaScript (dist/, made by
+// `npm run build`, which `npm test` runs first), and that code works against a real server.
+let server: ProvisionedTarantool
+
+beforeAll(async () => {
+  server = await provisionTarantool()
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe('package exports', () => {
+  it('dialectry/tarantool resolves to built JavaScript that talks to the server', async () => {
+    const driver = await import('dialectry/tarantool')
+    expect(import.meta.resolve('dialectry/tarantool')).toMatch(/\/dist\/src\/tarantool\/index\.js$/)
+    const conn = await driver.connect(server.uri)
+    expect(await conn.eval('return 1 + 1')).toEqual([2])
+    await expect(conn.select('no_such_space_anywhere')).rejects.toBeInstanceOf(driver.SchemaError)
+    await conn.close()
+  })
+
+  it('dialectry/tarantool/kysely, /drizzle and /testing/tarantool resolve and export their entry points', async () => {
+    const kysely = await import('dialectry/tarantool/kysely')
+    const drizzle = await import('dialectry/tarantool/drizzle')
+    const testing = await import('dialectry/testing/tarantool')
+    expect(typeof kysely.TarantoolDialect).toBe('function')
+    expect(typeof drizzle.drizzle).toBe('function')
+    expect(typeof drizzle.migrate).toBe('function')
+    expect(typeof testing.provisionTarantool).toBe('function')
+    for (const path of ['dialectry/tarantool/kysely', 'dialectry/tarantool/drizzle', 'dialectry/testing/tarantool']) {
+      expect(import.meta.resolve(path)).toMatch(/\/dist\/.*\/index\.js$/)
+    }
+  })
+})
