@@ -91,8 +91,8 @@ export class TarantoolMigrationError extends TarantoolDialectError {
     const reason = rootMessage(cause)
     super(
       `Migration ${migration} failed at statement ${statement} of ${total}: ${reason}. ` +
-        (statement > 1 ? `Its statements 1..${statement - 1} were applied and are not rolled back. ` : '') +
-        'Earlier migrations are recorded. Fix the migration (or the database) and run migrate() again.',
+        (statement > 1 ? `Its statements 1..${statement - 1} were applied, are not rolled back, and are recorded. ` : '') +
+        `Fix statement ${statement} (or the database) and run migrate() again: it resumes at that statement.`,
       'MIGRATION_FAILED',
       cause,
     )

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { and, asc, avg, count, desc, eq, gt, relations, sql, sum } from 'drizzle-orm'
@@ -67,7 +68,7 @@ describe('Drizzle driver: migrate()', () => {
   it('applies a drizzle-kit folder statement by statement and records hash and created_at', async () => {
     const { applied } = await migrate(db, { migrationsFolder })
     expect(applied).toEqual(['0000_create_authors', '0001_create_books'])
-    const recorded = await db.values<[number, string, number]>(sql`select "id", "hash", "created_at" from "__drizzle_migrations" order by "id"`)
+    const recorded = await db.values<[number, string, number]>(sql`select "id", "hash", "created_at" from "__drizzle_migrations" where "statements_done" is null order by "id"`)
     const hashOf = (file: string) => createHash('sha256').update(readFileSync(join(migrationsFolder, file))).digest('hex')
     expect(recorded).toEqual([
       [1, hashOf('0000_create_authors.sql'), 1735689600000],
@@ -92,10 +93,33 @@ describe('Drizzle driver: migrate()', () => {
     expect(err).toMatchObject({ migration: '0001_unreviewed_drizzle_kit_output', statement: 2 })
     expect((err as Error).message).toMatch(/failed at statement 2 of 3: .*unrecognized token/)
     expect((err as Error).message).toMatch(/statements 1\.\.1 were applied/)
-    const recorded = await db.values<[number]>(sql`select "created_at" from "broken_migrations"`)
-    expect(recorded).toEqual([[1735689600000]]) // only the first migration
+    const recorded = await db.values<[number, number | null]>(sql`select "created_at", "statements_done" from "broken_migrations" order by "created_at"`)
+    // The first migration is complete (NULL); the second stopped after its first statement.
+    expect(recorded).toEqual([
+      [1735689600000, null],
+      [1735776000000, 1],
+    ])
     const spaces = await db.values<[string]>(sql`select "name" from "_vspace" where "name" in ('tags', 'tag_notes', 'tag_links')`)
     expect(spaces.map((r) => r[0]).sort()).toEqual(['tag_notes', 'tags']) // statement 1 applied, 3 never ran
+  })
+
+  it('resumes a migration at the failed statement once it is fixed, and skips comment-only chunks', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'drizzle-resume-'))
+    cpSync(join(fixtures, 'tarantool-drizzle-migrations-broken'), folder, { recursive: true })
+    const file = join(folder, '0001_unreviewed_drizzle_kit_output.sql')
+    const fixed = readFileSync(file, 'utf8')
+      .replace('CREATE TABLE `tag_links` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`weight` real\n);', 'CREATE TABLE "tag_links" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "weight" DOUBLE);')
+      .concat('\n--> statement-breakpoint\n-- nothing to do here, a placeholder left by drizzle-kit --custom\n/* still nothing */')
+    expect(fixed).toContain('"tag_links"')
+    writeFileSync(file, fixed)
+    // Statement 1 (CREATE TABLE "tag_notes") is not run again: it would fail with "already exists".
+    expect(await migrate(db, { migrationsFolder: folder, migrationsTable: 'broken_migrations' })).toEqual({ applied: ['0001_unreviewed_drizzle_kit_output'] })
+    const spaces = await db.values<[string]>(sql`select "name" from "_vspace" where "name" in ('tags', 'tag_notes', 'tag_links')`)
+    expect(spaces.map((r) => r[0]).sort()).toEqual(['tag_links', 'tag_notes', 'tags'])
+    const recorded = await db.values<[number | null]>(sql`select "statements_done" from "broken_migrations"`)
+    expect(recorded).toEqual([[null], [null]])
+    expect(await migrate(db, { migrationsFolder: folder, migrationsTable: 'broken_migrations' })).toEqual({ applied: [] })
+    rmSync(folder, { recursive: true, force: true })
   })
 
   it('fails clearly when the folder has no journal', async () => {
@@ -255,5 +279,25 @@ describe('Drizzle driver: unsupported features fail clearly', () => {
   it('server errors arrive as DrizzleQueryError with the driver ServerError as cause', async () => {
     const err = await db.insert(books).values({ authorId: 1, title: null as never }).catch((e: unknown) => e)
     expect((err as Error).cause).toBeInstanceOf(ServerError)
+  })
+})
+
+describe('Drizzle driver: bigint and boolean columns', () => {
+  it('bigint() reads every value as bigint and compares numerically on the server', async () => {
+    const { bigint: bigintColumn, boolean: booleanColumn } = await import('../../dialects/tarantool/drizzle/index.ts')
+    const big = sqliteTable('drz_big', { id: integer('id').primaryKey(), n: bigintColumn('n').notNull(), on: booleanColumn('on').notNull() })
+    await db.run(sql`drop table if exists "drz_big"`)
+    await db.run(sql`create table "drz_big" ("id" INTEGER PRIMARY KEY, "n" INTEGER NOT NULL, "on" BOOLEAN NOT NULL)`)
+    await db.insert(big).values([
+      { id: 1, n: 9n, on: true },
+      { id: 2, n: 10n, on: false },
+      { id: 3, n: 2n ** 63n - 1n, on: true },
+    ])
+    const rows = await db.select().from(big).where(gt(big.n, 9n)).orderBy(asc(big.id))
+    expect(rows).toEqual([
+      { id: 2, n: 10n, on: false },
+      { id: 3, n: 2n ** 63n - 1n, on: true },
+    ])
+    expect(rows.every((r) => typeof r.n === 'bigint')).toBe(true)
   })
 })

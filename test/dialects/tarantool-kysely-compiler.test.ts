@@ -178,3 +178,30 @@ describe('TarantoolQueryCompiler: DDL', () => {
     expect(db.schema.dropTable('pairs').ifExists().compile().sql).toBe('drop table if exists "pairs"')
   })
 })
+
+describe('builder calls Tarantool SQL cannot express fail before sending', () => {
+  const db = new Kysely<any>({ dialect: new TarantoolDialect({ pool: { execute: async () => ({ metadata: [], rows: [], rowCount: 0, autoincrementIds: [] }) } }) })
+  const cases: [string, () => { compile(): unknown }][] = [
+    ['rename column', () => db.schema.alterTable('t').renameColumn('a', 'b')],
+    ['drop column', () => db.schema.alterTable('t').dropColumn('a')],
+    ['alter column', () => db.schema.alterTable('t').alterColumn('a', (c) => c.setDefault(1))],
+    ['two added columns', () => db.schema.alterTable('t').addColumn('a', 'integer').addColumn('b', 'integer')],
+    ['index in alter table', () => db.schema.alterTable('t').addIndex('i').column('a')],
+    ['create or replace view', () => db.schema.createView('v').orReplace().as(db.selectFrom('t').selectAll())],
+    ['temporary table', () => db.schema.createTable('t').temporary().addColumn('id', 'integer', (c) => c.primaryKey())],
+    ['create table as', () => db.schema.createTable('t').as(db.selectFrom('u').selectAll())],
+    ['drop cascade', () => db.schema.dropTable('t').cascade()],
+    ['update from', () => db.updateTable('t').from('u').set({ a: 1 })],
+    ['update limit', () => db.updateTable('t').set({ a: 1 }).limit(1)],
+    ['delete limit', () => db.deleteFrom('t').limit(1)],
+  ]
+  for (const [name, build] of cases) {
+    it(name, () => {
+      expect(() => build().compile()).toThrow(TarantoolSyntaxNotSupportedError)
+    })
+  }
+
+  it('one added column still compiles (Tarantool 2.7+)', () => {
+    expect((db.schema.alterTable('t').addColumn('a', 'integer').compile() as { sql: string }).sql).toBe('alter table "t" add column "a" INTEGER')
+  })
+})

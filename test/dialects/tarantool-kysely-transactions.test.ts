@@ -16,7 +16,7 @@ interface Call {
   what: string
 }
 
-function recordingClient(): { client: TarantoolSqlClient; calls: Call[] } {
+function recordingClient(commitError?: Error): { client: TarantoolSqlClient; calls: Call[] } {
   const calls: Call[] = []
   let streams = 0
   const result = (sql: string): TarantoolSqlResult =>
@@ -36,6 +36,7 @@ function recordingClient(): { client: TarantoolSqlClient; calls: Call[] } {
         },
         async commit() {
           calls.push({ on: name, what: 'commit' })
+          if (commitError) throw commitError
         },
         async rollback() {
           calls.push({ on: name, what: 'rollback' })
@@ -69,6 +70,20 @@ describe('Kysely dialect transactions over IPROTO streams (2.10+ path)', () => {
       { on: 'stream1', what: 'commit' },
       { on: 'pool', what: 'select "id" from "t"' },
     ])
+  })
+
+  it('a failed COMMIT reaches the caller as itself, not as a follow-up rollback error', async () => {
+    const conflict = new Error('Transaction has been aborted by conflict')
+    const { client, calls } = recordingClient(conflict)
+    const db = new Kysely<Database>({ dialect: new TarantoolDialect({ pool: client }) })
+    await expect(db.transaction().execute(async (trx) => trx.insertInto('t').values({ id: 1 }).execute())).rejects.toBe(conflict)
+    const trx = await db.startTransaction().execute()
+    await trx.insertInto('t').values({ id: 2 }).execute()
+    await expect(trx.commit().execute()).rejects.toBe(conflict)
+    expect(calls.filter((c) => c.what === 'commit')).toHaveLength(2)
+    // The connection is free again: a later transaction gets a fresh stream.
+    await expect(db.transaction().execute(async () => 1)).rejects.toBe(conflict)
+    expect(calls.filter((c) => c.what.startsWith('begin'))).toHaveLength(3)
   })
 
   it('rolls the stream back when the callback throws', async () => {

@@ -19,6 +19,7 @@ export { TarantoolDrizzlePreparedQuery } from './tarantool-drizzle-prepared-quer
 export type { TarantoolRunResult, TarantoolQueryMetadata, TarantoolPreparedQueryOptions } from './tarantool-drizzle-prepared-query.ts'
 export { TarantoolSQLiteDialect } from './tarantool-drizzle-dialect.ts'
 export { migrate } from './tarantool-drizzle-migrator.ts'
+export { bigint, boolean } from './tarantool-columns.ts'
 export type { TarantoolMigrationConfig, TarantoolMigrationResult } from './tarantool-drizzle-migrator.ts'
 export {
   TarantoolDialectError,

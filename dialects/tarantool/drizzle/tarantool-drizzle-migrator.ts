@@ -19,8 +19,6 @@ export interface TarantoolMigrationResult {
   applied: string[]
 }
 
-const STATEMENT_BREAKPOINT = '--> statement-breakpoint'
-
 /**
  * Applies a drizzle-kit SQL migration folder (0.31 format: `meta/_journal.json` + `NNNN_name.sql`, statements
  * separated by `--> statement-breakpoint`, read with drizzle-orm's own `readMigrationFiles`) to Tarantool
@@ -31,10 +29,10 @@ const STATEMENT_BREAKPOINT = '--> statement-breakpoint'
  * journal's `when`, ms) — and every migration whose `when` is newer than the newest recorded one runs.
  *
  * No transaction: Tarantool 2.6 cannot hold one across requests, and DDL in a transaction is limited even
- * on 2.10+ (spec tarantool.md §4.3). Statements run one by one in file order; each migration is recorded
- * right after its last statement, and the first failing statement stops everything with a
- * {@link TarantoolMigrationError} naming the migration and statement. There is no lock: run migrations from
- * one process at a time.
+ * on 2.10+ (spec tarantool.md §4.3). Statements run one by one in file order and progress is recorded after
+ * each (`statements_done`), so after the first failing statement stops everything with a
+ * {@link TarantoolMigrationError}, fixing that statement and running `migrate()` again resumes right there.
+ * Chunks holding only comments are skipped. There is no lock: run migrations from one process at a time.
  *
  * drizzle-kit has no Tarantool dialect: generate with `dialect: 'sqlite'` and review the SQL before use —
  * Tarantool rejects backtick identifiers (use `"`), the types `real`/`blob`/`numeric` (use DOUBLE, VARBINARY,
@@ -55,28 +53,51 @@ export async function migrate(db: TarantoolDrizzleDatabase<any>, config: Taranto
   const tags = readJournalTags(config.migrationsFolder)
   const table = sql.identifier(config.migrationsTable ?? '__drizzle_migrations')
 
+  // "statements_done" is NULL for a finished migration and the count of applied statements for one that
+  // stopped part-way, so a re-run resumes after them instead of repeating DDL that already happened.
   await db.run(
-    sql`create table if not exists ${table} ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "hash" STRING NOT NULL, "created_at" INTEGER NOT NULL)`,
+    sql`create table if not exists ${table} ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "hash" STRING NOT NULL, "created_at" INTEGER NOT NULL, "statements_done" INTEGER)`,
   )
-  const newest = await db.values<[number | bigint]>(sql`select "created_at" from ${table} order by "created_at" desc limit 1`)
+  const newest = await db.values<[number | bigint]>(sql`select "created_at" from ${table} where "statements_done" is null order by "created_at" desc limit 1`)
   const newestAt = newest[0] === undefined ? undefined : Number(newest[0][0])
 
   const applied: string[] = []
   for (const [index, migration] of migrations.entries()) {
     if (newestAt !== undefined && migration.folderMillis <= newestAt) continue
     const tag = tags[index] ?? String(migration.folderMillis)
-    const statements = migration.sql.map((s) => s.trim()).filter((s) => s.length > 0 && s !== STATEMENT_BREAKPOINT)
-    for (const [i, statement] of statements.entries()) {
+    const statements = migration.sql.filter((s) => !isBlankStatement(s)).map((s) => s.trim())
+    const partial = await db.values<[number | bigint, number | bigint]>(
+      sql`select "id", "statements_done" from ${table} where "created_at" = ${migration.folderMillis} and "statements_done" is not null`,
+    )
+    let rowId: number | bigint
+    let done: number
+    if (partial[0] !== undefined) {
+      rowId = partial[0][0]
+      done = Number(partial[0][1])
+    } else {
+      const inserted = (await db.run(
+        sql`insert into ${table} ("hash", "created_at", "statements_done") values (${migration.hash}, ${migration.folderMillis}, 0)`,
+      )) as { autoincrementIds?: readonly (number | bigint)[] }
+      rowId = inserted.autoincrementIds?.[0] ?? 0
+      done = 0
+    }
+    for (let i = done; i < statements.length; i++) {
       try {
-        await db.run(sql.raw(statement))
+        await db.run(sql.raw(statements[i]!))
       } catch (error) {
         throw new TarantoolMigrationError(tag, i + 1, statements.length, error)
       }
+      await db.run(sql`update ${table} set "statements_done" = ${i + 1} where "id" = ${rowId}`)
     }
-    await db.run(sql`insert into ${table} ("hash", "created_at") values (${migration.hash}, ${migration.folderMillis})`)
+    await db.run(sql`update ${table} set "statements_done" = null, "hash" = ${migration.hash} where "id" = ${rowId}`)
     applied.push(tag)
   }
   return { applied }
+}
+
+/** A chunk with nothing but whitespace, `-- ...` lines, `/* ... *\/` comments or the breakpoint marker. */
+function isBlankStatement(chunk: string): boolean {
+  return chunk.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, '').trim().length === 0
 }
 
 /** Journal tags in journal order (readMigrationFiles returns the migrations in the same order, without tags). */

@@ -57,20 +57,34 @@ export class TarantoolDriver implements Driver {
     conn.setStream(stream)
   }
 
-  /** Commits the connection's stream transaction and unpins it. */
+  /**
+   * Commits the connection's stream transaction and unpins it. A failed COMMIT has ended the transaction on
+   * the server too, so the stream is unpinned either way and the COMMIT error is what the caller sees.
+   */
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const conn = asTarantoolConnection(connection)
     const stream = requireStream(conn, 'commit')
-    conn.setStream(undefined)
-    await stream.commit()
+    try {
+      await stream.commit()
+    } finally {
+      conn.setStream(undefined)
+    }
   }
 
-  /** Rolls the connection's stream transaction back and unpins it. */
+  /**
+   * Rolls the connection's stream transaction back and unpins it. Without an open transaction (for example
+   * after a failed COMMIT, which Kysely follows with a rollback) there is nothing to undo, so it returns quietly
+   * instead of hiding the original error.
+   */
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const conn = asTarantoolConnection(connection)
-    const stream = requireStream(conn, 'roll back')
-    conn.setStream(undefined)
-    await stream.rollback()
+    const stream = conn.stream
+    if (stream === undefined) return
+    try {
+      await stream.rollback()
+    } finally {
+      conn.setStream(undefined)
+    }
   }
 
   /** `SAVEPOINT "name"` in the transaction's stream (2.10+). */

@@ -2,6 +2,12 @@ import {
   ColumnDefinitionNode,
   SelectQueryNode,
   SqliteQueryCompiler,
+  type AlterTableNode,
+  type CreateTableNode,
+  type CreateViewNode,
+  type DeleteQueryNode,
+  type DropTableNode,
+  type UpdateQueryNode,
   type DataTypeNode,
   type DefaultInsertValueNode,
   type DropIndexNode,
@@ -44,7 +50,10 @@ export const TARANTOOL_UNBOUNDED_LIMIT = '9223372036854775807'
  * - {@link TarantoolOnConflictNotSupportedError} for `.onConflict()` / `.onDuplicateKeyUpdate()`;
  * - {@link TarantoolDataTypeNotSupportedError} for date/time, json, char and serial types;
  * - {@link TarantoolSyntaxNotSupportedError} for `DEFAULT` inside VALUES (Kysely emits it when the rows of a
- *   multi-row insert have different keys) and for `dropIndex()` without `.on(table)`.
+ *   multi-row insert have different keys), `dropIndex()` without `.on(table)`, ALTER TABLE column changes
+ *   other than one `addColumn` (no RENAME/DROP/ALTER COLUMN in any version), `alterTable().addIndex()`,
+ *   `createView().orReplace()`, temporary tables and `createTable().as()`, `dropTable().cascade()`, and
+ *   UPDATE/DELETE with FROM, ORDER BY or LIMIT (spec tarantool.md §4.3, §4.4).
  *
  * Raw SQL (`sql\`...\``) is passed through untouched.
  *
@@ -115,6 +124,54 @@ export class TarantoolQueryCompiler extends SqliteQueryCompiler {
       'the DEFAULT keyword inside VALUES (Kysely emits it when the rows of a multi-row insert have different keys)',
       'Give every row the same keys (pass the default value or null explicitly), or insert the rows one by one.',
     )
+  }
+
+  protected override visitAlterTable(node: AlterTableNode): void {
+    const alterations = node.columnAlterations ?? []
+    for (const a of alterations) {
+      if (a.kind !== 'AddColumnNode') {
+        throw new TarantoolSyntaxNotSupportedError(
+          'RENAME, DROP, ALTER or MODIFY COLUMN',
+          'No Tarantool version can change or remove a column: create a new table, copy the rows and drop the old one.',
+        )
+      }
+    }
+    if (alterations.length > 1) {
+      throw new TarantoolSyntaxNotSupportedError('several column changes in one ALTER TABLE', 'Add one column per alterTable() call (Tarantool 2.7+ only).')
+    }
+    if (node.addIndex !== undefined || node.dropIndex !== undefined) {
+      throw new TarantoolSyntaxNotSupportedError('indexes in ALTER TABLE', 'Use db.schema.createIndex(...).on(table) and dropIndex(...).on(table).')
+    }
+    super.visitAlterTable(node)
+  }
+
+  protected override visitCreateView(node: CreateViewNode): void {
+    if (node.orReplace) throw new TarantoolSyntaxNotSupportedError('CREATE OR REPLACE VIEW', 'Drop the view first (dropView().ifExists()), then create it.')
+    if (node.temporary) throw new TarantoolSyntaxNotSupportedError('temporary views', 'Create an ordinary view.')
+    super.visitCreateView(node)
+  }
+
+  protected override visitCreateTable(node: CreateTableNode): void {
+    if (node.temporary) throw new TarantoolSyntaxNotSupportedError('CREATE TEMPORARY TABLE', "Create an ordinary table (Lua's box.schema.space.create has a `temporary` option).")
+    if (node.selectQuery !== undefined) throw new TarantoolSyntaxNotSupportedError('CREATE TABLE ... AS SELECT', 'Create the table, then INSERT INTO ... SELECT.')
+    super.visitCreateTable(node)
+  }
+
+  protected override visitDropTable(node: DropTableNode): void {
+    if (node.cascade) throw new TarantoolSyntaxNotSupportedError('DROP TABLE ... CASCADE', 'Drop the dependent views and tables first.')
+    super.visitDropTable(node)
+  }
+
+  protected override visitUpdateQuery(node: UpdateQueryNode): void {
+    if (node.from !== undefined) throw new TarantoolSyntaxNotSupportedError('UPDATE ... FROM', 'Use a correlated subquery in SET or WHERE.')
+    if (node.limit !== undefined || node.orderBy !== undefined) throw new TarantoolSyntaxNotSupportedError('UPDATE with ORDER BY or LIMIT', 'Select the primary keys with ORDER BY/LIMIT and update WHERE key IN (...).')
+    super.visitUpdateQuery(node)
+  }
+
+  protected override visitDeleteQuery(node: DeleteQueryNode): void {
+    if (node.using !== undefined) throw new TarantoolSyntaxNotSupportedError('DELETE ... USING', 'Use a subquery in WHERE.')
+    if (node.limit !== undefined || node.orderBy !== undefined) throw new TarantoolSyntaxNotSupportedError('DELETE with ORDER BY or LIMIT', 'Select the primary keys with ORDER BY/LIMIT and delete WHERE key IN (...).')
+    super.visitDeleteQuery(node)
   }
 
   protected override visitDropIndex(node: DropIndexNode): void {
