@@ -1,0 +1,369 @@
+import { callScope, type CallScope } from '../core/abort.ts'
+import { DialectryError } from '../core/errors.ts'
+import { resolveTlsOptions } from '../core/tls-options.ts'
+import { BlobContainer } from './blob-container.ts'
+import { endedError } from './call-errors.ts'
+import { streamRows, type CursorContext } from './cursor-stream.ts'
+import { InvalidArgumentError, ProtocolError, RequestAbortedError, TimeoutError } from './errors.ts'
+import { killTaggedJobs, newJobTag, tagStatement } from './job-kill.ts'
+import { keepAliveTuningSupported } from './node-dispatcher.ts'
+import { errorFromResponse } from './response-errors.ts'
+import { parseServers } from './server-url.ts'
+import { decodeBulkBody, decodeExecuteBody, type ExecuteManyResult, type ExecuteResult } from './sql-result.ts'
+import { isReadOnlyStatement } from './statement-kind.ts'
+import { RequestEnded, Transport } from './transport.ts'
+import { encodeBulkBody, encodeStatementBody } from './value-encoder.ts'
+import type { HttpResponse } from './http-exchange.ts'
+import type { CallOptions, CrateDBOptions, ExecuteManyOptions, ExecuteOptions, StreamOptions } from './options.ts'
+import type { DecodeOptions } from './value-decoder.ts'
+
+/** What `serverInfo()` reports (spec §1.9, `GET /`). */
+export interface ServerInfo {
+  /** CrateDB version, e.g. `5.10.3`. */
+  version: string
+  /** Name of the node that answered. */
+  nodeName: string
+  /** Name of the cluster. */
+  clusterName: string
+  /** Build hash, when the server reports one. */
+  buildHash?: string
+  /** URL (without credentials) of the node that answered. */
+  node: string
+}
+
+/** State of one configured node. */
+export interface NodeState {
+  /** URL without credentials. */
+  url: string
+  /** `false` while set aside after a failure. */
+  active: boolean
+}
+
+let warnedKeepAliveTuning = false
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/** `doc.t` → `"doc"."t"`; an already quoted name is kept. */
+function quoteTableName(name: string): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError(`Not a table name: ${JSON.stringify(name)}`)
+  if (name.includes('"')) return name
+  return name.split('.').map(quoteIdent).join('.')
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = true): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new InvalidArgumentError(`Option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * A CrateDB client over the HTTP `_sql` endpoint (spec §1): a pool of keep-alive connections per node,
+ * round-robin with failover, results decoded by column type. Create with {@link connect}; nothing touches the
+ * network until the first call.
+ *
+ * Retry rules (all methods):
+ * - A request that never reached a socket (connection refused, DNS, connect timeout, TLS handshake failure) is
+ *   sent to the next node; the failed node is set aside for `retryInterval` ms.
+ * - A node answering 503/509 is set aside and the request goes to the next node (not processed there).
+ * - A connection that breaks after the request was written, or a 502/504, may mean the statement ran: it is
+ *   re-sent only for statements that only read (SELECT, SHOW, EXPLAIN, VALUES, WITH) or calls marked
+ *   `idempotent: true`; otherwise the call fails with a non-retryable `ConnectionError`.
+ * - At most `1 + maxRetries` attempts, `backoffFactor` delays between them, all within `timeout`.
+ *
+ * Sessions: CrateDB keeps one SQL session per connection (spec §1.2). A `SET ...` sent through `execute` changes
+ * the session of whichever pooled connection carried it and later requests may or may not see it, so set session
+ * options through client options (`schema`) or a client with `poolSize: 1`. `stream()` uses a connection of its
+ * own, closed afterwards.
+ */
+export class CrateDBClient {
+  readonly #transport: Transport
+  readonly #sqlPath: string
+  readonly #sqlHeaders: Record<string, string>
+  readonly #authHeaders: Record<string, string>
+  readonly #decode: DecodeOptions
+  readonly #rowMode: 'array' | 'object'
+  readonly #timeout: number
+  readonly #killOnAbort: boolean
+  readonly #pendingKills = new Set<Promise<unknown>>()
+
+  /** @internal Use {@link connect}. */
+  constructor(servers: string | readonly string[] | undefined, options: CrateDBOptions = {}) {
+    const parsed = parseServers(servers ?? options.servers)
+    if (options.jwtToken !== undefined && (options.username !== undefined || options.password !== undefined)) {
+      throw new InvalidArgumentError('Pass either jwtToken or username/password, not both')
+    }
+    const auth: Record<string, string> = {}
+    if (options.jwtToken !== undefined) {
+      auth['authorization'] = `Bearer ${options.jwtToken}`
+    } else {
+      const username = options.username ?? (options.password !== undefined ? 'crate' : parsed.username)
+      const password = options.username !== undefined || options.password !== undefined ? (options.password ?? '') : (parsed.password ?? '')
+      if (username !== undefined) auth['authorization'] = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+    }
+    if (options.schema !== undefined) {
+      if (typeof options.schema !== 'string' || options.schema === '') throw new InvalidArgumentError('Option schema must be a non-empty string')
+      auth['default-schema'] = options.schema
+    }
+    for (const [name, value] of Object.entries(auth)) {
+      // undici would refuse such a header at request time; refuse it here, naming the option but not the value.
+      if (/[\r\n\0]/.test(value)) throw new InvalidArgumentError(`The ${name === 'default-schema' ? 'schema' : 'credentials'} option contains a line break or NUL character`)
+    }
+    this.#authHeaders = { 'user-agent': 'dialectry-cratedb', ...auth }
+    this.#sqlHeaders = { ...this.#authHeaders, 'content-type': 'application/json', accept: 'application/json' }
+    this.#sqlPath = options.errorTrace ? '/_sql?types&error_trace=true' : '/_sql?types'
+    this.#decode = { bigint: options.bigint ?? 'auto', timestamps: options.timestamps ?? 'date' }
+    if (!['auto', 'bigint', 'number'].includes(this.#decode.bigint!)) throw new InvalidArgumentError(`Option bigint must be 'auto', 'bigint' or 'number'`)
+    if (!['date', 'number'].includes(this.#decode.timestamps!)) throw new InvalidArgumentError(`Option timestamps must be 'date' or 'number'`)
+    this.#rowMode = options.rowMode ?? 'array'
+    this.#timeout = positive('timeout', options.timeout, 0)
+    this.#killOnAbort = options.killOnAbort ?? true
+
+    let tls
+    try {
+      tls = parsed.nodes.some((n) => n.https) ? resolveTlsOptions({ verify: options.verifySslCert, ca: options.caCert, cert: options.certFile, key: options.keyFile }) : {}
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof DialectryError ? err.message : String(err), err)
+    }
+    const keepAlive = options.socketKeepalive ?? true
+    if (keepAlive && !keepAliveTuningSupported && (options.socketTcpKeepintvl !== undefined || options.socketTcpKeepcnt !== undefined) && !warnedKeepAliveTuning) {
+      warnedKeepAliveTuning = true
+      process.emitWarning(
+        `socketTcpKeepintvl/socketTcpKeepcnt cannot be set on Node ${process.version} (socket.setKeepAlive takes no interval/count before Node 24.19); the system defaults apply`,
+        { type: 'DialectryWarning', code: 'DIALECTRY_KEEPALIVE_TUNING' },
+      )
+    }
+    const poolSize = positive('poolSize', options.poolSize, 16, false)
+    if (!Number.isInteger(poolSize)) throw new InvalidArgumentError(`Option poolSize must be an integer, got ${poolSize}`)
+    this.#transport = new Transport({
+      nodes: parsed.nodes,
+      socket: {
+        tls,
+        connectTimeout: positive('connectTimeout', options.connectTimeout, 10_000, false),
+        keepAlive,
+        keepIdle: options.socketTcpKeepidle !== undefined ? positive('socketTcpKeepidle', options.socketTcpKeepidle, 0, false) : undefined,
+        keepInterval: options.socketTcpKeepintvl !== undefined ? positive('socketTcpKeepintvl', options.socketTcpKeepintvl, 0, false) : undefined,
+        keepCount: options.socketTcpKeepcnt !== undefined ? positive('socketTcpKeepcnt', options.socketTcpKeepcnt, 0, false) : undefined,
+      },
+      poolSize,
+      retryInterval: positive('retryInterval', options.retryInterval, 30_000),
+      backoffFactor: positive('backoffFactor', options.backoffFactor, 0),
+      maxRetries: Math.floor(positive('maxRetries', options.maxRetries, parsed.nodes.length - 1)),
+      onEvent: options.onEvent,
+    })
+  }
+
+  /** Every configured node and whether it is currently in the rotation. */
+  get nodes(): NodeState[] {
+    const active = new Set(this.#transport.nodes.active)
+    return this.#transport.nodes.all.map((n) => ({ url: n.url, active: active.has(n) }))
+  }
+
+  /**
+   * Runs one SQL statement (`POST /_sql?types`, spec §1.3-1.4) with `?` or `$n` placeholders bound to `args`.
+   * Rows are decoded by column type (see `DecodeOptions`); row-count statements return `rows: []`.
+   *
+   * Cancellation: with a `timeout` or `signal`, the statement is sent with a `/* dialectry:<uuid> *\/` comment in
+   * front; when the call ends early after sending, the driver finds the job in `sys.jobs` by that comment and
+   * runs `KILL '<job id>'` before rejecting (`error.killedJobs` lists what it killed). Turn off with
+   * `killOnAbort: false`.
+   *
+   * @throws ProgrammingError (4xxx: syntax, unknown table/column, privileges), IntegrityError (duplicate key
+   *   4091), DatabaseError (5xxx), ConnectionError, TimeoutError, RequestAbortedError, InvalidArgumentError.
+   * @example
+   * const { rows } = await client.execute('SELECT name, population FROM cities WHERE country = ?', ['AT'])
+   */
+  execute<Row = unknown[]>(sql: string, args?: readonly unknown[], options: ExecuteOptions = {}): Promise<ExecuteResult<Row>> {
+    const decode = { ...this.#decode, rowMode: options.rowMode ?? this.#rowMode }
+    return this.#sql(
+      sql,
+      (stmt) => encodeStatementBody(stmt, args),
+      (body, node, what) => decodeExecuteBody<Row>(body, decode, node, what),
+      options,
+      options.idempotent === true || isReadOnlyStatement(sql),
+    )
+  }
+
+  /**
+   * Runs one statement once per entry of `bulkArgs` in a single request (`bulk_args`, spec §1.3, §1.5): the fast
+   * path for inserts. Every entry's outcome is reported, failed ones also in `failed` — including failures the
+   * server reports only as `rowcount: -2` without detail (servers before 5.10, or past 10 errors per shard).
+   * Errors that fail the whole statement (syntax, unknown column, a value that cannot be cast) reject.
+   *
+   * @throws as {@link execute}.
+   * @example
+   * const r = await client.executeMany('INSERT INTO t (id, name) VALUES (?, ?)', [[1, 'a'], [2, 'b']])
+   * for (const f of r.failed) console.log(f.index, f.error?.message)
+   */
+  executeMany(sql: string, bulkArgs: readonly (readonly unknown[])[], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {
+    if (!Array.isArray(bulkArgs)) return Promise.reject(new InvalidArgumentError('executeMany takes an array of argument arrays'))
+    return this.#sql(sql, (stmt) => encodeBulkBody(stmt, bulkArgs), decodeBulkBody, options, options.idempotent === true)
+  }
+
+  /**
+   * Streams the rows of a query with bounded memory through a server-side cursor on one dedicated connection
+   * (spec §1.2; CrateDB 5.1+): `BEGIN`, `DECLARE ... NO SCROLL CURSOR WITH HOLD FOR <sql>`, `FETCH <batchSize>`
+   * per round trip (the next batch is fetched while the current one is consumed), `CLOSE`, `COMMIT`. Breaking
+   * out of the loop closes the cursor and the connection. `timeout` applies to each round trip; `signal` ends
+   * the stream and closes its connection, which drops the cursor with its session.
+   *
+   * @throws as {@link execute}, from the iteration.
+   * @example
+   * for await (const [id, name] of client.stream('SELECT id, name FROM big_table', [], { batchSize: 5000 })) {
+   *   console.log(id, name)
+   * }
+   */
+  stream<Row = unknown[]>(sql: string, args?: readonly unknown[], options: StreamOptions = {}): AsyncGenerator<Row, void, undefined> {
+    const ctx: CursorContext = { transport: this.#transport, sqlPath: this.#sqlPath, headers: this.#sqlHeaders, decode: this.#decode }
+    return streamRows<Row>(ctx, sql, args, {
+      batchSize: options.batchSize ?? 1000,
+      rowMode: options.rowMode ?? this.#rowMode,
+      timeout: options.timeout ?? this.#timeout,
+      signal: options.signal,
+    })
+  }
+
+  /**
+   * Version and names from `GET /` (spec §1.9) of the next node in turn.
+   * @throws ConnectionError, TimeoutError, RequestAbortedError; DatabaseError for a 503 from a cluster without master.
+   * @example
+   * const { version } = await client.serverInfo()
+   */
+  async serverInfo(options: CallOptions = {}): Promise<ServerInfo> {
+    const what = 'GET /'
+    const { response, node } = await this.#send(
+      { method: 'GET', path: '/', headers: { ...this.#authHeaders, accept: 'application/json' }, body: null, resendable: true, what },
+      options,
+      undefined,
+    )
+    if (response.status !== 200) throw errorFromResponse(response.status, response.statusText, response.body, node, what)
+    let info: { name?: unknown; cluster_name?: unknown; version?: { number?: unknown; build_hash?: unknown } }
+    try {
+      info = JSON.parse(response.body.toString('utf8'))
+    } catch (err) {
+      throw new ProtocolError(`${what} on ${node} did not answer JSON; is this a CrateDB node?`, { code: 'INVALID_RESPONSE', cause: err, node })
+    }
+    if (typeof info?.version?.number !== 'string') throw new ProtocolError(`${what} on ${node} answered without version.number; is this a CrateDB node?`, { code: 'INVALID_RESPONSE', node })
+    return {
+      version: info.version.number,
+      nodeName: typeof info.name === 'string' ? info.name : '',
+      clusterName: typeof info.cluster_name === 'string' ? info.cluster_name : '',
+      ...(typeof info.version.build_hash === 'string' ? { buildHash: info.version.build_hash } : {}),
+      node,
+    }
+  }
+
+  /**
+   * The blobs of a blob table (`CREATE BLOB TABLE <table>`), spec §1.10: `put`, `get`, `getStream`, `exists`,
+   * `delete` by SHA-1 digest.
+   * @example
+   * const { digest, created } = await client.blobs('images').put(Buffer.from('...'))
+   */
+  blobs(table: string): BlobContainer {
+    return new BlobContainer({ transport: this.#transport, headers: this.#authHeaders, timeout: this.#timeout }, table)
+  }
+
+  /**
+   * `REFRESH TABLE` for one or more tables, making recent writes visible to queries (spec §4.1). Names may be
+   * `table` or `schema.table`; each part is quoted. Returns the server's row count (tables refreshed).
+   * @example
+   * await client.execute('INSERT INTO t (id) VALUES (1)')
+   * await client.refresh('t')
+   */
+  async refresh(tables: string | readonly string[], options: CallOptions = {}): Promise<number> {
+    const list = typeof tables === 'string' ? [tables] : [...tables]
+    if (list.length === 0) throw new InvalidArgumentError('refresh needs at least one table')
+    const result = await this.execute(`REFRESH TABLE ${list.map(quoteTableName).join(', ')}`, undefined, options)
+    return result.rowCount
+  }
+
+  /**
+   * Closes every connection once requests in flight (and pending job kills) have finished. Later calls fail
+   * with a `ConnectionError` (`CLIENT_CLOSED`).
+   * @example
+   * await client.close()
+   */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#pendingKills])
+    await this.#transport.close()
+  }
+
+  async #sql<T>(
+    sql: string,
+    makeBody: (stmt: string) => string,
+    decode: (body: Buffer, node: string, what: string) => T,
+    options: CallOptions,
+    resendable: boolean,
+    killable = true,
+  ): Promise<T> {
+    if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidArgumentError('The SQL statement must be a non-empty string')
+    const tag = killable && this.#killOnAbort && (options.signal !== undefined || (options.timeout ?? this.#timeout) > 0) ? newJobTag() : undefined
+    const body = makeBody(tag === undefined ? sql : tagStatement(sql, tag))
+    const what = 'POST /_sql'
+    const { response, node } = await this.#send(
+      { method: 'POST', path: this.#sqlPath, headers: this.#sqlHeaders, body, resendable, what },
+      options,
+      tag,
+    )
+    if (response.status !== 200) throw errorFromResponse(response.status, response.statusText, response.body, node, what)
+    return decode(response.body, node, what)
+  }
+
+  /** Sends through the transport within the call's scope; turns an early end into Timeout/Aborted errors. */
+  async #send(
+    request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | null; resendable: boolean; what: string },
+    options: CallOptions,
+    tag: string | undefined,
+  ): Promise<{ response: HttpResponse; node: string }> {
+    const timeout = options.timeout ?? this.#timeout
+    const scope = callScope(timeout, options.signal)
+    try {
+      const { response, node } = await this.#transport.send({ ...request, signal: scope.signal })
+      return { response, node: node.url }
+    } catch (err) {
+      if (err instanceof RequestEnded) throw await this.#ended(scope, request.what, err, timeout, tag)
+      throw err
+    } finally {
+      scope.dispose()
+    }
+  }
+
+  async #ended(scope: CallScope, what: string, ended: RequestEnded, timeout: number, tag: string | undefined): Promise<TimeoutError | RequestAbortedError> {
+    const error = endedError(scope, what, ended.sent, timeout, ended.node?.url)
+    if (tag !== undefined && ended.sent && !this.#transport.closed) {
+      const run = (sql: string, args: unknown[]): Promise<unknown[][]> =>
+        this.#sql(sql, (stmt) => encodeStatementBody(stmt, args), (body, node, w) => decodeExecuteBody<unknown[]>(body, this.#decode, node, w).rows, { timeout: 5_000 }, true, false)
+      const killing = killTaggedJobs(tag, run)
+      this.#pendingKills.add(killing)
+      try {
+        error.killedJobs = await killing
+      } finally {
+        this.#pendingKills.delete(killing)
+      }
+    }
+    return error
+  }
+}
+
+/**
+ * Creates a CrateDB client. Synchronous: options are checked (and TLS files read) now, connections open on
+ * first use.
+ *
+ * @param servers One URL, a whitespace-separated list, or an array; default `http://localhost:4200/`. User info
+ *   in the first URL (`http://user:pass@host:4200`) is used when `username` is not given. A URL path is kept as a
+ *   prefix for every request.
+ * @param options See {@link CrateDBOptions}.
+ * @throws InvalidArgumentError for invalid options (both JWT and username, unreadable `caCert`, bad URL, ...).
+ * @example
+ * import { connect } from 'dialectry/cratedb'
+ * const client = connect(['http://node1:4200', 'http://node2:4200'], { username: 'crate', schema: 'doc' })
+ * const { rows } = await client.execute('SELECT id, name FROM sys.nodes')
+ * await client.close()
+ */
+export function connect(servers?: string | readonly string[] | CrateDBOptions, options?: CrateDBOptions): CrateDBClient {
+  if (servers !== undefined && typeof servers === 'object' && !Array.isArray(servers)) return new CrateDBClient(undefined, servers as CrateDBOptions)
+  return new CrateDBClient(servers as string | readonly string[] | undefined, options)
+}

@@ -1,0 +1,134 @@
+import type { DecodeOptions } from './value-decoder.ts'
+
+/**
+ * Options of {@link connect}. Names follow crate-python's `connect()` arguments in camelCase (spec §2.1); the
+ * differences are called out per option. Durations are milliseconds unless the name says otherwise.
+ */
+export interface CrateDBOptions extends DecodeOptions {
+  /**
+   * Nodes as an alternative to `connect`'s first argument: one URL, a whitespace-separated list, or an array.
+   * Default `http://localhost:4200/`.
+   */
+  servers?: string | readonly string[]
+  /**
+   * Limit in ms for one call as a whole: connecting, failing over to other nodes, backoff waits, sending and
+   * reading the answer. 0 or absent: no limit. When it elapses the call rejects with `TimeoutError` and the
+   * statement's server-side job is killed. Each call may override it. (crate-python applies its timeout per
+   * connect and per read instead, which is how a 3 s timeout can take 50 s, spec §6.)
+   */
+  timeout?: number
+  /** Limit in ms for opening one TCP/TLS connection; a node that does not connect in time is set aside. Default 10 000. */
+  connectTimeout?: number
+  /** Ms a failed node stays set aside before requests try it again. Default 30 000 (crate-python's value). */
+  retryInterval?: number
+  /**
+   * Backoff between attempts after connection-level failures, in ms: the delays before the 1st, 2nd, 3rd ...
+   * retry are 0, f, 2f, 4f ..., capped at 120 000. Default 0 (retry at once). crate-python takes seconds.
+   */
+  backoffFactor?: number
+  /**
+   * Retries of connection-level failures per call (connection refused, 502/503/504/509, ...); the retry goes
+   * to the next node. Default: one attempt per node (`servers.length - 1` retries).
+   */
+  maxRetries?: number
+  /**
+   * Verify the server's TLS certificate (chain and host name). Default **`true`**: like crate-python since 0.27
+   * and unlike older crate-python releases and node-crate, which accepted any certificate. `false` accepts any
+   * certificate; use it only against test servers.
+   */
+  verifySslCert?: boolean
+  /** CA certificate(s) to trust instead of Node's bundled roots: PEM file path, PEM text or Buffer. */
+  caCert?: string | Buffer
+  /** Client certificate for mutual TLS: PEM file path, PEM text or Buffer. */
+  certFile?: string | Buffer
+  /** Private key of `certFile`: PEM file path, PEM text or Buffer. Default: the key inside `certFile`. */
+  keyFile?: string | Buffer
+  /** Ask for the server's Java stack trace on errors (`?error_trace=true`); it lands in `error.errorTrace`. Default false. */
+  errorTrace?: boolean
+  /** Enable TCP keep-alive (SO_KEEPALIVE) on every connection. Default `true`. */
+  socketKeepalive?: boolean
+  /**
+   * Seconds of idleness before the first keep-alive probe (TCP_KEEPIDLE). Default: Node/undici's 60 s.
+   * Seconds, like the kernel option and crate-python.
+   */
+  socketTcpKeepidle?: number
+  /**
+   * Seconds between keep-alive probes (TCP_KEEPINTVL). Applied on Node versions whose `socket.setKeepAlive`
+   * takes an interval (24.19+ and later 22.x/23.x lines); older Node versions cannot set it, and then it is
+   * ignored with a one-time process warning (the system default, often 75 s, applies).
+   */
+  socketTcpKeepintvl?: number
+  /**
+   * Unanswered probes before the connection is dropped (TCP_KEEPCNT). Same Node version limits as
+   * `socketTcpKeepintvl`.
+   */
+  socketTcpKeepcnt?: number
+  /**
+   * User for HTTP Basic authentication. Default: the user in the first server URL (`http://user:pass@host`),
+   * else none is sent and the server uses its trust user (`crate` by default, spec §1.1). When only `password` is
+   * given, the user is `crate`.
+   */
+  username?: string
+  /** Password for Basic authentication; may be empty. Never appears in errors or logs. */
+  password?: string
+  /** JWT sent as `Authorization: Bearer` (CrateDB 5.7+). Cannot be combined with `username`/`password`. */
+  jwtToken?: string
+  /**
+   * Default schema, sent as the `Default-Schema` header. CrateDB reads it only when it creates the HTTP session,
+   * and sessions live per TCP connection (spec §1.2), so it is fixed per client: make another client for
+   * another schema. Default: the server's (`doc`).
+   */
+  schema?: string
+  /** Connections per node (undici pool size). Default 16. */
+  poolSize?: number
+  /** Shape of rows from `execute`/`stream`: arrays in column order (default) or objects keyed by column name. */
+  rowMode?: 'array' | 'object'
+  /**
+   * After a timeout or abort, find the statement's job in `sys.jobs` and `KILL` it. Default `true`.
+   * See `CrateDBClient.execute`.
+   */
+  killOnAbort?: boolean
+  /** Receives node state changes: a node set aside after a failure, or re-admitted. */
+  onEvent?: (event: CrateDBEvent) => void
+}
+
+/** A node state change reported through {@link CrateDBOptions.onEvent}. */
+export type CrateDBEvent =
+  | { type: 'node-down'; node: string; error: string }
+  | { type: 'node-up'; node: string }
+
+/** Options every request method takes. */
+export interface CallOptions {
+  /** Limit for this call in ms (see {@link CrateDBOptions.timeout}); overrides the client's. 0: none. */
+  timeout?: number
+  /** Cancels the call; the statement's server job is killed (see {@link CrateDBOptions.killOnAbort}). */
+  signal?: AbortSignal
+}
+
+/** Options of `execute`. */
+export interface ExecuteOptions extends CallOptions {
+  /** Row shape; default: the client's `rowMode` (`'array'`). */
+  rowMode?: 'array' | 'object'
+  /**
+   * Declares the statement safe to send again after a connection broke while it was in flight (an upsert, an
+   * INSERT ... ON CONFLICT DO NOTHING). By default only statements that read (SELECT, SHOW, EXPLAIN, VALUES,
+   * WITH) are re-sent; see `CrateDBClient.execute` for the retry rules.
+   */
+  idempotent?: boolean
+}
+
+/** Options of `executeMany`. */
+export interface ExecuteManyOptions extends CallOptions {
+  /** As for `execute`: declares the bulk statement safe to send again after a broken connection. Default false. */
+  idempotent?: boolean
+}
+
+/** Options of `stream`. */
+export interface StreamOptions extends CallOptions {
+  /** Limit in ms for each round trip (BEGIN, DECLARE, each FETCH, ...), not for the whole stream. 0: none. */
+  timeout?: number
+  /** Rows fetched per round trip (`FETCH n`). Default 1000. Memory holds at most two batches. */
+  batchSize?: number
+  /** Row shape; default: the client's `rowMode`. */
+  rowMode?: 'array' | 'object'
+}

@@ -1,0 +1,133 @@
+import type { CrateDBType } from './col-types.ts'
+import { ProtocolError } from './errors.ts'
+import { parseResponseJson } from './json-decode.ts'
+import { decodeRows, rowsToObjects, type DecodeOptions } from './value-decoder.ts'
+
+/** Result of `execute` (spec §1.4). */
+export interface ExecuteResult<Row = unknown[]> {
+  /** Column names, in order; empty for statements without a result set (INSERT, DDL, ...). */
+  cols: string[]
+  /** Type of each column (spec §1.8); `[100, inner]` for arrays. Empty when the server sent none. */
+  colTypes: CrateDBType[]
+  /** Decoded rows: arrays in column order, or objects with `rowMode: 'object'`. Empty for row-count statements. */
+  rows: Row[]
+  /**
+   * For result sets the number of rows; for DML the rows affected (`-1`: unknown, e.g. DELETE of whole
+   * partitions); DDL usually 1, BEGIN/COMMIT 0 (spec §1.4).
+   */
+  rowCount: number
+  /** Server-side execution time in ms (fractional). */
+  duration: number
+}
+
+/** A failed bulk item's error as CrateDB 5.10+ reports it (spec §1.5). */
+export interface BulkError {
+  /** CrateDB error code, e.g. 4091 duplicate key; 0 when an old server gave only `error_message` text. */
+  code: number
+  /** CrateDB's message, e.g. `DuplicateKeyException[A document with the same primary key exists already]`. */
+  message: string
+}
+
+/** Outcome of one `bulkArgs` entry. */
+export interface BulkItemResult {
+  /** Rows affected; `-2` means the item failed. */
+  rowCount: number
+  /**
+   * Why it failed, when the server said (5.10+, and then only for the first 10 failures per shard; older
+   * servers only report `rowCount: -2`). Absent for successful items.
+   */
+  error?: BulkError
+}
+
+/** A failed bulk item: its position in `bulkArgs` plus its result. */
+export interface BulkFailure extends BulkItemResult {
+  /** Index into `bulkArgs`. */
+  index: number
+}
+
+/** Result of `executeMany`. */
+export interface ExecuteManyResult {
+  /** One entry per `bulkArgs` entry, in order. */
+  results: BulkItemResult[]
+  /** Sum of the non-negative item row counts. */
+  rowCount: number
+  /** Every failed item (rowCount -2, or carrying an error), in order. Empty when all succeeded. */
+  failed: BulkFailure[]
+  /** Server-side execution time in ms. */
+  duration: number
+}
+
+function parseBody(body: Buffer, node: string, what: string): { value: Record<string, unknown>; exact: boolean } {
+  let parsed: { value: unknown; exact: boolean }
+  try {
+    parsed = parseResponseJson(body)
+  } catch (err) {
+    const excerpt = body.subarray(0, 200).toString('utf8')
+    throw new ProtocolError(`${what} to ${node} answered 200 with a body that is not JSON: ${JSON.stringify(excerpt)}`, { code: 'INVALID_RESPONSE', cause: err, node, httpStatus: 200 })
+  }
+  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    throw new ProtocolError(`${what} to ${node} answered 200 with JSON that is not a result object`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })
+  }
+  return parsed as { value: Record<string, unknown>; exact: boolean }
+}
+
+function numberOf(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'object' && v !== null && 'source' in v ? Number((v as { source: string }).source) : -1
+}
+
+/**
+ * Decodes a 200 answer to a simple statement: rows decoded by `col_types`, the row-count statements' `[[]]`
+ * turned into `[]`.
+ *
+ * @throws ProtocolError when the body is not a result object.
+ */
+export function decodeExecuteBody<Row>(body: Buffer, options: DecodeOptions & { rowMode?: 'array' | 'object' }, node: string, what: string): ExecuteResult<Row> {
+  const { value, exact } = parseBody(body, node, what)
+  const cols = Array.isArray(value.cols) ? (value.cols as string[]) : []
+  const colTypes = Array.isArray(value.col_types) ? (value.col_types as CrateDBType[]) : []
+  let rows = Array.isArray(value.rows) ? (value.rows as unknown[][]) : []
+  if (cols.length === 0) rows = []
+  else decodeRows(rows, value.col_types as unknown[] | undefined, exact, options)
+  return {
+    cols,
+    colTypes,
+    rows: (options.rowMode === 'object' ? rowsToObjects(rows, cols) : rows) as Row[],
+    rowCount: numberOf(value.rowcount),
+    duration: numberOf(value.duration),
+  }
+}
+
+/**
+ * Decodes a 200 answer to a bulk statement (spec §1.5): every item's row count and error, in all the shapes
+ * servers have used (`error` objects since 5.10, bare `rowcount: -2` for 4.2-5.9 and for failures past the
+ * 10-per-shard cap, legacy `error_message` strings).
+ *
+ * @throws ProtocolError when the body has no `results` list.
+ */
+export function decodeBulkBody(body: Buffer, node: string, what: string): ExecuteManyResult {
+  const { value } = parseBody(body, node, what)
+  if (!Array.isArray(value.results)) {
+    throw new ProtocolError(`${what} to ${node} answered 200 without a bulk "results" list`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })
+  }
+  const raw = value.results as unknown[]
+  const results: BulkItemResult[] = new Array(raw.length)
+  const failed: BulkFailure[] = []
+  let rowCount = 0
+  for (let i = 0; i < raw.length; i++) {
+    const item = (raw[i] ?? {}) as { rowcount?: unknown; error?: unknown; error_message?: unknown }
+    const count = numberOf(item.rowcount)
+    const result: BulkItemResult = { rowCount: count }
+    if (item.error !== null && typeof item.error === 'object') {
+      const e = item.error as { code?: unknown; message?: unknown }
+      result.error = { code: typeof e.code === 'number' ? e.code : 0, message: typeof e.message === 'string' ? e.message : JSON.stringify(e) }
+    } else if (typeof item.error === 'string') {
+      result.error = { code: 0, message: item.error }
+    } else if (typeof item.error_message === 'string') {
+      result.error = { code: 0, message: item.error_message }
+    }
+    results[i] = result
+    if (count >= 0) rowCount += count
+    if (count === -2 || result.error !== undefined) failed.push({ index: i, ...result })
+  }
+  return { results, rowCount, failed, duration: numberOf(value.duration) }
+}

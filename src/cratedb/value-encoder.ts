@@ -1,0 +1,124 @@
+import { InvalidArgumentError } from './errors.ts'
+
+/**
+ * Encoding of statement arguments into the `_sql` request body (spec §1.3, §1.8 input encodings).
+ *
+ * | JavaScript | JSON sent | CrateDB reads it as |
+ * |---|---|---|
+ * | `bigint` | the integer's digits, unquoted (no precision loss) | BIGINT / NUMERIC |
+ * | `Date` | epoch milliseconds | TIMESTAMP / TIMESTAMPTZ / DATE |
+ * | `Buffer` / `Uint8Array` | base64 string (CrateDB has no binary type; store it in TEXT) | TEXT |
+ * | exact decimal as string (`'12.30'`) | the string | NUMERIC (the server casts; as crate-python does) |
+ * | `number` | JSON number; `NaN`/`Infinity` are refused (JSON cannot carry them) | numeric types |
+ * | arrays, plain objects | JSON arrays/objects, converted recursively | ARRAY, OBJECT, GEO_POINT `[lon, lat]`, GEO_SHAPE |
+ * | objects with `toJSON()` | whatever `toJSON` returns | |
+ * | `undefined` | `null` in arrays | |
+ */
+
+type RawJsonFn = (text: string) => unknown
+const rawJSON = (JSON as unknown as { rawJSON?: RawJsonFn }).rawJSON
+
+function encodeBigint(value: bigint): unknown {
+  if (rawJSON === undefined) {
+    throw new InvalidArgumentError('Sending a bigint needs JSON.rawJSON (Node 21 or newer)')
+  }
+  return rawJSON(value.toString())
+}
+
+/**
+ * Returns `value` ready for `JSON.stringify`: the same reference when nothing needs converting (the common
+ * case, no copy), else a converted copy of the containers on the path to each converted value.
+ *
+ * @throws InvalidArgumentError for non-finite numbers, invalid dates, symbols and functions.
+ */
+export function encodeValue(value: unknown, path: string): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidArgumentError(`Argument ${path} is ${value}; JSON (and so CrateDB's HTTP API) cannot carry NaN or Infinity`)
+      return value
+    case 'bigint':
+      return encodeBigint(value)
+    case 'undefined':
+      return null
+    case 'object': {
+      if (value === null) return null
+      if (Array.isArray(value)) return encodeArray(value, path)
+      if (value instanceof Date) {
+        const t = value.getTime()
+        if (Number.isNaN(t)) throw new InvalidArgumentError(`Argument ${path} is an invalid Date`)
+        return t
+      }
+      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value
+      return encodeObject(value as Record<string, unknown>, path)
+    }
+    default:
+      throw new InvalidArgumentError(`Argument ${path} is a ${typeof value}, which cannot be sent to CrateDB`)
+  }
+}
+
+function encodeArray(arr: readonly unknown[], path: string): readonly unknown[] {
+  let out: unknown[] | undefined
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i]
+    const t = typeof v
+    if (t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v))) continue
+    const e = encodeValue(v, `${path}[${i}]`)
+    if (e !== v) {
+      out ??= arr.slice()
+      out[i] = e
+    }
+  }
+  return out ?? arr
+}
+
+function encodeObject(obj: Record<string, unknown>, path: string): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined
+  for (const k of Object.keys(obj)) {
+    const v = obj[k]
+    const t = typeof v
+    if (t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v))) continue
+    if (v === undefined) continue // JSON.stringify drops it, as for any object
+    const e = encodeValue(v, `${path}.${k}`)
+    if (e !== v) {
+      out ??= { ...obj }
+      out[k] = e
+    }
+  }
+  return out ?? obj
+}
+
+/**
+ * The JSON body of a simple statement: `{"stmt": ..., "args": [...]}`; `args` is left out when empty.
+ *
+ * @throws InvalidArgumentError when an argument cannot be encoded.
+ */
+export function encodeStatementBody(stmt: string, args: readonly unknown[] | undefined): string {
+  if (args === undefined || args.length === 0) return JSON.stringify({ stmt })
+  return JSON.stringify({ stmt, args: encodeArray(args, 'args') })
+}
+
+/**
+ * The JSON body of a bulk statement: `{"stmt": ..., "bulk_args": [[...], ...]}` (spec §1.3). An empty
+ * `bulkArgs` is sent as `[]`: the server answers with an empty `results` list.
+ *
+ * @throws InvalidArgumentError when an entry is not an array or a value cannot be encoded.
+ */
+export function encodeBulkBody(stmt: string, bulkArgs: readonly (readonly unknown[])[]): string {
+  let rows: readonly (readonly unknown[])[] = bulkArgs
+  let copied: (readonly unknown[])[] | undefined
+  for (let i = 0; i < bulkArgs.length; i++) {
+    const row = bulkArgs[i]
+    if (!Array.isArray(row)) throw new InvalidArgumentError(`bulkArgs[${i}] must be an array of arguments, got ${row === null ? 'null' : typeof row}`)
+    const enc = encodeArray(row, `bulkArgs[${i}]`)
+    if (enc !== row) {
+      copied ??= bulkArgs.slice()
+      copied[i] = enc
+    }
+  }
+  if (copied !== undefined) rows = copied
+  return JSON.stringify({ stmt, bulk_args: rows })
+}
