@@ -1,0 +1,16 @@
+import type { CrateDBSqlClient } from '../cratedb-sql-client.ts'
+import type { CrateDBMigrationLockConfig } from './cratedb-adapter.ts'
+
+/**
+ * Configuration of {@link CrateDBDialect}. Frozen by the dialect's constructor.
+ */
+export interface CrateDBDialectConfig {
+  /**
+   * The driver client to run queries on: the client from `dialectry/cratedb`'s `connect()` (or anything shaped
+   * like {@link CrateDBSqlClient}), or a function (sync or async) returning one, called once on first use.
+   * `db.destroy()` closes it.
+   */
+  readonly client: CrateDBSqlClient | (() => CrateDBSqlClient | Promise<CrateDBSqlClient>)
+  /** Timing of the Migrator's lock and the table it refreshes; default 10 min timeout, 250 ms polling. */
+  readonly migrationLock?: CrateDBMigrationLockConfig
+}
