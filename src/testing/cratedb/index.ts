@@ -1,0 +1,85 @@
+/**
+ * `dialectry/testing/cratedb`: a local CrateDB server for tests, the demo and benchmarks — Node HTTP(S) listeners
+ * that speak CrateDB's HTTP protocol (`../shared/specs/cratedb.md` §1) over an embedded PostgreSQL (PGlite, an
+ * optional peer dependency), with CrateDB's SQL translated to PostgreSQL.
+ *
+ * - {@link startCrateDB}: any number of nodes sharing one store; stop/start nodes for failover tests; HTTPS with
+ *   the bundled test certificate; Basic/Bearer authentication; the refresh (eventual consistency) knob.
+ * - {@link translateStatement}: the CrateDB → PostgreSQL translation on its own.
+ * - {@link TEST_TLS_CERT} / {@link TEST_TLS_KEY}: the public test certificate (trust it as a CA in clients).
+ *
+ * Faithful to the spec: `/_sql` flags `types` and `error_trace` (only empty or `true`), body validation and its
+ * errors (§1.3), success shapes and field order (§1.4: `cols`, `col_types`, `rows`, `rowcount`, float `duration`;
+ * DML → `rows:[[]]`), bulk responses with per-row `{rowcount:-2, error}` for runtime failures (5.10+ semantics,
+ * §1.5), the error envelope and code → status table (§1.6-§1.7), `col_types` ids and value encodings (§1.8:
+ * epoch-ms timestamps, `[lon, lat]`, exact BIGINT/NUMERIC digits, `[100, inner]` arrays), `GET /`/`HEAD /` (§1.9),
+ * blobs (§1.10), sessions per TCP connection reading `Default-Schema` only at creation (§1.2), BEGIN/COMMIT
+ * no-ops and ROLLBACK rejected (§4.1), system columns and optimistic concurrency (§4.2), `information_schema`
+ * values (§4.4).
+ *
+ * Simplifications (what differs from a real CrateDB):
+ * - **One engine, one statement at a time.** PGlite is single-connection and runs on the event loop: statements of
+ *   all sessions and nodes are serialised; a long statement blocks the process. KILL fails statements still
+ *   waiting for the engine (500/5005) but cannot interrupt the one running; it returns how many jobs it hit.
+ * - **Cursors are materialised**: DECLARE runs the query and keeps the encoded rows in the session (memory grows
+ *   with the result); FETCH/MOVE follow PostgreSQL's position rules, BACKWARD/ABSOLUTE only on SCROLL cursors.
+ * - **System columns** `_id`, `_seq_no`, `_primary_term`, `_version` are real columns appended to every table
+ *   made by CREATE TABLE: `_seq_no` comes from one sequence for all tables (default on INSERT, a trigger on
+ *   UPDATE), `_primary_term` is always 1, `_version` counts updates, `_id` is the primary key as text (a
+ *   generated column; a JSON array for composite or date/time keys, set by a trigger; random without a key).
+ *   `*` in SELECT lists over plain tables (also in subqueries, INSERT … SELECT, CREATE VIEW/TABLE … AS) is
+ *   expanded to the user columns; elsewhere (RETURNING *, FROM subqueries, NATURAL/USING joins) system columns
+ *   are dropped from results unless the statement names them. `INSERT INTO t VALUES (…)` gets an explicit
+ *   column list. `_score` and `_docid` do not exist.
+ * - **Eventual consistency** (`refreshInterval`): implemented with row-level security — searches run as a role
+ *   that only sees rows whose `_seq_no` is at most the table's refreshed sequence. An updated row is hidden from
+ *   searches (not shown in its old version) until the next refresh. PK lookups, UPDATE, DELETE and INSERT … SELECT
+ *   always see every row. The automatic refresh refreshes all tables every `refreshInterval` ms.
+ * - **Types**: OBJECT is jsonb (column policies and typed sub-columns are not enforced; `information_schema`
+ *   lists no `obj['key']` sub-columns), GEO_POINT is `double precision[]` (`[lon, lat]`; WKT strings are accepted
+ *   as arguments and in `distance()`, not as SQL literals), GEO_SHAPE is jsonb, FLOAT_VECTOR is `real[]`, IP is
+ *   inet, BYTE is smallint, arrays are PostgreSQL arrays (rectangular: jagged nested arrays are rejected, arrays
+ *   of geo_point are 2-D). Object sub-column reads `o['k']` are jsonb; compared with strings/parameters they are
+ *   text, with numbers numeric (`col_types` 22). Unnamed result columns take CrateDB-like names for SELECT lists
+ *   only where this module can derive them.
+ * - **Not available**: full-text search (MATCH, analyzers), KNN_MATCH, geo shapes functions (within,
+ *   intersects), partitions (PARTITIONED BY is recorded, not applied), UDFs, users/privileges DDL (users come from
+ *   the `users` option), COPY, snapshots, SHOW CREATE TABLE, TRY_CAST (behaves like CAST).
+ * - **Errors**: PostgreSQL errors are mapped to CrateDB's exception names and codes; the message details are
+ *   PostgreSQL's wording where CrateDB's cannot be reproduced. Multi-row INSERT and INSERT … SELECT are atomic
+ *   (CrateDB reports partial success). A bulk request runs its rows in one engine transaction and replays
+ *   around failing rows, so each row behaves as if it ran alone; an argument PostgreSQL cannot parse fails the
+ *   whole request (rows before an earlier failing row stay written). Every failed bulk row carries its `error`
+ *   (no 10-per-shard cap).
+ * - **Blobs** live in memory; every node holds every blob, so there are no 307 redirects.
+ * - **sys tables**: `sys.nodes`, `sys.cluster` and `sys.jobs` exist with the columns clients read (`id`, `name`,
+ *   `rest_url`, `port`, `version`, `heap`/`mem`/`load` with fixed values); other sys tables do not.
+ * - **Start-up**: the first server in a process loads a bootstrapped PGlite data directory cached in the OS temp
+ *   directory (`dialectry-cratedb-pglite-<hash>.tar`, ~40 MB); without it, initdb takes about 5 s.
+ *
+ * @example
+ * import { startCrateDB } from 'dialectry/testing/cratedb'
+ *
+ * const crate = await startCrateDB()
+ * console.log(crate.url) // http://127.0.0.1:40211/
+ * await crate.stop()
+ */
+export { startCrateDB, type LocalCrateDB, type StartCrateDBOptions } from './start-cratedb.ts'
+export { CrateHttpNode, type HttpNodeOptions } from './http-node.ts'
+export { CrateStore, type CrateStoreOptions } from './crate-store.ts'
+export { TEST_TLS_CERT, TEST_TLS_KEY } from './test-certificate.ts'
+export {
+  translateStatement,
+  type CrateStatement,
+  type EqualityFilter,
+  type FetchDirection,
+  type SqlStatement,
+  type TranslateOptions,
+} from './statement-translator.ts'
+export { translateExpression, newScope, SYSTEM_COLUMNS, type ExpressionScope } from './expression-translator.ts'
+export { parseCrateType, type CrateType } from './crate-types.ts'
+export { CrateError, httpStatusOfErrorCode } from './crate-error.ts'
+export { colTypeOfCrateType, colTypeOfOid, encodePgValue, epochMillis, type ColType } from './result-encoding.ts'
+export { encodeParam, guessParamTypes } from './param-encoding.ts'
+export { JsonNumber, parseLosslessJson, stringifyLosslessJson, type JsonValue } from './lossless-json.ts'
+export { tokenize, type SqlToken } from './sql-tokenizer.ts'

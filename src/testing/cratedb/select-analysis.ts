@@ -1,0 +1,82 @@
+import { skipParens } from './crate-types.ts'
+import { formatTokens, splitTopLevel } from './expression-translator.ts'
+import { readQualifiedName, type QualifiedName } from './qualified-name.ts'
+import { identifierName, keyword, type SqlToken } from './sql-tokenizer.ts'
+import { findTopLevel, isPunct } from './statement-helpers.ts'
+import type { EqualityFilter } from './statement-types.ts'
+
+/** The single table and top-level equality columns of a `SELECT … FROM t [alias] WHERE a = ? AND …`. */
+export function equalityFilter(tokens: readonly SqlToken[], defaultSchema: string): EqualityFilter | undefined {
+  const from = findTopLevel(tokens, 1, tokens.length, new Set(['FROM']))
+  if (from < 0) return undefined
+  let table: QualifiedName
+  let i: number
+  try {
+    const read = readQualifiedName(tokens, from + 1, defaultSchema)
+    table = read.name
+    i = read.next
+  } catch {
+    return undefined
+  }
+  let alias = table.name
+  if (keyword(tokens[i]) === 'AS') i++
+  if ((tokens[i]?.type === 'ident' && keyword(tokens[i]) !== 'WHERE') || tokens[i]?.type === 'qident') {
+    alias = identifierName(tokens[i]!)
+    i++
+  }
+  if (keyword(tokens[i]) !== 'WHERE') return undefined
+  const end = findTopLevel(tokens, i + 1, tokens.length, new Set(['GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR', 'HAVING', 'WINDOW']))
+  const whereEnd = end < 0 ? tokens.length : end
+  if (findTopLevel(tokens, i + 1, whereEnd, new Set(['OR'])) >= 0) return undefined
+  const columns: string[] = []
+  const isValue = (t: SqlToken | undefined): boolean => t !== undefined && (t.type === 'param' || t.type === 'string' || t.type === 'number')
+  for (const [a, b] of splitTopLevel(tokens, i + 1, whereEnd, 'AND')) {
+    let lhs = a
+    let n = b - a
+    // strip (…) around a single comparison
+    while (isPunct(tokens[lhs], '(') && skipParens(tokens, lhs) === lhs + n) {
+      lhs++
+      n -= 2
+    }
+    const name = (k: number, len: number): string | undefined => {
+      const t = tokens[k]
+      if (len === 1 && (t?.type === 'ident' || t?.type === 'qident')) return identifierName(t)
+      if (len === 3 && isPunct(tokens[k + 1], '.') && (tokens[k]?.type === 'ident' || tokens[k]?.type === 'qident') && identifierName(tokens[k]!) === alias) {
+        const c = tokens[k + 2]
+        return c !== undefined && (c.type === 'ident' || c.type === 'qident') ? identifierName(c) : undefined
+      }
+      return undefined
+    }
+    for (const len of [1, 3]) {
+      const op = tokens[lhs + len]
+      if (op?.type === 'op' && op.text === '=' && n === len + 2) {
+        const left = name(lhs, len)
+        if (left !== undefined && isValue(tokens[lhs + len + 1])) columns.push(left)
+      }
+      const op2 = tokens[lhs + 1]
+      if (op2?.type === 'op' && op2.text === '=' && n === len + 2 && isValue(tokens[lhs])) {
+        const right = name(lhs + 2, len)
+        if (right !== undefined) columns.push(right)
+      }
+    }
+  }
+  return columns.length > 0 ? { table, columns } : undefined
+}
+
+/**
+ * CrateDB-style output names of a SELECT list (`o['a']`, `count(*)`, `1 + 2`; the expression before `AS`), or
+ * `undefined` when the list contains `*`.
+ */
+export function selectOutputNames(tokens: readonly SqlToken[]): string[] | undefined {
+  let start = 1
+  if (keyword(tokens[start]) === 'DISTINCT' || keyword(tokens[start]) === 'ALL') start++
+  const end = findTopLevel(tokens, start, tokens.length, new Set(['FROM', 'WHERE', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'HAVING', 'INTO', 'FETCH', 'WINDOW']))
+  const names: string[] = []
+  for (const [a, b] of splitTopLevel(tokens, start, end < 0 ? tokens.length : end)) {
+    if (tokens.slice(a, b).some((t, k) => t.type === 'op' && t.text === '*' && (k === b - a - 1) && (k === 0 || isPunct(tokens[a + k - 1], '.')))) return undefined
+    let last = b
+    if (keyword(tokens[b - 2]) === 'AS') last = b - 2
+    names.push(formatTokens(tokens.slice(a, last)))
+  }
+  return names
+}

@@ -1,0 +1,73 @@
+import type { ColumnDefinition, CreateTableDefinition } from './create-table-translator.ts'
+import type { QualifiedName } from './qualified-name.ts'
+
+/** Options of `translateStatement`. */
+export interface TranslateOptions {
+  /** Schema of unqualified table names in DDL and `SHOW TABLES`; default `'doc'`. */
+  readonly defaultSchema?: string
+  /**
+   * User columns of a table in table order (system columns excluded), or `undefined` when the table is unknown.
+   * Used to expand `*` in SELECT lists (see `expandStars`) and to give `INSERT INTO t VALUES (…)` an
+   * explicit column list, because the hidden system columns sit between user columns after
+   * `ALTER TABLE … ADD COLUMN`.
+   */
+  readonly columnsOf?: (table: QualifiedName) => readonly string[] | undefined
+}
+
+/** A `WHERE col = value AND …` filter on one table, for the real-time primary-key lookup rule (spec §4.1). */
+export interface EqualityFilter {
+  readonly table: QualifiedName
+  /** Columns compared with `=` to a literal or parameter in the top-level AND chain of the WHERE clause. */
+  readonly columns: readonly string[]
+}
+
+/** A statement PostgreSQL runs (after translation). */
+export interface SqlStatement {
+  readonly kind: 'sql'
+  /** PostgreSQL text with `$n` placeholders. */
+  readonly sql: string
+  /** Highest placeholder number; the request must supply at least this many args. */
+  readonly paramCount: number
+  /** System columns (`_id`, `_seq_no`, …) the statement names; the others are dropped from its result. */
+  readonly systemColumns: ReadonlySet<string>
+  /** First keyword, upper case (`SELECT`, `INSERT`, `CREATE` …). */
+  readonly verb: string
+  /** `true` for CREATE/DROP/ALTER (the server reloads its catalog after them). */
+  readonly ddl: boolean
+  /** Set for single-table SELECTs with an equality filter. */
+  readonly filter: EqualityFilter | undefined
+  /** Schema to create first (CREATE VIEW/TABLE AS into a schema that does not exist yet). */
+  readonly ensureSchema: string | undefined
+  /**
+   * CrateDB-style names of the SELECT list items (`o['a']`, `1`), used where PostgreSQL names a column
+   * `?column?`; `undefined` when the list has `*` items.
+   */
+  readonly outputNames?: readonly string[] | undefined
+}
+
+/** A FETCH/MOVE direction in PostgreSQL's terms. */
+export type FetchDirection =
+  | { readonly type: 'forward'; readonly count: number } // count Infinity = ALL
+  | { readonly type: 'backward'; readonly count: number }
+  | { readonly type: 'absolute'; readonly position: number }
+  | { readonly type: 'relative'; readonly offset: number }
+
+/** Everything `translateStatement` can return. */
+export type CrateStatement =
+  | SqlStatement
+  | { readonly kind: 'create-table'; readonly definition: CreateTableDefinition }
+  | { readonly kind: 'create-table-as'; readonly table: QualifiedName; readonly ifNotExists: boolean; readonly query: SqlStatement }
+  | { readonly kind: 'add-columns'; readonly table: QualifiedName; readonly columns: readonly ColumnDefinition[] }
+  | { readonly kind: 'noop'; readonly rowcount: number }
+  | { readonly kind: 'begin' }
+  | { readonly kind: 'commit' }
+  | { readonly kind: 'kill'; readonly jobId: string | undefined }
+  | { readonly kind: 'refresh' | 'optimize'; readonly tables: readonly QualifiedName[] }
+  | { readonly kind: 'declare'; readonly name: string; readonly hold: boolean; readonly scroll: boolean; readonly query: SqlStatement }
+  | { readonly kind: 'fetch'; readonly name: string; readonly direction: FetchDirection; readonly move: boolean }
+  | { readonly kind: 'close'; readonly name: string | undefined }
+  | { readonly kind: 'set'; readonly name: string; readonly values: readonly string[] }
+  | { readonly kind: 'reset'; readonly name: string | undefined }
+  | { readonly kind: 'show'; readonly name: string }
+  | { readonly kind: 'create-blob-table'; readonly name: string; readonly ifNotExists: boolean }
+  | { readonly kind: 'drop-blob-table'; readonly name: string; readonly ifExists: boolean }

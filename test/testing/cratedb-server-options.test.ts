@@ -1,0 +1,106 @@
+import { Agent } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCrateDB, TEST_TLS_CERT, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
+import { http, sqlRequest } from './cratedb-http.ts'
+
+// Options of the local CrateDB server: HTTPS with the bundled test certificate, Basic/Bearer authentication
+// (spec §1.1), and the refresh (eventual consistency) knob (spec §4.1).
+
+describe('local CrateDB server with authentication and HTTPS', () => {
+  let crate: LocalCrateDB
+  const token = 'eyJhbGciOiJIUzI1NiJ9.eyJ1c2VybmFtZSI6ImJvYiJ9.c2lnbmF0dXJl'
+  const ca = new Agent({ connect: { ca: TEST_TLS_CERT } })
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+
+  beforeAll(async () => {
+    crate = await startCrateDB({ tls: true, users: { alice: 'secret', eve: '' }, jwtTokens: { [token]: 'bob' } })
+  })
+  afterAll(async () => {
+    await crate?.stop()
+    await ca.close()
+  })
+
+  it('serves https:// URLs', () => {
+    expect(crate.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/)
+  })
+
+  it('rejects the self-signed certificate without the CA and accepts it with the CA', async () => {
+    await expect(http(crate.url)).rejects.toThrow(/self-signed|self signed|certificate/i)
+    const r = await http(crate.url, { dispatcher: ca, headers: { authorization: basic('alice', 'secret') } })
+    expect(r.status).toBe(200)
+    expect(r.json.version.number).toBe('6.1.0')
+    const localhost = await http(crate.url.replace('127.0.0.1', 'localhost'), { dispatcher: ca, headers: { authorization: basic('alice', 'secret') } })
+    expect(localhost.status).toBe(200)
+  })
+
+  it('answers missing or wrong credentials with 401 plain text, WWW-Authenticate and a closed connection', async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{}, 'password authentication failed for user "crate"\n'],
+      [{ authorization: basic('alice', 'wrong') }, 'password authentication failed for user "alice"\n'],
+      [{ authorization: basic('mallory', 'x') }, 'password authentication failed for user "mallory"\n'],
+      [{ authorization: 'Bearer not-a-token' }, 'jwt authentication failed for user ""\n'],
+    ]
+    for (const [headers, body] of cases) {
+      const r = await sqlRequest(crate, { stmt: 'select 1' }, { dispatcher: ca, headers })
+      expect(r.status).toBe(401)
+      expect(r.text).toBe(body)
+      expect(r.headers['www-authenticate']).toBe('Basic realm="CrateDB Authenticator"')
+      expect(r.headers['connection']).toBe('close')
+      expect(r.json).toBeUndefined()
+    }
+    const scheme = await sqlRequest(crate, { stmt: 'select 1' }, { dispatcher: ca, headers: { authorization: 'Digest abc' } })
+    expect(scheme.status).toBe(500)
+    expect(scheme.text).toBe('Only basic or bearer HTTP Authentication schemes are allowed.\n')
+    const root = await http(crate.url, { dispatcher: ca })
+    expect(root.status).toBe(401)
+  })
+
+  it('accepts Basic (case-insensitive scheme, empty password) and Bearer credentials', async () => {
+    const alice = await sqlRequest(crate, { stmt: 'select current_user as u' }, { dispatcher: ca, headers: { authorization: basic('alice', 'secret') } })
+    expect(alice.status).toBe(200)
+    const lower = await sqlRequest(crate, { stmt: 'select 1 as x' }, { dispatcher: ca, headers: { authorization: `basic ${Buffer.from('eve:').toString('base64')}` } })
+    expect(lower.json.rows).toEqual([[1]])
+    const bob = await sqlRequest(crate, { stmt: 'select 2 as x' }, { dispatcher: ca, headers: { authorization: `Bearer ${token}` } })
+    expect(bob.json.rows).toEqual([[2]])
+  })
+})
+
+describe('local CrateDB server with the refresh knob (spec §4.1)', () => {
+  let crate: LocalCrateDB
+  const sql = (stmt: string, args?: unknown[]) => sqlRequest(crate, args === undefined ? { stmt } : { stmt, args })
+
+  beforeAll(async () => {
+    crate = await startCrateDB({ refreshInterval: 60_000 })
+  })
+  afterAll(async () => {
+    await crate?.stop()
+  })
+
+  it('hides new rows from searches until REFRESH TABLE while primary-key lookups see them at once', async () => {
+    await sql('create table ec (id integer primary key, v text)')
+    await sql("insert into ec (id, v) values (1, 'a')")
+    expect((await sql('select id from ec')).json.rows).toEqual([])
+    expect((await sql('select count(*) as n from ec')).json.rows).toEqual([[0]])
+    expect((await sql('select v from ec where id = ?', [1])).json.rows).toEqual([['a']])
+    expect((await sql("select v from ec where _id = '1'")).json.rows).toEqual([['a']])
+    expect((await sql('refresh table ec')).json.rowcount).toBe(1)
+    expect((await sql('select id from ec')).json.rows).toEqual([[1]])
+    await sql("insert into ec (id, v) values (2, 'b')")
+    expect((await sql('select id from ec order by id')).json.rows).toEqual([[1]])
+    expect((await sql('select id, v from ec where id = 2')).json.rows).toEqual([[2, 'b']])
+  })
+
+  it('makes rows visible once the refresh interval has elapsed', async () => {
+    const fast = await startCrateDB({ refreshInterval: 150 })
+    try {
+      const run = (stmt: string) => sqlRequest(fast, { stmt })
+      await run('create table ec2 (id integer primary key)')
+      await run('insert into ec2 (id) values (1)')
+      expect((await run('select id from ec2')).json.rows).toEqual([])
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect((await run('select id from ec2')).json.rows).toEqual([[1]])
+    } finally {
+      await fast.stop()
+    }
+  })
+})

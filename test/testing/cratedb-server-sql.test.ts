@@ -1,0 +1,345 @@
+import { Client } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCrateDB, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
+import { sqlRequest } from './cratedb-http.ts'
+
+// The local CrateDB server's SQL: types and value encodings (spec §1.8), the statements it implements itself,
+// system columns and OCC (spec §4.2), information_schema, sessions and cursors per connection (spec §1.2).
+
+describe('local CrateDB server: SQL', () => {
+  let crate: LocalCrateDB
+  const sql = (stmt: string, args?: unknown[], options?: Parameters<typeof sqlRequest>[2]) =>
+    sqlRequest(crate, args === undefined ? { stmt } : { stmt, args }, options)
+
+  beforeAll(async () => {
+    crate = await startCrateDB({ nodes: 2, version: '6.1.2' })
+  })
+  afterAll(async () => {
+    await crate?.stop()
+  })
+
+  describe('types (§1.8)', () => {
+    it('types every column with CrateDB ids and encodes values like CrateDB', async () => {
+      const create = await sql(`create table alltypes (
+        id integer primary key, b byte, bo boolean, t text, s string, vc varchar(5), ch character(3), ip ip, d double, r real,
+        sm short, i int, l long, ts timestamp with time zone, tsn timestamp without time zone, o object(dynamic) as (a int),
+        g geo_point, gs geo_shape, iv interval, tz time with time zone, n numeric(38, 20), dt date, bi bit(4), u uuid,
+        fv float_vector(3), ints array(integer), texts text[], objs array(object), nested array(array(integer)), js json
+      ) clustered into 2 shards with (number_of_replicas = '0')`)
+      expect(create.status, create.text).toBe(200)
+      const insert = await sql(
+        `insert into alltypes values (1, 127, true, 'text', 'string', 'abc', 'ab', '192.168.0.1', 1.5, 2.5, 3, 4, ?, ?, ?, ?, ?, ?,
+          '1 year 2 mons 5 days 01:02:03', '01:02:03.5+02', ?, '2024-02-29', B'0101', '8d0e7cde-9c1c-4c5f-9b0e-5a6d1a2b3c4d', ?, ?, ?, ?, ?, ?)`,
+        [
+          '9223372036854775807',
+          1700000000123,
+          '2024-01-31T10:00:00.5',
+          { a: 1, b: { c: 'x' } },
+          [13.4, 52.5],
+          { type: 'Point', coordinates: [1, 2] },
+          '12345678901234567.12345678901234567891',
+          [0.5, 1.5, 2.5],
+          [1, 2, null],
+          ['a', 'b'],
+          [{ k: 1 }, { k: 2 }],
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          '{"j": 1}',
+        ],
+      )
+      expect(insert.json.rowcount, insert.text).toBe(1)
+      const r = await sql('select * from alltypes')
+      expect(r.json.cols).toEqual(['id', 'b', 'bo', 't', 's', 'vc', 'ch', 'ip', 'd', 'r', 'sm', 'i', 'l', 'ts', 'tsn', 'o', 'g', 'gs', 'iv', 'tz', 'n', 'dt', 'bi', 'u', 'fv', 'ints', 'texts', 'objs', 'nested', 'js'])
+      expect(r.json.col_types).toEqual([9, 2, 3, 4, 4, 4, 27, 5, 6, 7, 8, 9, 10, 11, 15, 12, 13, 14, 17, 20, 22, 24, 25, 29, 28, [100, 9], [100, 4], [100, 12], [100, [100, 9]], 26])
+      expect(r.json.rows[0]).toEqual([
+        1,
+        127,
+        true,
+        'text',
+        'string',
+        'abc',
+        'ab ',
+        '192.168.0.1',
+        1.5,
+        2.5,
+        3,
+        4,
+        9223372036854775807,
+        1700000000123,
+        Date.UTC(2024, 0, 31, 10, 0, 0, 500),
+        { a: 1, b: { c: 'x' } },
+        [13.4, 52.5],
+        { type: 'Point', coordinates: [1, 2] },
+        '1 year 2 mons 5 days 01:02:03',
+        [3723500000, 7200],
+        12345678901234567.12345678901234567891,
+        Date.UTC(2024, 1, 29),
+        "B'0101'",
+        '8d0e7cde-9c1c-4c5f-9b0e-5a6d1a2b3c4d',
+        [0.5, 1.5, 2.5],
+        [1, 2, null],
+        ['a', 'b'],
+        [{ k: 1 }, { k: 2 }],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        '{"j": 1}',
+      ])
+      // Exact digits on the wire: BIGINT 2^63-1 and NUMERIC are not rounded through a double.
+      expect(r.text).toContain(',9223372036854775807,')
+      expect(r.text).toContain(',12345678901234567.12345678901234567891,')
+    })
+
+    it('types expressions, system types and nested arrays', async () => {
+      const r = await sql(
+        "select null as nothing, 'int4'::regtype as rt, 'alltypes'::regclass as rc, 'now'::regproc as rp, row(1, 'a') as rec, " +
+          "[[1, 2], [3, 4]] as nested, 9223372036854775807 as big, 1.5::numeric(3,1) as num, current_timestamp as now, " +
+          "{a = 1, b = [1, 2]} as obj, ['x', 'y'] as texts",
+      )
+      expect(r.status, r.text).toBe(200)
+      expect(r.json.col_types).toEqual([4, 30, 23, 19, 18, [100, [100, 9]], 10, 22, 11, 12, [100, 4]])
+      expect(r.json.rows[0][4]).toEqual(['1', 'a'])
+      expect(r.json.rows[0][5]).toEqual([
+        [1, 2],
+        [3, 4],
+      ])
+      expect(Math.abs(r.json.rows[0][8] - Date.now())).toBeLessThan(60_000)
+      expect(r.json.rows[0][9]).toEqual({ a: 1, b: [1, 2] })
+      expect(r.text).toContain(',9223372036854775807,1.5,')
+    })
+
+    it('accepts timestamps as epoch milliseconds and ISO strings, and compares them with epoch literals', async () => {
+      await sql('create table times (id integer primary key, ts timestamp with time zone)')
+      await sqlRequest(crate, { stmt: 'insert into times (id, ts) values (?, ?)', bulk_args: [[1, 0], [2, '2024-01-01T00:00:00Z'], [3, '2024-01-01T01:00:00+01:00']] })
+      const r = await sql('select id, ts from times where ts >= 1704067200000 order by id')
+      expect(r.json.rows).toEqual([
+        [2, 1704067200000],
+        [3, 1704067200000],
+      ])
+      const trunc = await sql("select date_trunc('day', ts) as day from times where id = 1")
+      expect(trunc.json).toMatchObject({ col_types: [11], rows: [[0]] })
+    })
+
+    it('reads object sub-columns with subscripts and updates them in place', async () => {
+      await sql('create table docs (id integer primary key, o object)')
+      await sql('insert into docs (id, o) values (?, ?), (?, ?)', [1, { name: 'a', n: 1, tags: ['x'] }, 2, { name: 'b', n: 5 }])
+      const byName = await sql("select o['name'], o['n'], o['tags'][1] from docs where o['name'] = ? ", ['b'])
+      expect(byName.json).toMatchObject({ cols: ["o['name']", "o['n']", "o['tags'][1]"], col_types: [4, 10, 0], rows: [['b', 5, null]] })
+      expect((await sql("select id from docs where o['n'] > 2")).json.rows).toEqual([[2]])
+      expect((await sql("select sum(o['n']) as s, max(o['name']) as m from docs")).json.rows).toEqual([[6, 'b']])
+      await sql("update docs set o['n'] = ?, o['extra'] = 'e' where id = ?", [7, 1])
+      expect((await sql('select o from docs where id = 1')).json.rows).toEqual([[{ name: 'a', n: 7, tags: ['x'], extra: 'e' }]])
+    })
+
+    it('computes distance() between geo points in meters (haversine)', async () => {
+      await sql('create table places (id integer primary key, loc geo_point)')
+      await sql('insert into places (id, loc) values (?, ?), (?, ?)', [1, [13.4, 52.5], 2, 'POINT (2.35 48.86)'])
+      const r = await sql("select id, loc, distance(loc, 'POINT(13.4 52.5)') as d from places order by id")
+      expect(r.json.col_types).toEqual([9, 13, 6])
+      expect(r.json.rows[0]).toEqual([1, [13.4, 52.5], 0])
+      expect(r.json.rows[1][1]).toEqual([2.35, 48.86])
+      expect(r.json.rows[1][2]).toBeGreaterThan(870_000)
+      expect(r.json.rows[1][2]).toBeLessThan(890_000)
+    })
+  })
+
+  describe('statements the server implements', () => {
+    it('accepts BEGIN/START TRANSACTION/COMMIT/END as no-ops and rejects ROLLBACK with a syntax error', async () => {
+      for (const stmt of ['BEGIN', 'START TRANSACTION', 'COMMIT', 'END', 'begin work']) {
+        expect((await sql(stmt)).json, stmt).toMatchObject({ cols: [], rows: [[]], rowcount: 0 })
+      }
+      const rollback = await sql('ROLLBACK')
+      expect(rollback.status).toBe(400)
+      expect(rollback.json.error.code).toBe(4000)
+      expect(rollback.json.error.message).toMatch(/^ParsingException\[line 1:1: mismatched input 'ROLLBACK'/)
+    })
+
+    it('refreshes tables (rowcount = number of tables)', async () => {
+      await sql('create table r1 (id integer)')
+      await sql('create table r2 (id integer)')
+      expect((await sql('refresh table r1, doc.r2')).json.rowcount).toBe(2)
+      expect((await sql('refresh table r1')).json.rowcount).toBe(1)
+    })
+
+    it('accepts KILL ALL and KILL with a job id', async () => {
+      expect((await sql('KILL ALL')).json).toMatchObject({ rows: [[]], rowcount: 0 })
+      expect((await sql("KILL '2a6d4f3e-0000-4000-8000-000000000000'")).json.rowcount).toBe(0)
+    })
+
+    it('fails statements still waiting for the engine with 500/5005 when KILL ALL arrives', async () => {
+      let release!: () => void
+      const busy = crate.store.run(undefined, () => new Promise<void>((resolve) => (release = resolve)))
+      const waiting = sql('select 1 as x')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const kill = await sql('KILL ALL')
+      expect(kill.json.rowcount).toBe(1)
+      release()
+      await busy
+      const killed = await waiting
+      expect(killed.status).toBe(500)
+      expect(killed.json.error).toEqual({ message: 'JobKilledException[Job killed. KILL statement executed]', code: 5005 })
+      expect((await sql('select 1 as x')).json.rows).toEqual([[1]])
+    })
+
+    it('hides system columns from * but serves _id, _seq_no, _primary_term and _version on request', async () => {
+      await sql('create table sys_cols (id text primary key, v integer)')
+      await sql("insert into sys_cols values ('k', 1)")
+      const star = await sql('select * from sys_cols')
+      expect(star.json.cols).toEqual(['id', 'v'])
+      const system = await sql('select _id, _seq_no, _primary_term, _version from sys_cols')
+      expect(system.json.col_types).toEqual([4, 10, 10, 10])
+      expect(system.json.rows[0][0]).toBe('k')
+      expect(system.json.rows[0][2]).toBe(1)
+      expect(system.json.rows[0][3]).toBe(1)
+      await sql('alter table sys_cols add column w text')
+      await sql("insert into sys_cols values ('k2', 2, 'w')")
+      expect((await sql("select * from sys_cols where id = 'k2'")).json).toMatchObject({ cols: ['id', 'v', 'w'], rows: [['k2', 2, 'w']] })
+    })
+
+    it('expands * to user columns everywhere, so copies and views never carry system columns', async () => {
+      await sql('create table src (k integer, d timestamp with time zone, v text, primary key (k, d))')
+      await sql("insert into src values (1, 0, 'a'), (2, 86400000, 'b')")
+      await sql('create table nokey (k integer, d timestamp with time zone, v text)')
+      const copied = await sql('insert into nokey (select * from src)')
+      expect(copied.json.rowcount).toBe(2)
+      const ids = await sql('select _id, *, src._id from src order by k')
+      expect(ids.json.cols).toEqual(['_id', 'k', 'd', 'v', '_id'])
+      expect(ids.json.rows[0]).toEqual(['[1, "1970-01-01T00:00:00+00:00"]', 1, 0, 'a', '[1, "1970-01-01T00:00:00+00:00"]'])
+      const random = (await sql('select _id from nokey')).json.rows.flat()
+      expect(random).toHaveLength(2)
+      expect(random[0]).toMatch(/^[A-Za-z0-9_-]{20}$/)
+      const joined = await sql('select a.*, b.v as bv from src a join nokey b on a.k = b.k where a.k = 1')
+      expect(joined.json).toMatchObject({ cols: ['k', 'd', 'v', 'bv'], rows: [[1, 0, 'a', 'a']] })
+      await sql('create view src_view as select * from src')
+      expect((await sql('select * from src_view order by k')).json.cols).toEqual(['k', 'd', 'v'])
+      const ctas = await sql('create table src_copy as select * from src')
+      expect(ctas.json.rowcount).toBe(2)
+      const copy = await sql('select *, _seq_no from src_copy order by k')
+      expect(copy.json.cols).toEqual(['k', 'd', 'v', '_seq_no'])
+      expect(copy.json.rows.map((r: unknown[]) => typeof r[3])).toEqual(['number', 'number'])
+    })
+
+    it('applies optimistic concurrency: an UPDATE with a stale _seq_no changes nothing (spec §4.2)', async () => {
+      await sql('create table occ (id integer primary key, v text)')
+      await sql("insert into occ (id, v) values (1, 'a')")
+      const [[seq, term]] = (await sql('select _seq_no, _primary_term from occ where id = 1')).json.rows
+      const first = await sql('update occ set v = ? where id = ? and "_seq_no" = ? and "_primary_term" = ?', ['b', 1, seq, term])
+      expect(first.json.rowcount).toBe(1)
+      const stale = await sql('update occ set v = ? where id = ? and "_seq_no" = ? and "_primary_term" = ?', ['c', 1, seq, term])
+      expect(stale.json).toMatchObject({ rows: [[]], rowcount: 0 })
+      const [[v, newSeq]] = (await sql('select v, _seq_no from occ where id = 1')).json.rows
+      expect(v).toBe('b')
+      expect(newSeq).toBeGreaterThan(seq)
+    })
+
+    it('serves information_schema and sys tables with CrateDB values', async () => {
+      await sql('create table meta.info (id bigint primary key, name text not null, o object, g geo_point, tags array(text)) partitioned by (id)')
+      const columns = await sql("select column_name, data_type, is_nullable, ordinal_position from information_schema.columns where table_schema = 'meta' and table_name = 'info' order by ordinal_position")
+      expect(columns.json.rows).toEqual([
+        ['id', 'bigint', 'NO', 1],
+        ['name', 'text', 'NO', 2],
+        ['o', 'object', 'YES', 3],
+        ['g', 'geo_point', 'YES', 4],
+        ['tags', 'text_array', 'YES', 5],
+      ])
+      const tables = await sql("select table_schema, table_name, table_type, partitioned_by from information_schema.tables where table_name = 'info'")
+      expect(tables.json.rows).toEqual([['meta', 'info', 'BASE TABLE', ['id']]])
+      const pk = await sql("select constraint_name, column_name, ordinal_position from information_schema.key_column_usage where table_schema = 'meta' and table_name = 'info'")
+      expect(pk.json.rows).toEqual([['info_pkey', 'id', 1]])
+      const schemata = (await sql('select schema_name from information_schema.schemata order by schema_name')).json.rows.flat()
+      expect(schemata).toEqual(expect.arrayContaining(['blob', 'doc', 'information_schema', 'meta', 'pg_catalog', 'sys']))
+      expect(schemata).not.toContain('crate_sys')
+      expect(schemata).not.toContain('public')
+      const version = await sql("select version['number'] from sys.nodes limit 1")
+      expect(version.json).toMatchObject({ cols: ["version['number']"], rows: [['6.1.2']] })
+      expect((await sql('select count(*) as n from sys.nodes')).json.rows).toEqual([[2]])
+      expect((await sql('select name from sys.cluster')).json.rows).toEqual([['crate']])
+      expect((await sql('select stmt from sys.jobs')).json.rows).toEqual([['select stmt from sys.jobs']])
+    })
+
+    it('generates text ids with gen_random_text_uuid() defaults', async () => {
+      await sql('create table gen (id text primary key default gen_random_text_uuid(), v integer)')
+      await sql('insert into gen (v) values (1), (2)')
+      const ids = (await sql('select id from gen')).json.rows.flat()
+      expect(ids).toHaveLength(2)
+      expect(new Set(ids).size).toBe(2)
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{20}$/)
+    })
+  })
+
+  describe('sessions per connection (§1.2)', () => {
+    it('reads Default-Schema when a connection\'s session is created and keeps it for that connection', async () => {
+      await sql('create table alpha.who (name text)')
+      await sql("insert into alpha.who values ('alpha')")
+      await sql('create table beta.who (name text)')
+      await sql("insert into beta.who values ('beta')")
+      const first = new Client(new URL(crate.url).origin)
+      const second = new Client(new URL(crate.url).origin)
+      try {
+        const a = await sql('select name from who', undefined, { dispatcher: first, headers: { 'Default-Schema': 'alpha' } })
+        expect(a.json.rows).toEqual([['alpha']])
+        // same keep-alive socket: the session keeps schema alpha even though the header changed
+        const again = await sql('select name from who', undefined, { dispatcher: first, headers: { 'Default-Schema': 'beta' } })
+        expect(again.json.rows).toEqual([['alpha']])
+        // a new socket gets a new session that reads the new header
+        const b = await sql('select name from who', undefined, { dispatcher: second, headers: { 'Default-Schema': 'beta' } })
+        expect(b.json.rows).toEqual([['beta']])
+        // without a header a new session uses doc
+        const doc = await sql('select name from who')
+        expect(doc.json.error.message).toBe("RelationUnknown[Relation 'doc.who' unknown]")
+      } finally {
+        await first.close()
+        await second.close()
+      }
+    })
+
+    it('keeps SET search_path per connection', async () => {
+      const client = new Client(new URL(crate.url).origin)
+      try {
+        expect((await sql('set search_path to beta', undefined, { dispatcher: client })).json.rowcount).toBe(0)
+        expect((await sql('select name from who', undefined, { dispatcher: client })).json.rows).toEqual([['beta']])
+        expect((await sql('show search_path', undefined, { dispatcher: client })).json.rows).toEqual([['pg_catalog, beta']])
+        expect((await sql('select name from who')).status).toBe(404)
+      } finally {
+        await client.close()
+      }
+    })
+
+    it('serves cursors on one connection: DECLARE … WITH HOLD, FETCH n/NEXT/ALL, CLOSE', async () => {
+      await sql('create table numbers (n integer)')
+      await sqlRequest(crate, { stmt: 'insert into numbers (n) values (?)', bulk_args: Array.from({ length: 10 }, (_, i) => [i + 1]) })
+      const client = new Client(new URL(crate.url).origin)
+      const on = (stmt: string) => sql(stmt, undefined, { dispatcher: client })
+      try {
+        expect((await on('BEGIN')).json.rowcount).toBe(0)
+        expect((await on('DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT n FROM numbers ORDER BY n')).json).toMatchObject({ rows: [[]], rowcount: 0 })
+        expect((await on('FETCH 3 FROM c')).json).toMatchObject({ cols: ['n'], col_types: [9], rows: [[1], [2], [3]], rowcount: 3 })
+        expect((await on('FETCH NEXT FROM c')).json.rows).toEqual([[4]])
+        expect((await on('COMMIT')).json.rowcount).toBe(0)
+        expect((await on('FETCH ALL FROM c')).json.rows).toEqual([[5], [6], [7], [8], [9], [10]])
+        expect((await on('FETCH NEXT FROM c')).json).toMatchObject({ rows: [], rowcount: 0 })
+        const backward = await on('FETCH BACKWARD 1 FROM c')
+        expect(backward.status).toBe(400)
+        expect(backward.json.error.message).toBe('SQLParseException[Cannot move backward if cursor was created with NO SCROLL]')
+        // another connection does not see this session's cursor
+        expect((await sql('FETCH NEXT FROM c')).json.error).toEqual({ message: 'SQLParseException[No cursor named `c` available]', code: 4000 })
+        expect((await on('CLOSE c')).json.rowcount).toBe(0)
+        expect((await on('FETCH NEXT FROM c')).status).toBe(400)
+        const withoutHold = await on('DECLARE d CURSOR FOR SELECT 1')
+        expect(withoutHold.json.error).toEqual({ message: 'UnsupportedFeatureException[DECLARE CURSOR can only be used in transaction blocks]', code: 4004 })
+        await on('BEGIN')
+        await on('DECLARE s SCROLL CURSOR WITHOUT HOLD FOR SELECT n FROM numbers ORDER BY n')
+        expect((await on('FETCH ALL FROM s')).json.rowcount).toBe(10)
+        expect((await on('FETCH BACKWARD 2 FROM s')).json.rows).toEqual([[10], [9]])
+        await on('COMMIT')
+        expect((await on('FETCH NEXT FROM s')).status).toBe(400)
+      } finally {
+        await client.close()
+      }
+    })
+  })
+
+})
