@@ -22,6 +22,25 @@ describe('package exports', () => {
     await conn.close()
   })
 
+  it('dialectry/cratedb and its dialects and test server resolve to built JavaScript', async () => {
+    const driver = await import('dialectry/cratedb')
+    const kysely = await import('dialectry/cratedb/kysely')
+    const drizzle = await import('dialectry/cratedb/drizzle')
+    const testing = await import('dialectry/testing/cratedb')
+    expect(typeof driver.connect).toBe('function')
+    expect(typeof kysely.CrateDBDialect).toBe('function')
+    expect(typeof drizzle.drizzle).toBe('function')
+    expect(typeof testing.startCrateDB).toBe('function')
+    const server = await testing.startCrateDB()
+    try {
+      const client = driver.connect(server.url)
+      expect((await client.execute('SELECT 1 + 1 AS two')).rows).toEqual([[2]])
+      await client.close()
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('dialectry/tarantool/kysely, /drizzle and /testing/tarantool resolve and export their entry points', async () => {
     const kysely = await import('dialectry/tarantool/kysely')
     const drizzle = await import('dialectry/tarantool/drizzle')
@@ -30,7 +49,7 @@ describe('package exports', () => {
     expect(typeof drizzle.drizzle).toBe('function')
     expect(typeof drizzle.migrate).toBe('function')
     expect(typeof testing.provisionTarantool).toBe('function')
-    for (const path of ['dialectry/tarantool/kysely', 'dialectry/tarantool/drizzle', 'dialectry/testing/tarantool']) {
+    for (const path of ['dialectry/tarantool/kysely', 'dialectry/tarantool/drizzle', 'dialectry/testing/tarantool', 'dialectry/cratedb', 'dialectry/cratedb/kysely', 'dialectry/cratedb/drizzle', 'dialectry/testing/cratedb']) {
       expect(import.meta.resolve(path)).toMatch(/\/dist\/.*\/index\.js$/)
     }
   })
