@@ -1,44 +1,88 @@
 /**
- * `npm run demo [-- --rows N]`: loads the vega-datasets flights (3M rows) and airports into Tarantool through
- * dialectry's driver, creates the schema with a Kysely migration, and prints timed queries through Kysely,
- * Drizzle and the raw driver. See `demo/run-demo.ts` for what happens, in order.
+ * `npm run demo [-- --system tarantool|cratedb|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
+ * drivers, Kysely dialects and Drizzle drivers, one system after the other (Tarantool first).
  *
- * The server is `TARANTOOL_URL` when set (its `airports`/`flights` tables are dropped and recreated), else a
- * local `tarantool` binary started in a temp directory for the run.
+ * - Tarantool (`demo/run-demo.ts`): the vega-datasets flights (3M rows) and airports, a Kysely migration, timed
+ *   queries through Kysely, Drizzle and the raw driver. The server is `TARANTOOL_URL` when set (its
+ *   `airports`/`flights` tables are dropped and recreated), else a local `tarantool` binary in a temp directory.
+ * - CrateDB (`demo/cratedb/run-cratedb-demo.ts`): the USGS earthquakes (GEO_POINT + OBJECT) and the flights
+ *   bulk-loaded with `executeMany`, then geo-distance, object-field and time-bucket queries through Kysely and
+ *   Drizzle. The server is `CRATEDB_URL` when set (its `earthquakes`/`flights` tables are dropped and
+ *   recreated), else dialectry's local CrateDB protocol server, which loads the first 500,000 flights unless told
+ *   otherwise (it runs SQL on PGlite in one thread).
  *
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops the run between batches and steps, closes the
- * pool and stops the local server (exit status 130); a second signal exits at once.
+ * clients and stops local servers (exit status 130); a second signal exits at once. When one system fails, the
+ * next still runs and the exit status is 1.
  */
 import { parseArgs } from 'node:util'
+import { runCrateDBDemo } from './demo/cratedb/run-cratedb-demo.ts'
+import { formatDuration } from './demo/format-table.ts'
 import { runDemo } from './demo/run-demo.ts'
 
 export { runDemo } from './demo/run-demo.ts'
 export type { DemoOptions, DemoResult, DemoTimings } from './demo/run-demo.ts'
+export { LOCAL_DEFAULT_FLIGHTS, runCrateDBDemo } from './demo/cratedb/run-cratedb-demo.ts'
+export type { CrateDemoOptions, CrateDemoResult, CrateDemoTimings } from './demo/cratedb/run-cratedb-demo.ts'
 
-const USAGE = `Usage: npm run demo -- [--rows N]
+/** Which systems a run covers. */
+export type DemoSystem = 'tarantool' | 'cratedb' | 'all'
 
-  --rows N   load only the first N flights (default: all 3,000,000)
-  -h, --help show this help
-
-Environment: TARANTOOL_URL=tarantool://user:password@host:port uses that server instead of starting a local one
-(the demo drops and recreates its tables there).`
-
-/** Parses the command line. @throws Error with a usage message for bad arguments. */
-export function parseDemoArgs(args: readonly string[]): { rows?: number; help: boolean } {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { rows: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    strict: true,
-  })
-  if (values.rows === undefined) return { help: values.help }
-  const rows = Number(values.rows.replaceAll('_', ''))
-  if (!Number.isSafeInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${JSON.stringify(values.rows)}`)
-  return { rows, help: values.help }
+/** The parsed command line. */
+export interface DemoArgs {
+  system: DemoSystem
+  /** `--rows`: flights for every system. */
+  rows?: number
+  /** `--cratedb-rows`: flights for CrateDB, overriding `rows` there. */
+  cratedbRows?: number
+  help: boolean
 }
 
-/** The command-line program: parses arguments, wires Ctrl-C to an abort, sets the exit code. */
+const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|all] [--rows N] [--cratedb-rows N]
+
+  --system S         tarantool, cratedb or all (default: all; Tarantool first, then CrateDB)
+  --rows N           load only the first N flights, in every system (default: all 3,000,000, except the
+                     local CrateDB server: see --cratedb-rows)
+  --cratedb-rows N   flights to load into CrateDB, overriding --rows there (default: all for CRATEDB_URL,
+                     the first 500,000 for the local server, which runs SQL on PGlite in one thread)
+  -h, --help         show this help
+
+Environment:
+  TARANTOOL_URL=tarantool://user:password@host:port   use that Tarantool instead of a local one
+  CRATEDB_URL=http://user:password@host:4200/         use that CrateDB cluster instead of the local server
+(the demo drops and recreates its own tables there).`
+
+/** Parses the command line. @throws Error with a usage message for bad arguments. */
+export function parseDemoArgs(args: readonly string[]): DemoArgs {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      system: { type: 'string', default: 'all' },
+      rows: { type: 'string' },
+      'cratedb-rows': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  })
+  const system = values.system
+  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'all') {
+    throw new Error(`--system must be tarantool, cratedb or all, got ${JSON.stringify(system)}`)
+  }
+  const parsed: DemoArgs = { system, help: values.help }
+  if (values.rows !== undefined) parsed.rows = positiveInteger('--rows', values.rows)
+  if (values['cratedb-rows'] !== undefined) parsed.cratedbRows = positiveInteger('--cratedb-rows', values['cratedb-rows'])
+  return parsed
+}
+
+function positiveInteger(name: string, text: string): number {
+  const n = Number(text.replaceAll('_', ''))
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`)
+  return n
+}
+
+/** The command-line program: parses arguments, wires Ctrl-C to an abort, runs the systems, sets the exit code. */
 export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
-  let parsed: ReturnType<typeof parseDemoArgs>
+  let parsed: DemoArgs
   try {
     parsed = parseDemoArgs(args)
   } catch (error) {
@@ -52,10 +96,10 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const controller = new AbortController()
   const interrupt = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130)
-    console.error(`\n${signal}: stopping (closing the pool, stopping the server); press Ctrl-C again to exit at once`)
+    console.error(`\n${signal}: stopping (closing the clients, stopping the servers); press Ctrl-C again to exit at once`)
     controller.abort(new Error(`Interrupted by ${signal}`))
   }
-  // `npm run demo | head`: stop the same way instead of dying on EPIPE with the server still up.
+  // `npm run demo | head`: stop the same way instead of dying on EPIPE with a server still up.
   const outputClosed = (error: NodeJS.ErrnoException): void => {
     if (error.code !== 'EPIPE') throw error
     if (!controller.signal.aborted) controller.abort(new Error('Stopped: standard output was closed'))
@@ -64,16 +108,36 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   process.on('SIGINT', interrupt)
   process.on('SIGTERM', interrupt)
   process.on('SIGHUP', interrupt)
+  const signal = controller.signal
+  const parts: { name: string; run: () => Promise<unknown> }[] = []
+  if (parsed.system !== 'cratedb') {
+    parts.push({ name: 'Tarantool', run: () => runDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
+  }
+  if (parsed.system !== 'tarantool') {
+    const rows = parsed.cratedbRows ?? parsed.rows
+    parts.push({ name: 'CrateDB', run: () => runCrateDBDemo({ ...(rows === undefined ? {} : { rows }), signal }) })
+  }
+  const summary: string[] = []
+  let failed = false
   try {
-    await runDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal: controller.signal })
-    return 0
-  } catch (error) {
-    if (controller.signal.aborted) {
-      console.error(String((controller.signal.reason as Error).message))
-      return 130
+    for (const [i, part] of parts.entries()) {
+      if (parts.length > 1) console.log(`${i === 0 ? '' : '\n'}=== ${part.name} ===\n`)
+      const started = performance.now()
+      try {
+        await part.run()
+        summary.push(`${part.name} ${formatDuration(performance.now() - started)}`)
+      } catch (error) {
+        if (signal.aborted) {
+          console.error(String((signal.reason as Error).message))
+          return 130
+        }
+        console.error(`${part.name} part failed:`, error)
+        summary.push(`${part.name} failed`)
+        failed = true
+      }
     }
-    console.error(error)
-    return 1
+    if (parts.length > 1) console.log(`\nAll systems: ${summary.join(', ')}`)
+    return failed ? 1 : 0
   } finally {
     process.off('SIGINT', interrupt)
     process.off('SIGTERM', interrupt)

@@ -12,3 +12,9 @@ export const FLIGHTS_PARQUET: string = join(packageRoot, 'data', 'flights-3m.par
 
 /** `data/airports.csv`: 3,376 airports (iata, name, city, state, country, latitude, longitude). */
 export const AIRPORTS_CSV: string = join(packageRoot, 'data', 'airports.csv')
+
+/**
+ * `data/earthquakes.json`: a GeoJSON FeatureCollection of the 1,707 earthquakes the USGS feed listed in the week to
+ * 2018-02-07 (`id`, `geometry.coordinates` = [longitude, latitude, depth km], `properties` = the USGS fields).
+ */
+export const EARTHQUAKES_JSON: string = join(packageRoot, 'data', 'earthquakes.json')

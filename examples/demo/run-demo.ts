@@ -9,7 +9,7 @@
  *   migration history lives in its own tables (`demo_migration`, `demo_migration_lock`), which stay.
  */
 import { Kysely, type TableMetadata } from 'kysely'
-import { NO_MIGRATIONS, type MigrationResultSet } from 'kysely/migration'
+import { NO_MIGRATIONS } from 'kysely/migration'
 import { createPool, type Pool } from '../../src/tarantool/index.ts'
 import { findTarantoolBinary, provisionTarantool, type ProvisionedTarantool, type TarantoolSource } from '../../src/testing/tarantool/index.ts'
 import { TarantoolDialect } from '../../dialects/tarantool/kysely/index.ts'
@@ -19,6 +19,7 @@ import { openFlightsParquet } from './flights-parquet.ts'
 import { formatDuration, formatInteger } from './format-table.ts'
 import { loadAirports } from './load-airports.ts'
 import { loadFlights } from './load-flights.ts'
+import { checkMigration, logMigrations } from './migration-results.ts'
 import { CREATE_TABLES, createMigrator, ORIGIN_INDEX } from './migrations.ts'
 import { dayDelayLines, heading, originDelayLines, originLookupLines, routeLines, schemaLines } from './print-results.ts'
 import { defaultProgressMode, startProgress, type ProgressMode } from './progress.ts'
@@ -243,16 +244,4 @@ function describeSource(server: ProvisionedTarantool, env: Record<string, string
     return `local server started from ${findTarantoolBinary(undefined, env) ?? 'tarantool'} on ${server.host}:${server.port} (temp dir, removed at exit)`
   }
   return `Docker container on ${server.host}:${server.port} (testcontainers)`
-}
-
-/** Returns the results, or throws the Migrator's error (it never throws by itself). */
-function checkMigration(set: MigrationResultSet, what: string): NonNullable<MigrationResultSet['results']> {
-  if (set.error !== undefined) {
-    throw new Error(`Migration failed while ${what}: ${set.error instanceof Error ? set.error.message : String(set.error)}`, { cause: set.error })
-  }
-  return set.results ?? []
-}
-
-function logMigrations(log: (line: string) => void, results: NonNullable<MigrationResultSet['results']>): void {
-  for (const r of results) log(`Migration ${r.migrationName}: ${r.direction === 'Up' ? 'applied' : 'reverted'} (${r.status})`)
 }

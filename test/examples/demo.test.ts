@@ -160,12 +160,17 @@ describe('npm run demo (20,000 flights)', () => {
 })
 
 describe('demo command line', () => {
-  it('parses --rows and rejects nonsense', () => {
-    expect(parseDemoArgs([])).toEqual({ help: false })
-    expect(parseDemoArgs(['--rows', '200000'])).toEqual({ rows: 200_000, help: false })
-    expect(parseDemoArgs(['--rows=1_000'])).toEqual({ rows: 1000, help: false })
+  it('parses --system, --rows and --cratedb-rows and rejects nonsense', () => {
+    expect(parseDemoArgs([])).toEqual({ system: 'all', help: false })
+    expect(parseDemoArgs(['--rows', '200000'])).toEqual({ system: 'all', rows: 200_000, help: false })
+    expect(parseDemoArgs(['--rows=1_000'])).toEqual({ system: 'all', rows: 1000, help: false })
+    expect(parseDemoArgs(['--system', 'cratedb', '--rows', '20000'])).toEqual({ system: 'cratedb', rows: 20_000, help: false })
+    expect(parseDemoArgs(['--system=tarantool'])).toEqual({ system: 'tarantool', help: false })
+    expect(parseDemoArgs(['--rows', '3000000', '--cratedb-rows', '250_000'])).toEqual({ system: 'all', rows: 3_000_000, cratedbRows: 250_000, help: false })
     expect(() => parseDemoArgs(['--rows', '0'])).toThrow('--rows must be a positive integer')
     expect(() => parseDemoArgs(['--rows', 'many'])).toThrow('--rows must be a positive integer')
+    expect(() => parseDemoArgs(['--cratedb-rows=-5'])).toThrow('--cratedb-rows must be a positive integer')
+    expect(() => parseDemoArgs(['--system', 'druid'])).toThrow('--system must be tarantool, cratedb or all')
     expect(() => parseDemoArgs(['--bogus'])).toThrow()
   })
 })
