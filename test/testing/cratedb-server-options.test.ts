@@ -90,6 +90,42 @@ describe('local CrateDB server with the refresh knob (spec §4.1)', () => {
     expect((await sql('select id, v from ec where id = 2')).json.rows).toEqual([[2, 'b']])
   })
 
+  it('shows searches the refreshed version of rows updated or deleted since, until the next refresh', async () => {
+    await sql('create table ev (id integer primary key, v text, o object, g geo_point, ts timestamp with time zone)')
+    await sql('insert into ev (id, v, o, g, ts) values (?, ?, ?, ?, ?), (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)', [
+      1, 'a', { n: 1 }, [13.4, 52.5], 1700000000123,
+      2, 'b', { n: 2 }, null, null,
+      3, 'c', null, null, 0,
+    ])
+    await sql('refresh table ev')
+    const refreshed = await sql('select id, v, o, g, ts from ev order by id')
+    expect(refreshed.json.rows).toEqual([
+      [1, 'a', { n: 1 }, [13.4, 52.5], 1700000000123],
+      [2, 'b', { n: 2 }, null, null],
+      [3, 'c', null, null, 0],
+    ])
+    expect((await sql("update ev set v = 'a2', o['n'] = 10 where id = 1")).json.rowcount).toBe(1)
+    expect((await sql("update ev set v = 'a3' where id = ?", [1])).json.rowcount).toBe(1)
+    expect((await sql('delete from ev where id = 2')).json.rowcount).toBe(1)
+    await sql("insert into ev (id, v) values (4, 'd')")
+    await sql("update ev set v = 'd2' where id = 4")
+    // searches: the version of the last refresh, with the same types; nothing written since
+    const search = await sql('select id, v, o, g, ts from ev order by id')
+    expect(search.json.col_types).toEqual(refreshed.json.col_types)
+    expect(search.json.rows).toEqual(refreshed.json.rows)
+    expect((await sql("select count(*) as n, max(o['n']) as m from ev")).json.rows).toEqual([[3, 2]])
+    // primary-key lookups and writes: the newest version, once
+    expect((await sql('select v, o from ev where id = 1')).json.rows).toEqual([['a3', { n: 10 }]])
+    expect((await sql('select v from ev where id = 2')).json.rows).toEqual([])
+    expect((await sql('select v from ev where id = 4')).json.rows).toEqual([['d2']])
+    expect((await sql("update ev set v = v || '!' where id in (1, 3)")).json.rowcount).toBe(2)
+    expect((await sql('select v from ev where id = 1')).json.rows).toEqual([['a3!']])
+    expect((await sql('select id, v from ev order by id')).json.rows).toEqual([[1, 'a'], [2, 'b'], [3, 'c']])
+    await sql('refresh table ev')
+    expect((await sql('select id, v from ev order by id')).json.rows).toEqual([[1, 'a3!'], [3, 'c!'], [4, 'd2']])
+    expect((await sql('select count(*) as n from ev')).json.rows).toEqual([[3]])
+  })
+
   it('makes rows visible once the refresh interval has elapsed', async () => {
     const fast = await startCrateDB({ refreshInterval: 150 })
     try {

@@ -134,6 +134,25 @@ describe('local CrateDB server: SQL', () => {
       expect((await sql('select o from docs where id = 1')).json.rows).toEqual([[{ name: 'a', n: 7, tags: ['x'], extra: 'e' }]])
     })
 
+    it('compares object sub-columns with parameters by the bound value\'s type (numbers, booleans, strings)', async () => {
+      await sql('create table zips (id integer primary key, o object)')
+      await sql('insert into zips (id, o) values (?, ?), (?, ?), (?, ?)', [1, { z: 10115, ok: true, s: 'b' }, 2, { z: 1010, ok: false, s: 'a' }, 3, { z: 900, s: 'c' }])
+      const ids = async (stmt: string, args: unknown[]) => (await sql(stmt, args)).json.rows.map((r: unknown[]) => r[0])
+      expect(await ids("select id from zips where o['z'] > ? order by id", [5000])).toEqual([1])
+      expect(await ids("select id from zips where ? < o['z'] order by id", [5000])).toEqual([1])
+      expect(await ids("select id from zips where o['z'] <= ? order by id", [1010])).toEqual([2, 3])
+      expect(await ids("select id from zips where o['z'] >= ? order by id", [1010.5])).toEqual([1])
+      expect(await ids("select id from zips where o['z'] = ? order by id", [1010])).toEqual([2])
+      expect(await ids("select id from zips where o['z'] <> ? order by id", [1010])).toEqual([1, 3])
+      expect(await ids("select id from zips where o['z'] in (?, ?) order by id", [900, 10115])).toEqual([1, 3])
+      expect(await ids("select id from zips where o['z'] between ? and ? order by id", [950, 20000])).toEqual([1, 2])
+      expect(await ids("select id from zips where o['ok'] = ? order by id", [true])).toEqual([1])
+      expect(await ids("select id from zips where o['s'] > ? order by id", ['a'])).toEqual([1, 3])
+      expect(await ids("select id from zips where o['z'] > ? order by id", ['5000'])).toEqual([3]) // text: '900' > '5000'
+      const bulk = await sqlRequest(crate, { stmt: "update zips set o['hit'] = true where o['z'] < ?", bulk_args: [[1000], [2000]] })
+      expect(bulk.json.results).toEqual([{ rowcount: 1 }, { rowcount: 2 }])
+    })
+
     it('computes distance() between geo points in meters (haversine)', async () => {
       await sql('create table places (id integer primary key, loc geo_point)')
       await sql('insert into places (id, loc) values (?, ?), (?, ?)', [1, [13.4, 52.5], 2, 'POINT (2.35 48.86)'])
@@ -233,6 +252,29 @@ describe('local CrateDB server: SQL', () => {
       const [[v, newSeq]] = (await sql('select v, _seq_no from occ where id = 1')).json.rows
       expect(v).toBe('b')
       expect(newSeq).toBeGreaterThan(seq)
+    })
+
+    it('rejects optimistic-concurrency misuse like CrateDB: VersioningValidationException (400/4000, spec §4.2)', async () => {
+      await sql('create table occ2 (a integer, b text, v text, primary key (a, b))')
+      await sql("insert into occ2 (a, b, v) values (1, 'x', 'old')")
+      const [[seq, term]] = (await sql("select _seq_no, _primary_term from occ2 where a = 1 and b = 'x'")).json.rows
+      const message =
+        'VersioningValidationException["_seq_no" and "_primary_term" columns can only be used together in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns]'
+      for (const [stmt, args] of [
+        ['update occ2 set v = ? where a = ? and "_seq_no" = ? and "_primary_term" = ?', ['n', 1, seq, term]],
+        ['update occ2 set v = ? where a = ? and b = ? and "_seq_no" = ?', ['n', 1, 'x', seq]],
+        ['update occ2 set v = ? where a = ? and b = ? and "_seq_no" >= ? and "_primary_term" = ?', ['n', 1, 'x', seq, term]],
+        ["update occ2 set v = ? where a = ? and b = ? and v = 'old' and \"_seq_no\" = ? and \"_primary_term\" = ?", ['n', 1, 'x', seq, term]],
+        ['delete from occ2 where a = ? and b = ? and ("_seq_no" = ? or "_primary_term" = ?)', [1, 'x', seq, term]],
+      ] as const) {
+        const reply = await sql(stmt, [...args])
+        expect([reply.status, reply.json.error], stmt).toEqual([400, { message, code: 4000 }])
+      }
+      expect((await sql("select v, _seq_no from occ2 where a = 1 and b = 'x'")).json.rows).toEqual([['old', seq]])
+      const ok = await sql('update occ2 set v = ? where b = ? and a = ? and "_seq_no" = ? and "_primary_term" = ?', ['new', 'x', 1, seq, term])
+      expect(ok.json.rowcount).toBe(1)
+      const stale = await sql('delete from occ2 where a = ? and b = ? and "_seq_no" = ? and "_primary_term" = ?', [1, 'x', seq, term])
+      expect(stale.json.rowcount).toBe(0)
     })
 
     it('serves information_schema and sys tables with CrateDB values', async () => {

@@ -127,6 +127,16 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
       expect((await sql('insert into ups (id, v) values (1, 9) on conflict do nothing')).json.rowcount).toBe(0)
       expect((await sql('select v from ups limit all offset 0')).json.rows).toEqual([[5]])
     })
+
+    it('rejects WHERE in ON CONFLICT … DO UPDATE SET, which CrateDB\'s grammar has not (400/4000)', async () => {
+      await sql('create table ups_where (id integer primary key, v integer)')
+      await sql('insert into ups_where (id, v) values (1, 1)')
+      const reply = await sql('insert into ups_where (id, v) values (?, ?) on conflict (id) do update set v = excluded.v where ups_where.v < excluded.v', [1, 5])
+      expect(reply.status).toBe(400)
+      expect(reply.json.error.code).toBe(4000)
+      expect(reply.json.error.message).toMatch(/^ParsingException\[line 1:\d+: mismatched input 'where' expecting/)
+      expect((await sql('select v from ups_where')).json.rows).toEqual([[1]])
+    })
   })
 
   describe('bulk requests (§1.4-§1.5)', () => {

@@ -17,6 +17,7 @@ import {
   type SqlStatement,
 } from '../../src/testing/cratedb/index.ts'
 import { parsePgArray } from '../../src/testing/cratedb/pg-array-text.ts'
+import { bindArgTypes } from '../../src/testing/cratedb/arg-typed-sql.ts'
 import { createTableScript } from '../../src/testing/cratedb/create-table-script.ts'
 
 // Unit tests of the CrateDB → PostgreSQL translation and the value codecs of the local CrateDB server. No server:
@@ -85,6 +86,33 @@ describe('CrateDB expression syntax', () => {
     expect(pg("select * from t where o['x'] is not null")).toBe("select * from t where (o ->> 'x') is not null")
     expect(pg("select o['n'] + 1, o['s'] || 'x' from t")).toBe("select (o ->> 'n')::numeric + 1 , (o ->> 's') || 'x' from t")
     expect(pg("select * from t where o['k'] in ('a', 'b')")).toBe("select * from t where (o ->> 'k') in ( 'a' , 'b' )")
+  })
+
+  it('types object sub-columns compared with parameters by the bound values (=, <>, <, >, <=, >=, IN, BETWEEN)', () => {
+    const typed = (sql: string, ...rows: unknown[][]): string =>
+      bindArgTypes(sqlOf(translateStatement(sql, { argTypedSubscripts: true })).sql, rows.map((r) => parseLosslessJson(JSON.stringify(r)) as never))
+    expect(typed("select id from t where o['z'] > ?", [5000])).toBe("select id from t where (o ->> 'z')::numeric > $1")
+    expect(typed("select id from t where o['z'] > ?", ['5000'])).toBe("select id from t where (o ->> 'z') > $1")
+    expect(typed("select id from t where o['f'] = ?", [true])).toBe("select id from t where (o ->> 'f')::boolean = $1")
+    expect(typed("select id from t where o['z'] = ?", [null])).toBe("select id from t where (o ->> 'z') = $1")
+    for (const op of ['=', '<>', '!=', '<', '>', '<=', '>=']) {
+      expect(typed(`select id from t where o['z'] ${op} ?`, [1])).toBe(`select id from t where (o ->> 'z')::numeric ${op} $1`)
+    }
+    expect(typed("select id from t where a = ? and ? < o['z']", ['x', 2])).toBe("select id from t where a = $1 and $2 < (o ->> 'z')::numeric")
+    expect(typed("select id from t where o['z'] in (?, ?) and o['s'] not in (?)", [null, 3, 'a'])).toBe(
+      "select id from t where (o ->> 'z')::numeric in ( $1 , $2 ) and (o ->> 's') not in ( $3 )",
+    )
+    expect(typed("select id from t where o['z'] not between ? and ? and o['b'] = $4", [1, 2, 'x', false])).toBe(
+      "select id from t where (o ->> 'z')::numeric not between $1 and $2 and (o ->> 'b')::boolean = $4",
+    )
+    expect(typed("select id from t where o['a'][?] = ?", [2, 7.5])).toBe("select id from t where (o -> 'a' ->> (($1) - 1))::numeric = $2")
+    expect(typed("select id from t where o['s'] like ? or o['s'] ~ ?", ['a%', 'b'])).toBe("select id from t where (o ->> 's') like $1 or (o ->> 's') ~ $2")
+    // bulk requests type by the first row with a value
+    expect(typed("update t set v = 1 where o['z'] >= ?", [null], [12], ['x'])).toBe("update t set v = 1 where (o ->> 'z')::numeric >= $1")
+    // without argTypedSubscripts (the translation on its own) such sub-columns stay text
+    expect(pg("select id from t where o['z'] between ? and ?")).toBe("select id from t where (o ->> 'z') between $1 and $2")
+    const declare = translateStatement("declare c cursor with hold for select id from t where o['z'] > ?")
+    expect(declare.kind === 'declare' && declare.query.sql).toBe("select id from t where (o ->> 'z') > $1")
   })
 
   it('keeps array subscripts 1-based and makes subscripts inside objects 0-based', () => {
@@ -165,6 +193,62 @@ describe('DML', () => {
       expect(error.crateMessage, sql).toContain(`mismatched input '${token}'`)
     }
     expect(translateStatement('select 1;').kind).toBe('sql')
+  })
+
+  it('rejects a WHERE clause in ON CONFLICT like CrateDB\'s grammar (400/4000)', () => {
+    for (const [sql, expecting] of [
+      ['insert into t (id, v) values (?, ?) on conflict (id) do update set v = excluded.v where t.v < excluded.v', "{<EOF>, ';'}"],
+      ['insert into t (id, v) values (1, 2) on conflict (id) where v > 0 do nothing', "'DO'"],
+      ['insert into t (id, v) select id, v from u where v > 0 on conflict (id) do update set v = excluded.v where v > 1', "{<EOF>, ';'}"],
+      ['insert into t (id, v) values (1, 2) on conflict (id) do update set v = abs(excluded.v) where v > 1', "{<EOF>, ';'}"],
+    ] as const) {
+      const error = crateError(() => translateStatement(sql))
+      expect([error.status, error.code], sql).toEqual([400, 4000])
+      expect(error.crateMessage, sql).toMatch(new RegExp(`^ParsingException\\[line 1:\\d+: mismatched input 'where' expecting ${expecting.replace(/[{}()|[\]\\^$*+?.]/g, '\\$&')}\\]$`))
+    }
+    expect(pg('insert into t (id, v) select id, v from u where v > 0 on conflict (id) do update set v = excluded.v')).toContain('on conflict ( id ) do update set v = excluded.v')
+    expect(pg('insert into t (id, v) values (1, 2) on conflict do nothing')).toContain('on conflict do nothing')
+  })
+
+  it('rejects optimistic-concurrency misuse in UPDATE and DELETE with VersioningValidationException (400/4000)', () => {
+    const keys: Record<string, string[]> = { t: ['id'], c: ['a', 'b'], n: [] }
+    const options = { primaryKeyOf: (table: { name: string }) => keys[table.name] }
+    const seqNoMessage =
+      'VersioningValidationException["_seq_no" and "_primary_term" columns can only be used together in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns]'
+    for (const sql of [
+      'update t set v = 1 where id = ? and "_seq_no" = ?',
+      'update t set v = 1 where id = ? and _primary_term = ?',
+      'update t set v = 1 where "_seq_no" = ? and "_primary_term" = ?',
+      'update t set v = 1 where id = ? and "_seq_no" > ? and "_primary_term" = ?',
+      'update t set v = 1 where id = ? and "_seq_no" = ? and "_primary_term" = ? and v = 0',
+      'update t set v = 1 where (id = ? or id = 2) and "_seq_no" = ? and "_primary_term" = ?',
+      'update t set v = 1 where id = ? and "_seq_no" = ? or "_primary_term" = ?',
+      'update t set v = 1 where id in (?) and "_seq_no" = ? and "_primary_term" = ?',
+      'update c set v = 1 where a = ? and "_seq_no" = ? and "_primary_term" = ?',
+      'update n set v = 1 where v = ? and "_seq_no" = ? and "_primary_term" = ?',
+      'delete from t where "_seq_no" = ? and "_primary_term" = ?',
+      'delete from t x where x.id = ? and x._seq_no = ? and not x._primary_term <> ?',
+    ]) {
+      const error = crateError(() => translateStatement(sql, options))
+      expect([error.status, error.code, error.crateMessage], sql).toEqual([400, 4000, seqNoMessage])
+    }
+    expect(crateError(() => translateStatement('update t set v = 1 where id = 1 and _version = 1 and _seq_no = 2 and _primary_term = 1', options)).crateMessage).toMatch(
+      /^VersioningValidationException\["_version" column cannot be used in conjunction with the "_seq_no" and "_primary_term" columns/,
+    )
+    expect(crateError(() => translateStatement('delete from t where _version > 1', options)).crateMessage).toMatch(/^VersioningValidationException\["_version" column can only be used/)
+    for (const sql of [
+      'update t set v = 1 where id = ? and "_seq_no" = ? and "_primary_term" = ?',
+      'update t as x set v = 1 where ("_primary_term" = ?) and (? = x."_seq_no" and x.id = ?) returning v',
+      'update c set v = 1 where b = ? and a = ? and "_seq_no" = ? and "_primary_term" = ?',
+      'update n set v = 1 where _id = ? and "_seq_no" = ? and "_primary_term" = ?',
+      "delete from doc.t where id = 'k' and _seq_no = 4 and _primary_term = 1",
+      'update t set v = 1 where id = ? and _version = ?',
+      'update t set v = _seq_no where v > 1',
+    ]) {
+      expect(translateStatement(sql, options).kind, sql).toBe('sql')
+    }
+    // without primaryKeyOf only the shape is checked
+    expect(translateStatement('update u set v = 1 where "_seq_no" = ? and "_primary_term" = ?').kind).toBe('sql')
   })
 
   it('detects primary-key style equality filters for the real-time lookup rule', () => {

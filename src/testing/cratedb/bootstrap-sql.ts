@@ -5,7 +5,9 @@
  *   on the search path), `crate_info` (what `information_schema.*` is rewritten to); `public` is dropped;
  * - `crate_sys.seq_no` and the triggers `crate_sys.bump()` (new `_seq_no`/`_version` on UPDATE) and
  *   `crate_sys.stamp_id()` (`_id` of composite or date/time keys) for the system columns (spec §4.2);
- * - `crate_sys.visibility` and `crate_sys.visible_seq()` for the refresh knob (row-level security policies);
+ * - `crate_sys.visibility` and `crate_sys.visible_seq()` for the refresh knob (row-level security policies), and
+ *   `crate_sys.ghost_rows` with `keep_ghost()` (trigger), `attach_ghosts()` and `detach_ghosts()`: the images of
+ *   rows updated or deleted since the last refresh, which searches see as inheritance children of their table;
  * - assignment casts epoch milliseconds (bigint, integer, numeric) → timestamp(tz), and comparison operators
  *   between timestamps and bigint epoch milliseconds;
  * - functions `distance` (haversine, meters), `latitude`, `longitude`, `geo_point(text)`,
@@ -30,6 +32,52 @@ CREATE FUNCTION crate_sys.current_seq() RETURNS bigint LANGUAGE sql VOLATILE AS 
 $$;
 CREATE FUNCTION crate_sys.visible_seq(regclass) RETURNS bigint LANGUAGE sql STABLE AS $$
   SELECT coalesce((SELECT seq FROM crate_sys.visibility WHERE relid = $1), 0)
+$$;
+
+CREATE TABLE crate_sys.ghost_rows (relid oid NOT NULL, doc jsonb NOT NULL);
+CREATE FUNCTION crate_sys.keep_ghost() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD."_seq_no" <= crate_sys.visible_seq(TG_RELID::regclass) THEN
+    INSERT INTO crate_sys.ghost_rows (relid, doc) VALUES (TG_RELID, to_jsonb(OLD));
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE FUNCTION crate_sys.detach_ghosts() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  child regclass;
+BEGIN
+  FOR child IN SELECT i.inhrelid::regclass FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE c.relnamespace = 'crate_sys'::regnamespace LOOP
+    EXECUTE format('DROP TABLE %s', child);
+  END LOOP;
+END
+$$;
+CREATE FUNCTION crate_sys.attach_ghosts() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  parent oid;
+  child text;
+  cols text;
+  vals text;
+  attached integer := 0;
+BEGIN
+  PERFORM crate_sys.detach_ghosts();
+  DELETE FROM crate_sys.ghost_rows WHERE relid NOT IN (SELECT oid FROM pg_class);
+  FOR parent IN SELECT DISTINCT relid FROM crate_sys.ghost_rows LOOP
+    child := 'ghost_of_' || parent;
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum), string_agg('p.' || quote_ident(attname), ', ' ORDER BY attnum)
+      INTO cols, vals FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
+    EXECUTE format('CREATE TABLE crate_sys.%I () INHERITS (%s)', child, parent::regclass);
+    BEGIN
+      EXECUTE format('INSERT INTO crate_sys.%I (%s) SELECT %s FROM crate_sys.ghost_rows g, jsonb_populate_record(NULL::%s, g.doc) p WHERE g.relid = %s',
+        child, cols, vals, parent::regclass, parent);
+    EXCEPTION WHEN others THEN
+      NULL;
+    END;
+    attached := attached + 1;
+  END LOOP;
+  RETURN attached;
+END
 $$;
 
 CREATE FUNCTION crate_fn.gen_random_text_uuid() RETURNS text LANGUAGE sql VOLATILE AS $$

@@ -118,6 +118,8 @@ export class CrateStore {
   #role = ''
   #timer: ReturnType<typeof setInterval> | undefined
   #closed = false
+  /** `false` when no images of updated or deleted rows wait for a refresh (see {@link attachGhosts}). */
+  #ghostsMaybe = false
   readonly #statements = new Map<string, PreparedStatement>()
   #statementCounter = 0
 
@@ -226,16 +228,51 @@ export class CrateStore {
     return prepared
   }
 
-  /** Makes every row written so far visible to searches on `tables` (REFRESH TABLE). Call inside {@link run}. */
+  /**
+   * Makes every row written so far visible to searches on `tables` (REFRESH TABLE) and forgets the images of rows
+   * updated or deleted before. Call inside {@link run}.
+   */
   async refresh(tables: readonly TableInfo[]): Promise<void> {
     if (!this.visibilityEnabled || tables.length === 0) return
     await this.#superuser()
-    await this.wire.script(tables.filter((t) => t.userTable).map((t) => visibilityRow(qualified(t))).join(';\n') || 'SELECT 1')
+    const script = tables.filter((t) => t.userTable).flatMap((t) => [visibilityRow(qualified(t)), `DELETE FROM crate_sys.ghost_rows WHERE relid = ${t.oid}`])
+    await this.wire.script(script.join(';\n') || 'SELECT 1')
   }
 
   async #refreshAll(): Promise<void> {
     await this.#superuser()
-    await this.wire.script('UPDATE crate_sys.visibility SET seq = crate_sys.current_seq()')
+    await this.wire.script('UPDATE crate_sys.visibility SET seq = crate_sys.current_seq(); DELETE FROM crate_sys.ghost_rows')
+    this.#ghostsMaybe = false
+  }
+
+  /**
+   * Records that a statement other than a search ran under the refresh knob: it may have updated or deleted rows
+   * whose refreshed images searches must still see.
+   */
+  noteWrite(): void {
+    if (this.visibilityEnabled) this.#ghostsMaybe = true
+  }
+
+  /**
+   * Before a search under the refresh knob: makes the refreshed images of rows updated or deleted since the last
+   * refresh visible to it, as an inheritance child `crate_sys.ghost_of_<oid>` of each table concerned (searches
+   * read a table with its children, under the table's row-level security). Returns `true` when children were
+   * attached; then call {@link detachGhosts} once the search is done, before anything else runs. Call inside
+   * {@link run}.
+   */
+  async attachGhosts(): Promise<boolean> {
+    if (!this.#ghostsMaybe) return false
+    await this.#superuser()
+    const rows = await this.wire.rows('SELECT crate_sys.attach_ghosts() AS n')
+    const attached = Number(rows[0]?.['n'] ?? 0) > 0
+    if (!attached) this.#ghostsMaybe = false
+    return attached
+  }
+
+  /** Drops the children {@link attachGhosts} attached. Call inside {@link run}. */
+  async detachGhosts(): Promise<void> {
+    await this.#superuser()
+    await this.wire.script('SELECT crate_sys.detach_ghosts()')
   }
 
   /** Enables the refresh policy on an existing table (CREATE TABLE AS). Call inside {@link run}. */

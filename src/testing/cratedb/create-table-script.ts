@@ -18,7 +18,8 @@ export interface CreateTableScriptOptions {
  * `nextval('crate_sys.seq_no')`), `_primary_term bigint` (1), `_version bigint` (1) — column comments holding the
  * CrateDB types (JSON `{"type":…, "generated":…}`), a table comment holding the CrateDB options, the
  * `crate_sys.bump` trigger that gives updated rows a new `_seq_no` and `_version`, a trigger for generated
- * columns, and (with `visibility`) the row-level security policy that hides un-refreshed rows from searches.
+ * columns, and (with `visibility`) the row-level security policy that hides un-refreshed rows from searches and the
+ * trigger that keeps the refreshed images of updated and deleted rows for them.
  *
  * @example
  * createTableScript(parseCreateTable(tokens, 'doc'), { visibility: false }) // 'CREATE SCHEMA IF NOT EXISTS "doc"; CREATE TABLE …'
@@ -101,11 +102,16 @@ function idExpression(definition: CreateTableDefinition): string | undefined {
   return `${quoteIdent(key)}::text`
 }
 
-/** Row-level security that hides rows written after the last refresh from searches (the refresh knob). */
+/**
+ * The refresh knob on one table: row-level security that hides rows written after the last refresh from
+ * searches, and the `crate_sys.keep_ghost` trigger that keeps the image of a row updated or deleted since then (if
+ * searches see it) for searches (`CrateStore.attachGhosts`).
+ */
 export function visibilityScript(table: string): string {
   return [
     `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`,
     `CREATE POLICY crate_refreshed ON ${table} FOR SELECT USING ("_seq_no" <= crate_sys.visible_seq(${quoteLiteral(table)}::regclass))`,
+    `CREATE TRIGGER crate_40_ghost AFTER UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION crate_sys.keep_ghost()`,
     `INSERT INTO crate_sys.visibility (relid, seq) VALUES (${quoteLiteral(table)}::regclass, crate_sys.current_seq()) ON CONFLICT (relid) DO UPDATE SET seq = excluded.seq`,
   ].join(';\n')
 }

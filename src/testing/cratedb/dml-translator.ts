@@ -4,9 +4,31 @@ import { readQualifiedName } from './qualified-name.ts'
 import { identifierName, keyword, quoteIdent, quoteLiteral, stringValue, type SqlToken } from './sql-tokenizer.ts'
 import { findTopLevel, isPunct, sqlStatement } from './statement-helpers.ts'
 import type { SqlStatement, TranslateOptions } from './statement-types.ts'
+import { checkVersioning } from './versioning-check.ts'
+
+/**
+ * Rejects a WHERE clause in `ON CONFLICT`, which CrateDB's grammar does not have (`ON CONFLICT [(cols)] DO NOTHING`
+ * and `ON CONFLICT (cols) DO UPDATE SET c = e, …` only): 400/4000 like any syntax error.
+ */
+function checkOnConflict(tokens: readonly SqlToken[], sql: string): void {
+  let on = -1
+  for (let k = findTopLevel(tokens, 0, tokens.length, new Set(['ON'])); k >= 0; k = findTopLevel(tokens, k + 1, tokens.length, new Set(['ON']))) {
+    if (keyword(tokens[k + 1]) === 'CONFLICT') {
+      on = k
+      break
+    }
+  }
+  if (on < 0) return
+  const where = findTopLevel(tokens, on + 2, tokens.length, new Set(['WHERE']))
+  if (where < 0) return
+  const doAt = findTopLevel(tokens, on + 2, tokens.length, new Set(['DO']))
+  const expecting = doAt < 0 || where < doAt ? "'DO'" : "{<EOF>, ';'}"
+  throw mismatchedInput(sql, tokens[where]!.start, tokens[where]!.text, expecting)
+}
 
 /** INSERT, with an explicit column list added when the statement has none (see `TranslateOptions.columnsOf`). */
-export function insertStatement(tokens: readonly SqlToken[], options: TranslateOptions, defaultSchema: string): SqlStatement {
+export function insertStatement(tokens: readonly SqlToken[], options: TranslateOptions, defaultSchema: string, sql: string): SqlStatement {
+  checkOnConflict(tokens, sql)
   if (keyword(tokens[1]) !== 'INTO') return sqlStatement(tokens, 0, tokens.length, newScope())
   const { name: table, next } = readQualifiedName(tokens, 2, defaultSchema)
   let k = next
@@ -44,14 +66,33 @@ function jsonValue(tokens: readonly SqlToken[], a: number, b: number, scope: Exp
 }
 
 /**
- * UPDATE, with `SET obj['k'] = v` rewritten to `obj = jsonb_set(coalesce(obj, '{}'), '{k}', v)` (assignments to
- * one column merged) and `UPDATE … FROM` rejected like CrateDB's grammar does.
+ * Checks optimistic concurrency control in the WHERE clause of an UPDATE or DELETE on the table named at
+ * `tokens[at]` (see {@link checkVersioning}).
  */
-export function updateStatement(tokens: readonly SqlToken[], sql: string): SqlStatement {
+export function checkDmlVersioning(tokens: readonly SqlToken[], at: number, options: TranslateOptions, defaultSchema: string): void {
+  const where = findTopLevel(tokens, at, tokens.length, new Set(['WHERE']))
+  if (where < 0) return
+  const end = findTopLevel(tokens, where + 1, tokens.length, new Set(['RETURNING']))
+  let primaryKey: readonly string[] | undefined
+  try {
+    primaryKey = options.primaryKeyOf?.(readQualifiedName(tokens, at, defaultSchema).name)
+  } catch {
+    primaryKey = undefined
+  }
+  checkVersioning(tokens, where + 1, end < 0 ? tokens.length : end, primaryKey)
+}
+
+/**
+ * UPDATE, with `SET obj['k'] = v` rewritten to `obj = jsonb_set(coalesce(obj, '{}'), '{k}', v)` (assignments to
+ * one column merged), `UPDATE … FROM` rejected like CrateDB's grammar does, and optimistic concurrency checked
+ * ({@link checkVersioning}).
+ */
+export function updateStatement(tokens: readonly SqlToken[], sql: string, options: TranslateOptions = {}, defaultSchema = 'doc'): SqlStatement {
   const set = findTopLevel(tokens, 1, tokens.length, new Set(['SET']))
   if (set < 0) return sqlStatement(tokens, 0, tokens.length, newScope())
   const from = findTopLevel(tokens, set + 1, tokens.length, new Set(['FROM']))
   if (from >= 0) throw mismatchedInput(sql, tokens[from]!.start, tokens[from]!.text, "{<EOF>, ';', 'WHERE', 'RETURNING', ','}")
+  checkDmlVersioning(tokens, 1, options, defaultSchema)
   const end = findTopLevel(tokens, set + 1, tokens.length, new Set(['WHERE', 'RETURNING']))
   const setEnd = end < 0 ? tokens.length : end
   const scope = newScope()

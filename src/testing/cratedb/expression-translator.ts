@@ -1,4 +1,5 @@
 import { CrateTypeError, parseCrateType, skipParens } from './crate-types.ts'
+import { argTypeMarker } from './arg-typed-sql.ts'
 import { parseError } from './crate-error.ts'
 import { identifierName, keyword, quoteIdent, quoteLiteral, stringValue, type SqlToken } from './sql-tokenizer.ts'
 
@@ -40,9 +41,15 @@ const NOT_OPERANDS = new Set(
 )
 
 const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~', '~*', '!~', '!~*'])
+/** Comparisons whose operands CrateDB compares by the value's type (the regex operators always compare text). */
+const VALUE_COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>='])
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%'])
 
-type ChainMode = 'json' | 'text' | 'numeric' | 'boolean'
+/**
+ * How a subscript chain is read: as jsonb, as text, cast to numeric/boolean, or typed by the values bound to the
+ * parameters it is compared with (see `arg-typed-sql.ts`).
+ */
+type ChainMode = 'json' | 'text' | 'numeric' | 'boolean' | { readonly params: readonly number[] }
 
 function isPunct(token: SqlToken | undefined, text: string): boolean {
   return token !== undefined && token.type === 'punct' && token.text === text
@@ -101,9 +108,12 @@ export function splitTopLevel(tokens: readonly SqlToken[], from: number, to: num
  * - `[a, b]` array literals → `ARRAY[a, b]` (`[]` → `'{}'`).
  * - `{a = 1, b = 'x'}` object literals → `jsonb_build_object('a', 1, 'b', 'x')`.
  * - `obj['a']['b']` → `(obj -> 'a' -> 'b')` (jsonb); numeric subscripts inside such a chain become 0-based
- *   `-> n`. When the chain is compared with a string or parameter (or tested with IS [NOT] NULL) the last step
- *   is `->>` (text); against a number or in arithmetic it is `(… ->> 'b')::numeric`; against TRUE/FALSE
- *   `::boolean`. Plain array subscripts `arr[1]` stay (both are 1-based).
+ *   `-> n`. When the chain is compared with a string (or tested with IS [NOT] NULL, or matched with LIKE or a
+ *   regex) the last step is `->>` (text); against a number or in arithmetic it is `(… ->> 'b')::numeric`;
+ *   against TRUE/FALSE `::boolean`. Compared with parameters (`=`, `<>`, `<`, `>`, `<=`, `>=`, `IN (?, …)`,
+ *   `BETWEEN ? AND ?`) it is text followed by a marker that the runner replaces with the cast for the JSON type
+ *   of the bound value (`bindArgTypes`; `translateStatement` strips the markers unless asked to keep them).
+ *   Plain array subscripts `arr[1]` stay (both are 1-based).
  * - CrateDB type names after `::` and in `CAST`/`TRY_CAST(x AS type)` → PostgreSQL types (TRY_CAST becomes CAST).
  * - `information_schema.x` → `crate_info.x` (CrateDB-compatible views).
  *
@@ -288,6 +298,7 @@ function translateSubscripts(
   let i = open
   let json = false
   const steps: string[] = []
+  const marksBefore = scope.questionMarks
   while (i < to && isPunct(tokens[i], '[')) {
     const close = skipParens(tokens, i) - 1
     const inner = tokens.slice(i + 1, close)
@@ -309,14 +320,51 @@ function translateSubscripts(
     out.push(`${base}${steps.join('')}`)
     return i
   }
-  const mode = chainMode(tokens, operandSrc, i, to)
+  const mode = chainMode(tokens, operandSrc, i, to, marksBefore, scope.questionMarks)
   if (mode !== 'json') {
     const last = steps.length - 1
     steps[last] = steps[last]!.replace(/^->/, '->>')
   }
   const chain = `(${base} ${steps.join(' ')})`
-  out.push(mode === 'numeric' ? `${chain}::numeric` : mode === 'boolean' ? `${chain}::boolean` : chain)
+  const suffix = typeof mode === 'object' ? argTypeMarker(mode.params) : mode === 'numeric' ? '::numeric' : mode === 'boolean' ? '::boolean' : ''
+  out.push(`${chain}${suffix}`)
   return i
+}
+
+/** The number of parameter token `token` when the last `?` before it was number `marks`. */
+function paramNumber(token: SqlToken, marks: number): number {
+  return token.text === '?' ? marks + 1 : Number(token.text.slice(1))
+}
+
+/**
+ * The parameters a chain ending before source index `k` is compared with when `tokens[k]` starts the other
+ * operand: `?`, `? AND ?` after BETWEEN, `(?, ?, …)` after IN (first item a parameter). `marks` is the number of
+ * the last `?` before `tokens[k]`. Empty when the operand is not a parameter.
+ */
+function comparedParams(tokens: readonly SqlToken[], k: number, to: number, marks: number, how: 'value' | 'between' | 'in'): number[] {
+  if (how === 'in') {
+    const close = skipParens(tokens, k) - 1
+    if (close >= to || tokens[k + 1]?.type !== 'param') return []
+    const items = splitTopLevel(tokens, k + 1, close)
+    const single = items.every(([a, b]) => b - a === 1)
+    const params: number[] = []
+    let m = marks
+    for (const [a, b] of single ? items : items.slice(0, 1)) {
+      const t = tokens[a]!
+      if (b - a !== 1 || t.type !== 'param') continue
+      params.push(paramNumber(t, m))
+      if (t.text === '?') m++
+    }
+    return params
+  }
+  const first = tokens[k]
+  if (k >= to || first?.type !== 'param') return []
+  const params = [paramNumber(first, marks)]
+  const second = tokens[k + 2]
+  if (how === 'between' && keyword(tokens[k + 1]) === 'AND' && k + 2 < to && second?.type === 'param') {
+    params.push(paramNumber(second, first.text === '?' ? marks + 1 : marks))
+  }
+  return params
 }
 
 function operandKind(token: SqlToken | undefined, after: SqlToken | undefined): ChainMode {
@@ -329,8 +377,11 @@ function operandKind(token: SqlToken | undefined, after: SqlToken | undefined): 
   return 'json'
 }
 
-/** How a subscript chain spanning source tokens `[start, end)` is used by its neighbours. */
-function chainMode(tokens: readonly SqlToken[], start: number, end: number, to: number): ChainMode {
+/**
+ * How a subscript chain spanning source tokens `[start, end)` is used by its neighbours. `marksBefore` and
+ * `marksAfter` are the numbers of the last `?` before the chain and inside it (for parameters it is compared with).
+ */
+function chainMode(tokens: readonly SqlToken[], start: number, end: number, to: number, marksBefore: number, marksAfter: number): ChainMode {
   const next = end < to ? tokens[end] : undefined
   const prev = start > 0 ? tokens[start - 1] : undefined
   const nextKw = keyword(next)
@@ -339,11 +390,18 @@ function chainMode(tokens: readonly SqlToken[], start: number, end: number, to: 
     let k = end + 1
     if (nextKw === 'NOT') k++
     const opKw = nextKw === 'NOT' ? keyword(tokens[end + 1]) : nextKw
+    const byValue = (next.type === 'op' && VALUE_COMPARISONS.has(next.text)) || opKw === 'BETWEEN'
+    if (byValue) {
+      const params = comparedParams(tokens, k, to, marksAfter, opKw === 'BETWEEN' ? 'between' : 'value')
+      if (params.length > 0) return { params }
+    }
     if ((next.type === 'op' && COMPARISONS.has(next.text)) || opKw === 'LIKE' || opKw === 'ILIKE' || opKw === 'BETWEEN') {
       const kind = operandKind(tokens[k], tokens[k + 1])
       if (kind !== 'json') return kind
     }
     if (opKw === 'IN' && isPunct(tokens[k], '(')) {
+      const params = comparedParams(tokens, k, to, marksAfter, 'in')
+      if (params.length > 0) return { params }
       const kind = operandKind(tokens[k + 1], tokens[k + 2])
       if (kind !== 'json') return kind
     }
@@ -351,6 +409,10 @@ function chainMode(tokens: readonly SqlToken[], start: number, end: number, to: 
     if (next.type === 'op' && next.text === '||') return 'text'
   }
   if (prev !== undefined) {
+    if (prev.type === 'op' && VALUE_COMPARISONS.has(prev.text) && start >= 2 && tokens[start - 2]!.type === 'param') {
+      const param = tokens[start - 2]!
+      return { params: [param.text === '?' ? marksBefore : Number(param.text.slice(1))] }
+    }
     if (prev.type === 'op' && COMPARISONS.has(prev.text)) {
       const kind = operandKind(tokens[start - 2], undefined)
       if (kind !== 'json') return kind

@@ -14,8 +14,10 @@
  * §1.5), the error envelope and code → status table (§1.6-§1.7), `col_types` ids and value encodings (§1.8:
  * epoch-ms timestamps, `[lon, lat]`, exact BIGINT/NUMERIC digits, `[100, inner]` arrays), `GET /`/`HEAD /` (§1.9),
  * blobs (§1.10), sessions per TCP connection reading `Default-Schema` only at creation (§1.2), BEGIN/COMMIT
- * no-ops and ROLLBACK rejected (§4.1), system columns and optimistic concurrency (§4.2), `information_schema`
- * values (§4.4).
+ * no-ops and ROLLBACK rejected (§4.1), system columns and optimistic concurrency (§4.2: a stale `_seq_no` updates
+ * nothing; `_seq_no`/`_primary_term` anywhere but next to `=` on the whole primary key, AND-ed with nothing else,
+ * is a `VersioningValidationException`, 400/4000), `ON CONFLICT … WHERE` rejected as a syntax error (§4.2),
+ * `information_schema` values (§4.4).
  *
  * Simplifications (what differs from a real CrateDB):
  * - **One engine, one statement at a time.** PGlite is single-connection and runs on the event loop: statements of
@@ -32,16 +34,22 @@
  *   are dropped from results unless the statement names them. `INSERT INTO t VALUES (…)` gets an explicit
  *   column list. `_score` and `_docid` do not exist.
  * - **Eventual consistency** (`refreshInterval`): implemented with row-level security — searches run as a role
- *   that only sees rows whose `_seq_no` is at most the table's refreshed sequence. An updated row is hidden from
- *   searches (not shown in its old version) until the next refresh. PK lookups, UPDATE, DELETE and INSERT … SELECT
- *   always see every row. The automatic refresh refreshes all tables every `refreshInterval` ms.
+ *   that only sees rows whose `_seq_no` is at most the table's refreshed sequence. A row updated or deleted since
+ *   the last refresh stays visible to searches in its refreshed version: a trigger keeps that image, and each
+ *   search sees the images as an inheritance child of the table, created before and dropped after the search
+ *   (a few milliseconds per search while such images exist). PK lookups, UPDATE, DELETE and INSERT … SELECT
+ *   always see the newest rows (CrateDB's UPDATE/DELETE with non-key filters see only refreshed ones). The
+ *   automatic refresh refreshes all tables every `refreshInterval` ms.
  * - **Types**: OBJECT is jsonb (column policies and typed sub-columns are not enforced; `information_schema`
  *   lists no `obj['key']` sub-columns), GEO_POINT is `double precision[]` (`[lon, lat]`; WKT strings are accepted
  *   as arguments and in `distance()`, not as SQL literals), GEO_SHAPE is jsonb, FLOAT_VECTOR is `real[]`, IP is
  *   inet, BYTE is smallint, arrays are PostgreSQL arrays (rectangular: jagged nested arrays are rejected, arrays
- *   of geo_point are 2-D). Object sub-column reads `o['k']` are jsonb; compared with strings/parameters they are
- *   text, with numbers numeric (`col_types` 22). Unnamed result columns take CrateDB-like names for SELECT lists
- *   only where this module can derive them.
+ *   of geo_point are 2-D). Object sub-column reads `o['k']` are jsonb; compared with strings they are text, with
+ *   numbers numeric (`col_types` 22), with parameters (`=`, `<>`, `<`, `>`, `<=`, `>=`, IN, BETWEEN) typed by the
+ *   bound value — numeric for a JSON number, boolean for a boolean, else text — where CrateDB uses the
+ *   sub-column's type (the same unless a sub-column holds values of mixed types; a non-numeric value compared
+ *   with a number fails the statement). Unnamed result columns take CrateDB-like names for SELECT lists only where
+ *   this module can derive them.
  * - **Not available**: full-text search (MATCH, analyzers), KNN_MATCH, geo shapes functions (within,
  *   intersects), partitions (PARTITIONED BY is recorded, not applied), UDFs, users/privileges DDL (users come from
  *   the `users` option), COPY, snapshots, SHOW CREATE TABLE, TRY_CAST (behaves like CAST).
@@ -77,6 +85,7 @@ export {
   type TranslateOptions,
 } from './statement-translator.ts'
 export { translateExpression, newScope, SYSTEM_COLUMNS, type ExpressionScope } from './expression-translator.ts'
+export { bindArgTypes } from './arg-typed-sql.ts'
 export { parseCrateType, type CrateType } from './crate-types.ts'
 export { CrateError, httpStatusOfErrorCode } from './crate-error.ts'
 export { colTypeOfCrateType, colTypeOfOid, encodePgValue, epochMillis, type ColType } from './result-encoding.ts'

@@ -56,6 +56,11 @@ export class SqlExecutor {
         const info = catalog.table(table)
         return info?.userTable === true ? info.userColumns : undefined
       },
+      primaryKeyOf: (table) => {
+        const info = catalog.table(table)
+        return info?.userTable === true ? info.primaryKey : undefined
+      },
+      argTypedSubscripts: true,
     })
   }
 

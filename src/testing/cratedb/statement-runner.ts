@@ -1,3 +1,4 @@
+import { bindArgTypes } from './arg-typed-sql.ts'
 import type { Catalog } from './catalog.ts'
 import { CrateError, parseError, unsupportedFeature } from './crate-error.ts'
 import type { CrateStore } from './crate-store.ts'
@@ -116,19 +117,37 @@ function runsAsSearch(store: CrateStore, stmt: SqlStatement): boolean {
   return !isPkLookup(stmt, store.catalog)
 }
 
-async function beforeStatement(store: CrateStore, session: HttpSession, stmt: SqlStatement): Promise<void> {
+/**
+ * Prepares the engine for `stmt`: `sys.jobs`, search path and role, under the refresh knob the refreshed images of
+ * rows updated or deleted since the last refresh for a search, and a schema CREATE … AS needs. Returns `true` when
+ * such images were attached: call `store.detachGhosts()` after the statement, whatever happens.
+ */
+async function beforeStatement(store: CrateStore, session: HttpSession, stmt: SqlStatement): Promise<boolean> {
   if (/\bjobs\b/i.test(stmt.sql)) await store.syncJobs()
-  await store.useSession(session.schema, runsAsSearch(store, stmt))
+  const search = runsAsSearch(store, stmt)
+  if (!search && !READ_VERBS.has(stmt.verb)) store.noteWrite()
+  const ghosts = search ? await store.attachGhosts() : false
+  await store.useSession(session.schema, search)
   if (stmt.ensureSchema !== undefined && !store.catalog.hasSchema(stmt.ensureSchema)) {
     await store.useSession(session.schema, false)
     await store.wire.script(`CREATE SCHEMA IF NOT EXISTS "${stmt.ensureSchema.replaceAll('"', '""')}"`)
   }
+  return ghosts
 }
+
+/** Statement verbs that never write rows. */
+const READ_VERBS: ReadonlySet<string> = new Set(['SELECT', 'VALUES', 'TABLE', 'EXPLAIN', 'SHOW'])
 
 function checkArgCount(stmt: SqlStatement, args: readonly JsonValue[]): void {
   if (args.length < stmt.paramCount) {
     throw parseError(`The query contains a parameter placeholder $${stmt.paramCount}, but there are only ${args.length} parameter values`)
   }
+}
+
+/** `stmt` with its object sub-columns compared with parameters typed by the arguments (`arg-typed-sql.ts`). */
+function withArgTypes(stmt: SqlStatement, rows: readonly (readonly JsonValue[])[]): SqlStatement {
+  const sql = bindArgTypes(stmt.sql, rows)
+  return sql === stmt.sql ? stmt : { ...stmt, sql }
 }
 
 /** Raw outcome of {@link executeSql}: what PostgreSQL described and returned. */
@@ -142,18 +161,23 @@ export interface SqlOutcome {
  * errors to CrateDB errors.
  * @throws CrateError for every failure.
  */
-export async function executeSql(store: CrateStore, session: HttpSession, job: Job, stmt: SqlStatement, args: readonly JsonValue[], originalStmt: string): Promise<SqlOutcome> {
-  checkArgCount(stmt, args)
+export async function executeSql(store: CrateStore, session: HttpSession, job: Job, statement: SqlStatement, args: readonly JsonValue[], originalStmt: string): Promise<SqlOutcome> {
+  checkArgCount(statement, args)
+  const stmt = withArgTypes(statement, [args])
   try {
     return await store.run(job, async (wire) => {
-      await beforeStatement(store, session, stmt)
-      const prepared = await prepare(store, stmt, [args])
-      const values = encodeArgs(args, prepared.paramTypes)
+      const ghosts = await beforeStatement(store, session, stmt)
       try {
-        const result = await wire.execute(values, prepared.name)
-        return { prepared, result }
+        const prepared = await prepare(store, stmt, [args])
+        const values = encodeArgs(args, prepared.paramTypes)
+        try {
+          const result = await wire.execute(values, prepared.name)
+          return { prepared, result }
+        } finally {
+          if (stmt.ddl) await store.reloadCatalog()
+        }
       } finally {
-        if (stmt.ddl) await store.reloadCatalog()
+        if (ghosts) await store.detachGhosts()
       }
     })
   } catch (error) {
@@ -181,19 +205,24 @@ export async function runSql(store: CrateStore, session: HttpSession, job: Job, 
  * is rejected with 400/4004.
  * @throws CrateError for a whole-request failure.
  */
-export async function runBulk(store: CrateStore, session: HttpSession, job: Job, stmt: SqlStatement, bulkArgs: readonly (readonly JsonValue[])[], originalStmt: string): Promise<BulkItem[]> {
-  for (const args of bulkArgs) checkArgCount(stmt, args)
+export async function runBulk(store: CrateStore, session: HttpSession, job: Job, statement: SqlStatement, bulkArgs: readonly (readonly JsonValue[])[], originalStmt: string): Promise<BulkItem[]> {
+  for (const args of bulkArgs) checkArgCount(statement, args)
+  const stmt = withArgTypes(statement, bulkArgs)
   try {
     return await store.run(job, async (wire) => {
-      await beforeStatement(store, session, stmt)
-      const prepared = await prepare(store, stmt, bulkArgs, true)
-      if (prepared.fields !== undefined) throw unsupportedFeature('Bulk operations for statements that return result sets is not supported')
-      const values = bulkArgs.map((args) => encodeArgs(args, prepared.paramTypes))
+      const ghosts = await beforeStatement(store, session, stmt)
       let outcomes
       try {
-        outcomes = await wire.executeBatch(values, prepared.name)
+        const prepared = await prepare(store, stmt, bulkArgs, true)
+        if (prepared.fields !== undefined) throw unsupportedFeature('Bulk operations for statements that return result sets is not supported')
+        const values = bulkArgs.map((args) => encodeArgs(args, prepared.paramTypes))
+        try {
+          outcomes = await wire.executeBatch(values, prepared.name)
+        } finally {
+          if (stmt.ddl) await store.reloadCatalog()
+        }
       } finally {
-        if (stmt.ddl) await store.reloadCatalog()
+        if (ghosts) await store.detachGhosts()
       }
       const context = { stmt: originalStmt, schema: session.schema, catalog: store.catalog }
       return outcomes.map((outcome): BulkItem => {

@@ -1,7 +1,8 @@
 import { CrateTypeError, skipParens } from './crate-types.ts'
 import { CrateError, mismatchedInput, parseError, unsupportedFeature } from './crate-error.ts'
 import { parseCreateTable, type ColumnDefinition } from './create-table-translator.ts'
-import { insertStatement, updateStatement } from './dml-translator.ts'
+import { checkDmlVersioning, insertStatement, updateStatement } from './dml-translator.ts'
+import { stripArgTypeMarkers } from './arg-typed-sql.ts'
 import { newScope, splitTopLevel } from './expression-translator.ts'
 import { readQualifiedName } from './qualified-name.ts'
 import { equalityFilter, selectOutputNames } from './select-analysis.ts'
@@ -45,7 +46,10 @@ function alterTable(tokens: readonly SqlToken[], defaultSchema: string, sql: str
  * server implements itself (transactions, KILL, REFRESH, cursors, SET/SHOW, blob tables, CREATE TABLE).
  *
  * Rejected like CrateDB does: more than one statement (`ParsingException … expecting <EOF>`), ROLLBACK (not in
- * CrateDB's grammar, spec §4.1), `DELETE … RETURNING`, `DELETE … USING`, `UPDATE … FROM` — all 400/4000.
+ * CrateDB's grammar, spec §4.1), `DELETE … RETURNING`, `DELETE … USING`, `UPDATE … FROM`, `INSERT … ON CONFLICT …
+ * WHERE` — all 400/4000 — and optimistic-concurrency misuse in UPDATE/DELETE (`VersioningValidationException`,
+ * 400/4000, spec §4.2: `_seq_no`/`_primary_term` only together, with `=`, next to `=` on the whole primary key
+ * as `TranslateOptions.primaryKeyOf` gives it, AND only, nothing else).
  *
  * @example
  * translateStatement('select * from t where id = ?') // { kind: 'sql', sql: 'select * from t where id = $1', … }
@@ -71,10 +75,24 @@ export function translateStatement(sql: string, options: TranslateOptions = {}):
   if (tokens.length === 0) throw mismatchedInput(sql, sql.length, '<EOF>', "{'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', …}")
   if (options.columnsOf !== undefined) tokens = expandStars(tokens, defaultSchema, options.columnsOf)
   try {
-    return translateTokens(tokens, sql, options, defaultSchema)
+    const statement = translateTokens(tokens, sql, options, defaultSchema)
+    return options.argTypedSubscripts === true ? statement : withoutArgTypeMarkers(statement)
   } catch (error) {
     if (error instanceof CrateTypeError) throw parseError(error.message)
     throw error
+  }
+}
+
+/** `statement` with the argument-type markers of its SQL removed (see `arg-typed-sql.ts`). */
+function withoutArgTypeMarkers(statement: CrateStatement): CrateStatement {
+  switch (statement.kind) {
+    case 'sql':
+      return statement.sql.includes('\u0000') ? { ...statement, sql: stripArgTypeMarkers(statement.sql) } : statement
+    case 'declare':
+    case 'create-table-as':
+      return statement.query.sql.includes('\u0000') ? { ...statement, query: { ...statement.query, sql: stripArgTypeMarkers(statement.query.sql) } } : statement
+    default:
+      return statement
   }
 }
 
@@ -204,12 +222,13 @@ function translateTokens(tokens: SqlToken[], sql: string, options: TranslateOpti
       if (second === 'BLOB' || second === 'CLUSTER') return { kind: 'noop', rowcount: second === 'BLOB' ? -1 : 1 }
       throw unsupportedFeature(`ALTER ${second} is not supported by the local CrateDB server`)
     case 'INSERT':
-      return insertStatement(tokens, options, defaultSchema)
+      return insertStatement(tokens, options, defaultSchema, sql)
     case 'UPDATE':
-      return updateStatement(tokens, sql)
+      return updateStatement(tokens, sql, options, defaultSchema)
     case 'DELETE': {
       const bad = findTopLevel(tokens, 1, tokens.length, new Set(['RETURNING', 'USING']))
       if (bad >= 0) throw mismatchedInput(sql, tokens[bad]!.start, tokens[bad]!.text, "{<EOF>, ';', 'WHERE'}")
+      if (keyword(tokens[1]) === 'FROM') checkDmlVersioning(tokens, 2, options, defaultSchema)
       return sqlStatement(tokens, 0, tokens.length, newScope())
     }
     case 'SELECT':

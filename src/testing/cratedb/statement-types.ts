@@ -12,6 +12,18 @@ export interface TranslateOptions {
    * `ALTER TABLE … ADD COLUMN`.
    */
   readonly columnsOf?: (table: QualifiedName) => readonly string[] | undefined
+  /**
+   * Primary key columns of a table in key order (empty without a key), or `undefined` when the table is unknown.
+   * Used to check optimistic concurrency control in UPDATE/DELETE (`_seq_no`/`_primary_term` next to equality on
+   * the whole key, spec §4.2); without it only the shape of the WHERE clause is checked.
+   */
+  readonly primaryKeyOf?: (table: QualifiedName) => readonly string[] | undefined
+  /**
+   * Keep the markers after object sub-columns compared with parameters in `sql` (default `false`: they are
+   * stripped and such sub-columns compare as text). The server keeps them and types each sub-column by the JSON
+   * type of the bound value with `bindArgTypes` (`arg-typed-sql.ts`).
+   */
+  readonly argTypedSubscripts?: boolean
 }
 
 /** A `WHERE col = value AND …` filter on one table, for the real-time primary-key lookup rule (spec §4.1). */
