@@ -11,6 +11,10 @@ const systems: Record<string, { about: string; load: () => Promise<BenchModule> 
     about: 'our IPROTO driver vs the tarantool-driver npm package and net.box (ping, select, SQL, insert)',
     load: () => import('./tarantool/runner.ts'),
   },
+  cratedb: {
+    about: 'our HTTP driver vs the node-crate npm package (small queries, a 100k-row result, bulk inserts), replayed and end to end',
+    load: () => import('./cratedb/runner.ts'),
+  },
 }
 
 function usage(): string {
