@@ -26,18 +26,35 @@ function encodeBigint(value: bigint): unknown {
 }
 
 /**
+ * Thrown inside the encoder; the argument path (`[2].name`) is assembled only while it propagates, so the
+ * hot path never builds path strings. Turned into an {@link InvalidArgumentError} at the entry points.
+ */
+class EncodeFailure {
+  path = ''
+  readonly describe: (path: string) => string
+
+  constructor(describe: (path: string) => string) {
+    this.describe = describe
+  }
+}
+
+function toArgumentError(err: unknown, root: string): unknown {
+  return err instanceof EncodeFailure ? new InvalidArgumentError(err.describe(root + err.path)) : err
+}
+
+/**
  * Returns `value` ready for `JSON.stringify`: the same reference when nothing needs converting (the common
  * case, no copy), else a converted copy of the containers on the path to each converted value.
  *
- * @throws InvalidArgumentError for non-finite numbers, invalid dates, symbols and functions.
+ * @throws EncodeFailure (internal) for non-finite numbers, invalid dates, symbols and functions.
  */
-export function encodeValue(value: unknown, path: string): unknown {
+function encodeValue(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value
     case 'number':
-      if (!Number.isFinite(value)) throw new InvalidArgumentError(`Argument ${path} is ${value}; JSON (and so CrateDB's HTTP API) cannot carry NaN or Infinity`)
+      if (!Number.isFinite(value)) throw new EncodeFailure((path) => `Argument ${path} is ${value}; JSON (and so CrateDB's HTTP API) cannot carry NaN or Infinity`)
       return value
     case 'bigint':
       return encodeBigint(value)
@@ -45,28 +62,34 @@ export function encodeValue(value: unknown, path: string): unknown {
       return null
     case 'object': {
       if (value === null) return null
-      if (Array.isArray(value)) return encodeArray(value, path)
+      if (Array.isArray(value)) return encodeArray(value)
       if (value instanceof Date) {
         const t = value.getTime()
-        if (Number.isNaN(t)) throw new InvalidArgumentError(`Argument ${path} is an invalid Date`)
+        if (Number.isNaN(t)) throw new EncodeFailure((path) => `Argument ${path} is an invalid Date`)
         return t
       }
       if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value
-      return encodeObject(value as Record<string, unknown>, path)
+      return encodeObject(value as Record<string, unknown>)
     }
     default:
-      throw new InvalidArgumentError(`Argument ${path} is a ${typeof value}, which cannot be sent to CrateDB`)
+      throw new EncodeFailure((path) => `Argument ${path} is a ${typeof value}, which cannot be sent to CrateDB`)
   }
 }
 
-function encodeArray(arr: readonly unknown[], path: string): readonly unknown[] {
+function encodeArray(arr: readonly unknown[]): readonly unknown[] {
   let out: unknown[] | undefined
   for (let i = 0; i < arr.length; i++) {
     const v = arr[i]
     const t = typeof v
     if (t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v))) continue
-    const e = encodeValue(v, `${path}[${i}]`)
+    let e: unknown
+    try {
+      e = encodeValue(v)
+    } catch (err) {
+      if (err instanceof EncodeFailure) err.path = `[${i}]` + err.path
+      throw err
+    }
     if (e !== v) {
       out ??= arr.slice()
       out[i] = e
@@ -75,14 +98,20 @@ function encodeArray(arr: readonly unknown[], path: string): readonly unknown[] 
   return out ?? arr
 }
 
-function encodeObject(obj: Record<string, unknown>, path: string): Record<string, unknown> {
+function encodeObject(obj: Record<string, unknown>): Record<string, unknown> {
   let out: Record<string, unknown> | undefined
   for (const k of Object.keys(obj)) {
     const v = obj[k]
     const t = typeof v
     if (t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v))) continue
     if (v === undefined) continue // JSON.stringify drops it, as for any object
-    const e = encodeValue(v, `${path}.${k}`)
+    let e: unknown
+    try {
+      e = encodeValue(v)
+    } catch (err) {
+      if (err instanceof EncodeFailure) err.path = `.${k}` + err.path
+      throw err
+    }
     if (e !== v) {
       out ??= { ...obj }
       out[k] = e
@@ -94,11 +123,15 @@ function encodeObject(obj: Record<string, unknown>, path: string): Record<string
 /**
  * The JSON body of a simple statement: `{"stmt": ..., "args": [...]}`; `args` is left out when empty.
  *
- * @throws InvalidArgumentError when an argument cannot be encoded.
+ * @throws InvalidArgumentError when an argument cannot be encoded (the message names its path, e.g. `args[1].at`).
  */
 export function encodeStatementBody(stmt: string, args: readonly unknown[] | undefined): string {
   if (args === undefined || args.length === 0) return JSON.stringify({ stmt })
-  return JSON.stringify({ stmt, args: encodeArray(args, 'args') })
+  try {
+    return JSON.stringify({ stmt, args: encodeArray(args) })
+  } catch (err) {
+    throw toArgumentError(err, 'args')
+  }
 }
 
 /**
@@ -113,7 +146,12 @@ export function encodeBulkBody(stmt: string, bulkArgs: readonly (readonly unknow
   for (let i = 0; i < bulkArgs.length; i++) {
     const row = bulkArgs[i]
     if (!Array.isArray(row)) throw new InvalidArgumentError(`bulkArgs[${i}] must be an array of arguments, got ${row === null ? 'null' : typeof row}`)
-    const enc = encodeArray(row, `bulkArgs[${i}]`)
+    let enc: readonly unknown[]
+    try {
+      enc = encodeArray(row)
+    } catch (err) {
+      throw toArgumentError(err, `bulkArgs[${i}]`)
+    }
     if (enc !== row) {
       copied ??= bulkArgs.slice()
       copied[i] = enc

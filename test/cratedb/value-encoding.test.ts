@@ -56,3 +56,14 @@ describe('argument encoding', () => {
     expect(node.requests.length).toBe(before)
   })
 })
+
+describe('argument errors name the failing value', () => {
+  it('gives the path of a bad value inside args and bulk args, and sends nothing', async () => {
+    const { encodeBulkBody, encodeStatementBody } = await import('../../src/cratedb/value-encoder.ts')
+    const { InvalidArgumentError } = await import('../../src/cratedb/errors.ts')
+    expect(() => encodeStatementBody('select ?', [1, { a: [0, Number.NaN] }])).toThrow(InvalidArgumentError)
+    expect(() => encodeStatementBody('select ?', [1, { a: [0, Number.NaN] }])).toThrow('Argument args[1].a[1] is NaN')
+    expect(() => encodeBulkBody('insert', [[1], [2, new Date(Number.NaN)]])).toThrow('Argument bulkArgs[1][1] is an invalid Date')
+    expect(() => encodeBulkBody('insert', [[Symbol('x')]])).toThrow('Argument bulkArgs[0][0] is a symbol')
+  })
+})
