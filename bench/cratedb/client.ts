@@ -9,6 +9,9 @@
  * - `bulk`: bulk requests one at a time for the warm-up, then until both `durationMs` and `minRequests` are reached.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { runClientMain } from '../shared/client-process.ts'
+import { collectGarbage, MemorySampler } from '../shared/memory-sampler.ts'
+import { startRequestLoops } from '../shared/request-loops.ts'
 import {
   CREATED_BASE,
   digest,
@@ -21,7 +24,6 @@ import {
   SMALL_ID,
   type ClientConfig,
   type ClientName,
-  type ClientReport,
   type OpName,
   type OpResult,
   type Peer,
@@ -32,34 +34,9 @@ const loaders: Record<ClientName, () => Promise<{ createPeer: (config: ClientCon
   'node-crate': () => import('./node-crate.ts'),
 }
 
-async function main(): Promise<void> {
-  const client = process.argv[2] as ClientName
-  const config = JSON.parse(process.env['BENCH_CONFIG'] ?? '{}') as ClientConfig
-  const report: ClientReport = { client, version: '?', results: [] }
-  let peer: Peer | undefined
-  try {
-    const load = loaders[client]
-    if (load === undefined) throw new Error(`unknown client ${JSON.stringify(client)}`)
-    const ready = await load().then((m) => m.createPeer(config))
-    peer = ready
-    report.version = ready.version
-    for (const op of config.ops) report.results.push(await measure(ready, op, config))
-  } catch (error) {
-    report.error = errorMessage(error)
-  }
-  try {
-    await peer?.close()
-  } catch {
-    // the numbers are already taken
-  }
-  process.stdout.write(`${JSON.stringify(report)}\n`)
-  process.exit(0)
-}
-
 /** Memory and CPU around one measured window. */
 class Window {
-  #rssPeak = 0
-  readonly #sampler: NodeJS.Timeout
+  readonly #memory = new MemorySampler({ heap: false })
   #cpu0 = process.cpuUsage()
   #t0 = performance.now()
   #server0 = 0
@@ -67,12 +44,6 @@ class Window {
 
   constructor(serverPid: number | undefined) {
     this.#serverPid = serverPid
-    this.#sample()
-    this.#sampler = setInterval(() => this.#sample(), 50)
-  }
-
-  #sample(): void {
-    this.#rssPeak = Math.max(this.#rssPeak, process.memoryUsage.rss())
   }
 
   /** Marks the start of the timed part (after warm-up). */
@@ -87,9 +58,8 @@ class Window {
     const seconds = (performance.now() - this.#t0) / 1000
     const cpu = process.cpuUsage(this.#cpu0)
     const server = this.#serverPid === undefined ? undefined : (100 * (processCpuSeconds(this.#serverPid) - this.#server0)) / seconds
-    clearInterval(this.#sampler)
-    this.#sample()
-    return { seconds, cpuUs: cpu.user + cpu.system, serverCpuPct: server, rssPeakMiB: this.#rssPeak / MiB }
+    this.#memory.stop()
+    return { seconds, cpuUs: cpu.user + cpu.system, serverCpuPct: server, rssPeakMiB: this.#memory.rssPeak / MiB }
   }
 }
 
@@ -144,34 +114,16 @@ async function check(peer: Peer, op: OpName, config: ClientConfig): Promise<stri
 
 async function measureThroughput(peer: Peer, op: OpName, config: ClientConfig, result: OpResult): Promise<void> {
   const local = OP_SPECS[op].setup === 'local'
-  let seq = 0
-  let done = 0
-  let stopped = false
-  let failure: unknown
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        await peer.small(local ? (seq++ % config.rows) + 1 : SMALL_ID)
-      } catch (error) {
-        failure ??= error
-        stopped = true
-        return
-      }
-      done++
-    }
-  }
   const window = new Window(config.serverPid)
-  const loops: Promise<void>[] = []
-  for (let i = 0; i < OP_SPECS[op].inFlight; i++) loops.push(loop())
+  const loops = startRequestLoops(OP_SPECS[op].inFlight, (seq) => peer.small(local ? (seq % config.rows) + 1 : SMALL_ID))
   await sleep(config.warmupMs)
   window.start()
-  const done0 = done
+  const done0 = loops.done
   await sleep(config.durationMs)
-  const requests = done - done0
+  const requests = loops.done - done0
   const w = window.stop()
-  stopped = true
-  await Promise.all(loops)
-  if (failure !== undefined) throw failure
+  await loops.stop()
+  if (loops.failure !== undefined) throw loops.failure
   Object.assign(result, { requests, seconds: w.seconds, value: requests / w.seconds, cpuUsPerRequest: w.cpuUs / Math.max(1, requests), rssPeakMiB: w.rssPeakMiB, serverCpuPct: w.serverCpuPct })
 }
 
@@ -223,9 +175,4 @@ async function measureBulk(peer: Peer, op: OpName, config: ClientConfig, result:
   Object.assign(result, { requests, seconds: w.seconds, value: (requests * size) / w.seconds, cpuUsPerRequest: w.cpuUs / requests, rssPeakMiB: w.rssPeakMiB, serverCpuPct: w.serverCpuPct })
 }
 
-function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc
-  gc?.()
-}
-
-await main()
+await runClientMain({ loaders, measure, errorMessage, what: 'client' })

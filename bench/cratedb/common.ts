@@ -2,7 +2,8 @@
  * Shared pieces of the CrateDB benchmark: the operations, the statements and data, the config handed to each
  * client process and the report it prints back.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { parseJsonReport } from '../shared/client-process.ts'
+import { processCpuSeconds as sharedProcessCpuSeconds } from '../shared/process-cpu.ts'
 
 /**
  * The measured operations. `replay` ops run against the replay server (canned responses recorded from the local
@@ -169,25 +170,12 @@ export interface Peer {
   close(): Promise<void>
 }
 
-export const MiB = 1024 * 1024
+export { MiB } from '../shared/memory-sampler.ts'
+export { median } from '../shared/stats.ts'
 
 /** CPU seconds of a process, all threads (each thread's `schedstat`); 0 where /proc is missing. */
 export function processCpuSeconds(pid: number): number {
-  let tasks: string[]
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return 0
-  }
-  let total = 0
-  for (const task of tasks) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]) / 1e9
-    } catch {
-      // the thread exited
-    }
-  }
-  return total
+  return sharedProcessCpuSeconds(pid).total
 }
 
 /** JSON for digests: bigint as `123n`, Dates as ISO strings (JSON.stringify's default). */
@@ -197,19 +185,11 @@ export function digest(value: unknown): string {
 
 /** Extracts the last JSON line from a child's stdout. */
 export function parseReport(stdout: string, client: ClientName): ClientReport {
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'))
-  if (line === undefined) throw new Error(`${client}: no JSON report on stdout`)
-  return JSON.parse(line) as ClientReport
+  return parseJsonReport<ClientReport>(stdout, client)
 }
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`
   if (error !== null && typeof error === 'object') return JSON.stringify(error)
   return String(error)
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }

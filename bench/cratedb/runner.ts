@@ -14,12 +14,19 @@
  * rotate the client order; medians are reported with ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, loadavg, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startCrateDB, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
+import { parseOrUsage, pickList, positive } from '../shared/cli-options.ts'
+import { runClientProcess } from '../shared/client-process.ts'
+import { loadAverage, machineInfo, machineLines, type MachineInfo } from '../shared/machine.ts'
+import { formatRate, tableHeader, tableRow } from '../shared/markdown.ts'
+import { emitReport } from '../shared/report-file.ts'
+import { gatherResults, rotate } from '../shared/rounds.ts'
+import { medianOf } from '../shared/stats.ts'
 import {
   BIG_ROWS_SQL,
   CLIENTS,
@@ -32,7 +39,6 @@ import {
   median,
   OP_SPECS,
   OPS,
-  parseReport,
   ROWS_SQL,
   ROWS_TABLE,
   SMALL_ID,
@@ -86,16 +92,11 @@ interface Options {
   out: string | undefined
 }
 
-/** A bad command line: run.ts prints the message (which ends with the usage) without a stack. */
-class UsageError extends Error {
-  override name = 'UsageError'
-}
-
 export async function main(args: string[]): Promise<void> {
   const options = parseOptions(args)
   if (options === undefined) return
   const started = Date.now()
-  const loadStart = loadavg()[0]!
+  const loadStart = loadAverage()
   const workDir = mkdtempSync(join(tmpdir(), 'dialectry-cratedb-bench-'))
   let crate: LocalCrateDB | undefined
   let replay: ChildProcess | undefined
@@ -148,22 +149,14 @@ export async function main(args: string[]): Promise<void> {
       decoding = await runDecoder(options.rows)
     }
     const markdown = renderReport(options, reports, {
-      date: new Date().toISOString(),
-      cpus: availableParallelism(),
-      cpuModel: cpuModel(),
-      node: process.version,
+      ...machineInfo(),
       serverVersion: crate.version,
       loadStart,
       recorded,
       elapsedMs: Date.now() - started,
       decoding,
     })
-    process.stdout.write(`\n${markdown}`)
-    if (options.out !== undefined) {
-      mkdirSync(dirname(options.out), { recursive: true })
-      writeFileSync(options.out, markdown)
-      progress(`written to ${options.out}`)
-    }
+    emitReport(markdown, options.out, progress)
   } finally {
     replay?.kill('SIGTERM')
     await crate?.stop()
@@ -236,27 +229,7 @@ async function startReplayServer(dir: string): Promise<{ url: string; child: Chi
 }
 
 async function runClient(client: ClientName, config: ClientConfig): Promise<ClientReport> {
-  const budgetMs = 120_000
-  return new Promise((resolveReport) => {
-    const child = spawn(process.execPath, ['--expose-gc', CLIENT_SCRIPT, client], {
-      env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), budgetMs)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      try {
-        resolveReport(parseReport(stdout, client))
-      } catch (error) {
-        const tail = stderr.trim().split('\n').slice(-5).join(' | ')
-        resolveReport({ client, version: '?', results: [], error: `${errorMessage(error)} (exit ${code ?? signal}): ${tail}` })
-      }
-    })
-  })
+  return runClientProcess<ClientName, OpResult>(CLIENT_SCRIPT, client, config, 120_000, errorMessage)
 }
 
 async function runDecoder(rows: number): Promise<DecodeTiming[]> {
@@ -276,12 +249,7 @@ async function runDecoder(rows: number): Promise<DecodeTiming[]> {
 // Options
 
 function parseOptions(args: string[]): Options | undefined {
-  try {
-    return parseOptionsOrThrow(args)
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
-  }
+  return parseOrUsage(USAGE, () => parseOptionsOrThrow(args))
 }
 
 function parseOptionsOrThrow(args: string[]): Options | undefined {
@@ -322,20 +290,6 @@ function parseOptionsOrThrow(args: string[]): Options | undefined {
   }
 }
 
-function positive(text: string, name: string, zeroOk = false): number {
-  const value = Number(text)
-  if (!Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(text)}`)
-  return value
-}
-
-function pickList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
-  const picked = text.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const name of picked) {
-    if (!allowed.includes(name as T)) throw new UsageError(`Unknown ${what} ${JSON.stringify(name)}; use ${allowed.join(', ')}`)
-  }
-  return allowed.filter((name) => picked.includes(name))
-}
-
 function argsText(o: Options): string {
   const parts: string[] = []
   if (o.durationMs !== 1500) parts.push(`--duration ${o.durationMs / 1000}`)
@@ -353,11 +307,6 @@ function argsText(o: Options): string {
 
 // ---------------------------------------------------------------------------------------------------------
 // Report
-
-function rotate<T>(items: readonly T[], by: number): T[] {
-  const k = by % items.length
-  return [...items.slice(k), ...items.slice(0, k)]
-}
 
 function progress(line: string): void {
   process.stderr.write(`[bench cratedb] ${line}\n`)
@@ -381,24 +330,14 @@ interface Cell {
 }
 
 function aggregate(reports: ClientReport[], op: OpName): Cell {
-  const results: OpResult[] = []
-  const errors: string[] = []
-  for (const report of reports) {
-    if (report.error !== undefined) errors.push(report.error)
-    const result = report.results.find((r) => r.op === op)
-    if (result === undefined) continue
-    if (result.error !== undefined) errors.push(result.error)
-    else results.push(result)
-  }
+  const { results, errors } = gatherResults(reports, op)
   const ok = results.length > 0 && errors.length === 0
-  const known = (values: (number | undefined)[]): number[] => values.filter((v) => v !== undefined)
-  const servers = known(results.map((r) => r.serverCpuPct))
   return {
     value: ok ? median(results.map((r) => r.value)) : undefined,
     rounds: results.map((r) => r.value),
     cpuUsPerRequest: ok ? median(results.map((r) => r.cpuUsPerRequest)) : undefined,
     rssPeakMiB: ok ? Math.max(...results.map((r) => r.rssPeakMiB)) : undefined,
-    serverCpuPct: servers.length > 0 ? median(servers) : undefined,
+    serverCpuPct: medianOf(results.map((r) => r.serverCpuPct)),
     sample: results[0]?.sample,
     errors: [...new Set(errors)],
   }
@@ -417,8 +356,7 @@ function unit(op: OpName): string {
 function formatValue(op: OpName, value: number | undefined): string {
   if (value === undefined) return 'failed'
   if (lowerIsBetter(op)) return value >= 100 ? value.toFixed(0) : value.toFixed(1)
-  if (value >= 10_000) return `${(value / 1000).toFixed(1)}k`
-  return Math.round(value).toString()
+  return formatRate(value)
 }
 
 /** How many times faster ours is: rate ratio, or the inverse ratio of times. */
@@ -442,24 +380,12 @@ function opLabel(op: OpName, options: Options): string {
   return label
 }
 
-interface Environment {
-  date: string
-  cpus: number
-  cpuModel: string
-  node: string
+interface Environment extends MachineInfo {
   serverVersion: string
   loadStart: number
   recorded: Recorded[]
   elapsedMs: number
   decoding: DecodeTiming[] | undefined
-}
-
-function cpuModel(): string {
-  try {
-    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown'
-  } catch {
-    return 'unknown'
-  }
 }
 
 function formatBytes(bytes: number): string {
@@ -487,9 +413,7 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
 
   const lines: string[] = []
   lines.push('# CrateDB benchmark', '')
-  lines.push(`- Date: ${env.date}`)
-  lines.push(`- Machine: ${env.cpus} CPUs, ${env.cpuModel} (server and client share them; clients run one at a time)`)
-  lines.push(`- Machine load average (1 min) at start / end: ${env.loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`)
+  lines.push(...machineLines(env, env.loadStart))
   lines.push(`- Node.js ${env.node}; local CrateDB server \`dialectry/testing/cratedb\` (PGlite, reports CrateDB ${env.serverVersion}), hosted by the benchmark process`)
   const versions = clients.map((c) => reports.get(c)?.find((r) => r.version !== '?')?.version ?? `${c} (version unknown)`)
   lines.push(`- Clients: ${versions.join('; ')}; each in a fresh process per op and round, ${options.rounds} round(s), client order rotated, median reported`)
@@ -504,13 +428,12 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
 
   const comparisonTable = (ops: OpName[], withOutput: boolean): void => {
     const header = ['Operation', 'unit', ...clients, ...(hasBoth ? ['ours vs node-crate'] : []), ...(withOutput && hasBoth ? ['same output'] : [])]
-    lines.push(`| ${header.join(' | ')} |`)
-    lines.push(`| ${header.map((_, i) => (i < 2 || (withOutput && i === header.length - 1) ? '---' : '---:')).join(' | ')} |`)
+    lines.push(...tableHeader(header, 2, (i) => withOutput && i === header.length - 1))
     for (const op of ops) {
       const row = [opLabel(op, options), unit(op), ...clients.map((c) => formatValue(op, cell(c, op).value))]
       if (hasBoth) row.push(speedRatio(op, cell('ours', op).value, cell('node-crate', op).value))
       if (withOutput && hasBoth) row.push(sameOutput(op, cellsOf.get(op)!))
-      lines.push(`| ${row.join(' | ')} |`)
+      lines.push(tableRow(row))
     }
     lines.push('')
   }
@@ -529,8 +452,7 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
     lines.push('### Client CPU per request (median)', '')
     lines.push('CPU time of the client process (all threads, including GC) per request. Ratio = node-crate CPU / our CPU (> 1: we spend less).', '')
     const header = ['Operation', ...clients, ...(hasBoth ? ['node-crate / ours'] : [])]
-    lines.push(`| ${header.join(' | ')} |`)
-    lines.push(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`)
+    lines.push(...tableHeader(header))
     for (const op of replayOps) {
       const row = [opLabel(op, options), ...clients.map((c) => formatCpu(op, cell(c, op).cpuUsPerRequest))]
       if (hasBoth) {
@@ -538,7 +460,7 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
         const peer = cell('node-crate', op).cpuUsPerRequest
         row.push(ours === undefined || peer === undefined || ours === 0 ? 'n/a' : `${(peer / ours).toFixed(2)}x`)
       }
-      lines.push(`| ${row.join(' | ')} |`)
+      lines.push(tableRow(row))
     }
     lines.push('')
   }

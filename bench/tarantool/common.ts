@@ -2,7 +2,7 @@
  * Shared pieces of the Tarantool benchmark: the operations, the data set, the config handed to each client
  * process and the report it prints back.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { parseJsonReport } from '../shared/client-process.ts'
 
 /** The measured operations, in the order they run inside one client process. */
 export const OPS = ['ping', 'select', 'sql', 'insert'] as const
@@ -109,40 +109,12 @@ export interface ClientReport {
   error?: string
 }
 
-export const MiB = 1024 * 1024
-
-/**
- * CPU seconds of a process: all threads, and its main thread (TX for Tarantool). Reads each thread's
- * `schedstat` (nanoseconds on CPU); zeros where /proc is missing (not Linux, remote server).
- */
-export function processCpuSeconds(pid: number): { total: number; main: number } {
-  let total = 0
-  let main = 0
-  let tasks: string[]
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return { total: 0, main: 0 }
-  }
-  for (const task of tasks) {
-    let schedstat: string
-    try {
-      schedstat = readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8')
-    } catch {
-      continue // the thread exited
-    }
-    const seconds = Number(schedstat.split(' ')[0]) / 1e9
-    total += seconds
-    if (task === String(pid)) main = seconds
-  }
-  return { total, main }
-}
+export { MiB } from '../shared/memory-sampler.ts'
+export { processCpuSeconds } from '../shared/process-cpu.ts'
 
 /** Extracts the last JSON line from a child's stdout. */
 export function parseReport(stdout: string, client: ClientName): ClientReport {
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'))
-  if (line === undefined) throw new Error(`${client}: no JSON report on stdout`)
-  return JSON.parse(line) as ClientReport
+  return parseJsonReport<ClientReport>(stdout, client)
 }
 
 export function errorMessage(error: unknown): string {

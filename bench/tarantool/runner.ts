@@ -5,20 +5,23 @@
  * server), with `concurrency` requests in flight on one connection. Rounds rotate the client order; the
  * table shows the median requests/s per op and client, and our ratio to each peer.
  */
-import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { availableParallelism, loadavg } from 'node:os'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { provisionTarantool, type ProvisionedTarantool } from '../../src/testing/tarantool/index.ts'
+import { parseOrUsage, pickList, positive } from '../shared/cli-options.ts'
+import { runClientProcess } from '../shared/client-process.ts'
+import { loadAverage, machineInfo, machineLines, type MachineInfo } from '../shared/machine.ts'
+import { fixed, formatRate as formatRps, tableHeader, tableRow } from '../shared/markdown.ts'
+import { emitReport } from '../shared/report-file.ts'
+import { gatherResults, rotate } from '../shared/rounds.ts'
+import { maxOf, median, medianOf } from '../shared/stats.ts'
 import {
   CLIENTS,
   errorMessage,
   INSERT_SPACE,
   OP_LABELS,
   OPS,
-  parseReport,
   setupLua,
   type ClientConfig,
   type ClientName,
@@ -69,7 +72,7 @@ export async function main(args: string[]): Promise<void> {
   if (options === undefined) return
 
   const started = Date.now()
-  const loadStart = loadavg()[0]!
+  const loadStart = loadAverage()
   const server = await provisionTarantool({ initLua: setupLua(options.rows) })
   try {
     const base: ClientConfig = {
@@ -108,29 +111,14 @@ export async function main(args: string[]): Promise<void> {
     if (options.ops.includes('insert')) await evalOnServer(base, `box.space.${INSERT_SPACE}:truncate()`)
 
     const markdown = renderReport(options, reports, environment(serverVersion, server, loadStart), Date.now() - started)
-    process.stdout.write(`\n${markdown}`)
-    if (options.out !== undefined) {
-      mkdirSync(dirname(options.out), { recursive: true })
-      writeFileSync(options.out, markdown)
-      progress(`written to ${options.out}`)
-    }
+    emitReport(markdown, options.out, progress)
   } finally {
     await server.stop()
   }
 }
 
-/** A bad command line: run.ts prints the message (which ends with the usage) without a stack. */
-class UsageError extends Error {
-  override name = 'UsageError'
-}
-
 function parseOptions(args: string[]): Options | undefined {
-  try {
-    return parseOptionsOrThrow(args)
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
-  }
+  return parseOrUsage(USAGE, () => parseOptionsOrThrow(args))
 }
 
 function parseOptionsOrThrow(args: string[]): Options | undefined {
@@ -167,25 +155,6 @@ function parseOptionsOrThrow(args: string[]): Options | undefined {
   }
 }
 
-function positive(text: string, name: string, zeroOk = false): number {
-  const value = Number(text)
-  if (!Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(text)}`)
-  return value
-}
-
-function pickList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
-  const picked = text.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const name of picked) {
-    if (!allowed.includes(name as T)) throw new UsageError(`Unknown ${what} ${JSON.stringify(name)}; use ${allowed.join(', ')}`)
-  }
-  return allowed.filter((name) => picked.includes(name))
-}
-
-function rotate<T>(items: readonly T[], by: number): T[] {
-  const k = by % items.length
-  return [...items.slice(k), ...items.slice(0, k)]
-}
-
 function describe(o: Options): string {
   return `${o.concurrency} in flight, one connection per client, ${o.warmupMs / 1000} s warm-up + ${o.durationMs / 1000} s per op, ${o.rounds} round(s)`
 }
@@ -202,26 +171,7 @@ function summary(report: ClientReport): string {
 async function runClient(client: ClientName, config: ClientConfig): Promise<ClientReport> {
   if (client === 'net.box') return runNetbox(config)
   const budgetMs = config.ops.length * (config.warmupMs + config.durationMs) + 60_000
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', NODE_CLIENT, client], {
-      env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), budgetMs)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      try {
-        resolve(parseReport(stdout, client))
-      } catch (error) {
-        const tail = stderr.trim().split('\n').slice(-5).join(' | ')
-        resolve({ client, version: '?', results: [], error: `${errorMessage(error)} (exit ${code ?? signal}): ${tail}` })
-      }
-    })
-  })
+  return runClientProcess<ClientName, OpResult>(NODE_CLIENT, client, config, budgetMs, errorMessage)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -241,15 +191,7 @@ interface Cell {
 }
 
 function aggregate(reports: ClientReport[], op: OpName): Cell {
-  const results: OpResult[] = []
-  const errors: string[] = []
-  for (const report of reports) {
-    if (report.error !== undefined) errors.push(report.error)
-    const result = report.results.find((r) => r.op === op)
-    if (result === undefined) continue
-    if (result.error !== undefined) errors.push(result.error)
-    else results.push(result)
-  }
+  const { results, errors } = gatherResults(reports, op)
   const ok = results.length > 0 && errors.length === 0
   return {
     rps: ok ? median(results.map((r) => r.rps)) : undefined,
@@ -265,59 +207,19 @@ function aggregate(reports: ClientReport[], op: OpName): Cell {
   }
 }
 
-function maxOf(values: (number | undefined)[]): number | undefined {
-  const known = values.filter((v) => v !== undefined)
-  return known.length === 0 ? undefined : Math.max(...known)
-}
-
-function medianOf(values: (number | undefined)[]): number | undefined {
-  const known = values.filter((v) => v !== undefined)
-  return known.length === 0 ? undefined : median(known)
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-function formatRps(rps: number | undefined): string {
-  if (rps === undefined) return 'failed'
-  if (rps >= 10_000) return `${(rps / 1000).toFixed(1)}k`
-  return Math.round(rps).toString()
-}
-
 function formatRatio(ours: number | undefined, peer: number | undefined): string {
   if (ours === undefined || peer === undefined || peer === 0) return 'n/a'
   return `${(ours / peer).toFixed(2)}x`
 }
 
-interface Environment {
-  date: string
-  cpus: number
-  cpuModel: string
-  node: string
+interface Environment extends MachineInfo {
   tarantool: string
   source: string
   loadStart: number
 }
 
 function environment(serverVersion: string, server: ProvisionedTarantool, loadStart: number): Environment {
-  let cpuModel = 'unknown'
-  try {
-    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel
-  } catch {
-    // not Linux
-  }
-  return {
-    date: new Date().toISOString(),
-    cpus: availableParallelism(),
-    cpuModel,
-    node: process.version,
-    tarantool: serverVersion,
-    source: server.source,
-    loadStart,
-  }
+  return { ...machineInfo(), tarantool: serverVersion, source: server.source, loadStart }
 }
 
 function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>, env: Environment, elapsedMs: number): string {
@@ -330,9 +232,7 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
 
   const lines: string[] = []
   lines.push('# Tarantool benchmark', '')
-  lines.push(`- Date: ${env.date}`)
-  lines.push(`- Machine: ${env.cpus} CPUs, ${env.cpuModel} (server and client share them; clients run one at a time)`)
-  lines.push(`- Machine load average (1 min) at start / end: ${env.loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`)
+  lines.push(...machineLines(env, env.loadStart))
   lines.push(`- Node.js ${env.node}; Tarantool ${env.tarantool} (${env.source === 'local' ? 'local server started for the run' : env.source})`)
   const versions = clients.map((c) => reports.get(c)?.find((r) => r.version !== '?')?.version ?? `${c} (version unknown)`)
   lines.push(`- Clients: ${versions.join('; ')}`)
@@ -347,12 +247,11 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
 
   lines.push('## Requests per second (median)', '')
   const header = ['Operation', ...clients, ...(hasOurs ? peers.map((p) => `ours / ${p}`) : [])]
-  lines.push(`| ${header.join(' | ')} |`)
-  lines.push(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`)
+  lines.push(...tableHeader(header))
   for (const op of options.ops) {
     const row = [OP_LABELS[op], ...clients.map((c) => formatRps(cell(c, op).rps))]
     if (hasOurs) for (const peer of peers) row.push(formatRatio(cell('ours', op).rps, cell(peer, op).rps))
-    lines.push(`| ${row.join(' | ')} |`)
+    lines.push(tableRow(row))
   }
   lines.push('')
 
@@ -363,12 +262,11 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
     '',
   )
   const cpuHeader = ['Operation', ...clients, ...(hasOurs ? peers.map((p) => `${p} / ours`) : [])]
-  lines.push(`| ${cpuHeader.join(' | ')} |`)
-  lines.push(`| ${cpuHeader.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`)
+  lines.push(...tableHeader(cpuHeader))
   for (const op of options.ops) {
     const row = [OP_LABELS[op], ...clients.map((c) => fixed(cell(c, op).cpuUsPerRequest, 2))]
     if (hasOurs) for (const peer of peers) row.push(formatRatio(cell(peer, op).cpuUsPerRequest, cell('ours', op).cpuUsPerRequest))
-    lines.push(`| ${row.join(' | ')} |`)
+    lines.push(tableRow(row))
   }
   lines.push('')
 
@@ -399,10 +297,6 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
   }
   if (failures.length > 0) lines.push('## Failures', '', ...[...new Set(failures)], '')
   return `${lines.join('\n')}\n`
-}
-
-function fixed(value: number | undefined, digits: number): string {
-  return value === undefined ? '-' : value.toFixed(digits)
 }
 
 function argsText(o: Options): string {
