@@ -1,4 +1,5 @@
 import { CrateDBError } from '../../src/cratedb/errors.ts'
+import { migrationFailureMessage } from '../shared/migration-error-message.ts'
 
 /**
  * Base class of the errors the CrateDB Kysely dialect and Drizzle driver throw themselves (as opposed to the
@@ -182,20 +183,8 @@ export class CrateDBMigrationError extends CrateDBDialectError {
   readonly statement: number
 
   constructor(migration: string, statement: number, total: number, cause: unknown) {
-    super(
-      `Migration ${migration} failed at statement ${statement} of ${total}: ${rootMessage(cause)}. ` +
-        (statement > 1 ? `Its statements 1..${statement - 1} were applied, are not rolled back, and are recorded. ` : '') +
-        `Fix statement ${statement} (or the database) and run migrate() again: it resumes at that statement.`,
-      'MIGRATION_FAILED',
-      cause,
-    )
+    super(migrationFailureMessage(migration, statement, total, cause), 'MIGRATION_FAILED', cause)
     this.migration = migration
     this.statement = statement
   }
-}
-
-function rootMessage(error: unknown): string {
-  let current = error
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause
-  return current instanceof Error ? current.message : String(current)
 }

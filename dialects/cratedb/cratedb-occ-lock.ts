@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pollForLock } from '../shared/migration-lock-polling.ts'
 import { CrateDBDialectError, CrateDBMigrationLockTimeoutError } from './cratedb-dialect-errors.ts'
 
 /**
@@ -61,31 +61,29 @@ export function qualifiedTable(table: string, schema?: string): string {
  */
 export async function acquireOccLock(run: CrateDBStatementRunner, target: CrateDBOccLockTarget): Promise<CrateDBOccLockVersion> {
   const table = qualifiedTable(target.table, target.schema)
-  const deadline = Date.now() + target.timeout
-  for (;;) {
+  const attempt = async (): Promise<CrateDBOccLockVersion | undefined> => {
     const row = await readLockRow(run, table, target.id)
-    if (Number(row['is_locked']) === 0) {
-      const result = await run(`update ${table} set "is_locked" = 1 where "id" = ? and "_seq_no" = ? and "_primary_term" = ?`, [
-        target.id,
-        row['_seq_no'],
-        row['_primary_term'],
-      ])
-      if (result.rowCount === 1) {
-        const taken = await readLockRow(run, table, target.id)
-        return { seqNo: taken['_seq_no'] as number | bigint, primaryTerm: taken['_primary_term'] as number | bigint }
-      }
-    }
-    const now = Date.now()
-    if (now >= deadline) {
-      throw new CrateDBMigrationLockTimeoutError(
+    if (Number(row['is_locked']) !== 0) return undefined
+    const result = await run(`update ${table} set "is_locked" = 1 where "id" = ? and "_seq_no" = ? and "_primary_term" = ?`, [
+      target.id,
+      row['_seq_no'],
+      row['_primary_term'],
+    ])
+    if (result.rowCount !== 1) return undefined
+    const taken = await readLockRow(run, table, target.id)
+    return { seqNo: taken['_seq_no'] as number | bigint, primaryTerm: taken['_primary_term'] as number | bigint }
+  }
+  return pollForLock(attempt, {
+    timeout: target.timeout,
+    pollInterval: target.pollInterval,
+    timeoutError: () =>
+      new CrateDBMigrationLockTimeoutError(
         `Timed out after ${target.timeout} ms waiting for the lock row ${JSON.stringify(target.id)} in ${table}: it is held ` +
           `(is_locked = 1). Another migrator is running, or one crashed while holding the lock (CrateDB has no ` +
           `session-scoped locks, so nothing frees it automatically). If none is running, clear it with: ` +
           `update ${table} set "is_locked" = 0 where "id" = '${target.id.replace(/'/g, "''")}'`,
-      )
-    }
-    await sleep(Math.min(target.pollInterval, deadline - now))
-  }
+      ),
+  })
 }
 
 /**

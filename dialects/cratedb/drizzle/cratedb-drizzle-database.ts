@@ -1,15 +1,6 @@
-import {
-  createTableRelationsHelpers,
-  DefaultLogger,
-  entityKind,
-  extractTablesRelationalConfig,
-  type DrizzleConfig,
-  type ExtractTablesWithRelations,
-  type Logger,
-  type RelationalSchemaConfig,
-  type TablesRelationalConfig,
-} from 'drizzle-orm'
+import { entityKind, type DrizzleConfig, type ExtractTablesWithRelations, type TablesRelationalConfig } from 'drizzle-orm'
 import { PgDatabase } from 'drizzle-orm/pg-core'
+import { createDrizzleDatabase } from '../../shared/drizzle-database-factory.ts'
 import type { CrateDBSqlClient } from '../cratedb-sql-client.ts'
 import { CrateDBPgDialect } from './cratedb-drizzle-dialect.ts'
 import { CrateDBDrizzleSession, type CrateDBQueryResultHKT } from './cratedb-drizzle-session.ts'
@@ -51,23 +42,10 @@ export function drizzle<TSchema extends Record<string, unknown> = Record<string,
   client: CrateDBSqlClient,
   config: DrizzleConfig<TSchema> = {},
 ): CrateDBDrizzleDatabase<TSchema> & { $client: CrateDBSqlClient } {
-  const dialect = new CrateDBPgDialect(config.casing === undefined ? {} : { casing: config.casing })
-  let logger: Logger | undefined
-  if (config.logger === true) logger = new DefaultLogger()
-  else if (config.logger !== false && config.logger !== undefined) logger = config.logger
-
-  type Schema = ExtractTablesWithRelations<TSchema>
-  let schema: RelationalSchemaConfig<Schema> | undefined
-  if (config.schema) {
-    const tables = extractTablesRelationalConfig(config.schema, createTableRelationsHelpers)
-    schema = { fullSchema: config.schema, schema: tables.tables as Schema, tableNamesMap: tables.tableNamesMap }
-  }
-  const session = new CrateDBDrizzleSession<TSchema, Schema & TablesRelationalConfig>(client, dialect, schema, {
-    ...(logger === undefined ? {} : { logger }),
-    ...(config.cache === undefined ? {} : { cache: config.cache }),
+  return createDrizzleDatabase(client, config, {
+    dialect: (options) => new CrateDBPgDialect(options),
+    session: (sessionClient: CrateDBSqlClient, dialect, schema, options) =>
+      new CrateDBDrizzleSession<TSchema, ExtractTablesWithRelations<TSchema> & TablesRelationalConfig>(sessionClient, dialect, schema, options),
+    database: (dialect, session, schema) => new CrateDBDrizzleDatabase<TSchema>(dialect, session as never, schema as never),
   })
-  const db = new CrateDBDrizzleDatabase<TSchema>(dialect, session as never, schema as never) as CrateDBDrizzleDatabase<TSchema> & { $client: CrateDBSqlClient }
-  db.$client = client
-  if (config.cache) db.$cache = { invalidate: config.cache.onMutate.bind(config.cache) }
-  return db
 }

@@ -1,5 +1,6 @@
 import { CompiledQuery, DialectAdapterBase, type Kysely, type MigrationLockOptions } from 'kysely'
 import { DEFAULT_MIGRATION_TABLE } from 'kysely/migration'
+import { DEFAULT_MIGRATION_LOCK_POLL_INTERVAL, DEFAULT_MIGRATION_LOCK_TIMEOUT } from '../../shared/migration-lock-polling.ts'
 import { CrateDBDialectError } from '../cratedb-dialect-errors.ts'
 import { acquireOccLock, qualifiedTable, releaseOccLock, type CrateDBOccLockVersion, type CrateDBStatementRunner } from '../cratedb-occ-lock.ts'
 
@@ -17,9 +18,6 @@ export interface CrateDBMigrationLockConfig {
    */
   readonly migrationTable?: string
 }
-
-const DEFAULT_LOCK_TIMEOUT = 600_000
-const DEFAULT_POLL_INTERVAL = 250
 
 /**
  * Feature flags and the migration lock of the CrateDB dialect (spec kysely-drizzle.md §1.5, §3.1; cratedb.md §4).
@@ -89,8 +87,8 @@ export class CrateDBAdapter extends DialectAdapterBase {
       table: options.lockTable,
       schema: options.lockTableSchema,
       id: options.lockRowId,
-      timeout: this.#config.timeout ?? DEFAULT_LOCK_TIMEOUT,
-      pollInterval: this.#config.pollInterval ?? DEFAULT_POLL_INTERVAL,
+      timeout: this.#config.timeout ?? DEFAULT_MIGRATION_LOCK_TIMEOUT,
+      pollInterval: this.#config.pollInterval ?? DEFAULT_MIGRATION_LOCK_POLL_INTERVAL,
     }
     const version = await acquireOccLock(run, target)
     try {

@@ -1,15 +1,6 @@
-import {
-  createTableRelationsHelpers,
-  DefaultLogger,
-  entityKind,
-  extractTablesRelationalConfig,
-  type DrizzleConfig,
-  type ExtractTablesWithRelations,
-  type Logger,
-  type RelationalSchemaConfig,
-  type TablesRelationalConfig,
-} from 'drizzle-orm'
+import { entityKind, type DrizzleConfig, type ExtractTablesWithRelations, type TablesRelationalConfig } from 'drizzle-orm'
 import { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import { createDrizzleDatabase } from '../../shared/drizzle-database-factory.ts'
 import type { TarantoolSqlClient } from '../tarantool-sql-client.ts'
 import { TarantoolSQLiteDialect } from './tarantool-drizzle-dialect.ts'
 import type { TarantoolRunResult } from './tarantool-drizzle-prepared-query.ts'
@@ -54,25 +45,10 @@ export function drizzle<TSchema extends Record<string, unknown> = Record<string,
   client: TarantoolSqlClient,
   config: DrizzleConfig<TSchema> = {},
 ): TarantoolDrizzleDatabase<TSchema> & { $client: TarantoolSqlClient } {
-  const dialect = new TarantoolSQLiteDialect(config.casing === undefined ? {} : { casing: config.casing })
-  let logger: Logger | undefined
-  if (config.logger === true) logger = new DefaultLogger()
-  else if (config.logger !== false && config.logger !== undefined) logger = config.logger
-
-  type Schema = ExtractTablesWithRelations<TSchema>
-  let schema: RelationalSchemaConfig<Schema> | undefined
-  if (config.schema) {
-    const tables = extractTablesRelationalConfig(config.schema, createTableRelationsHelpers)
-    schema = { fullSchema: config.schema, schema: tables.tables as Schema, tableNamesMap: tables.tableNamesMap }
-  }
-  const session = new TarantoolDrizzleSession<TSchema, Schema & TablesRelationalConfig>(client, dialect, schema, {
-    ...(logger === undefined ? {} : { logger }),
-    ...(config.cache === undefined ? {} : { cache: config.cache }),
+  return createDrizzleDatabase(client, config, {
+    dialect: (options) => new TarantoolSQLiteDialect(options),
+    session: (sessionClient: TarantoolSqlClient, dialect, schema, options) =>
+      new TarantoolDrizzleSession<TSchema, ExtractTablesWithRelations<TSchema> & TablesRelationalConfig>(sessionClient, dialect, schema, options),
+    database: (dialect, session, schema) => new TarantoolDrizzleDatabase<TSchema>('async', dialect, session as never, schema as never),
   })
-  const db = new TarantoolDrizzleDatabase<TSchema>('async', dialect, session as never, schema as never) as TarantoolDrizzleDatabase<TSchema> & {
-    $client: TarantoolSqlClient
-  }
-  db.$client = client
-  if (config.cache) db.$cache = { invalidate: config.cache.onMutate.bind(config.cache) }
-  return db
 }

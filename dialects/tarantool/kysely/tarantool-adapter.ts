@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { DialectAdapterBase, sql, type Kysely, type MigrationLockOptions } from 'kysely'
+import { DEFAULT_MIGRATION_LOCK_POLL_INTERVAL, DEFAULT_MIGRATION_LOCK_TIMEOUT, pollForLock } from '../../shared/migration-lock-polling.ts'
 import { TarantoolMigrationLockTimeoutError } from '../tarantool-dialect-errors.ts'
 
 /** How the Migrator's lock waits for another migrator. */
@@ -10,9 +10,6 @@ export interface TarantoolMigrationLockConfig {
   /** Milliseconds between two attempts; default 250. */
   readonly pollInterval?: number
 }
-
-const DEFAULT_LOCK_TIMEOUT = 600_000
-const DEFAULT_POLL_INTERVAL = 250
 
 /**
  * Feature flags and the migration lock of the Tarantool dialect (spec kysely-drizzle.md §1.5).
@@ -47,8 +44,8 @@ export class TarantoolAdapter extends DialectAdapterBase {
   /** @param config lock waiting; see {@link TarantoolMigrationLockConfig} for the defaults. */
   constructor(config: TarantoolMigrationLockConfig = {}) {
     super()
-    this.#timeout = config.timeout ?? DEFAULT_LOCK_TIMEOUT
-    this.#pollInterval = config.pollInterval ?? DEFAULT_POLL_INTERVAL
+    this.#timeout = config.timeout ?? DEFAULT_MIGRATION_LOCK_TIMEOUT
+    this.#pollInterval = config.pollInterval ?? DEFAULT_MIGRATION_LOCK_POLL_INTERVAL
   }
 
   override get supportsCreateIfNotExists(): boolean {
@@ -73,21 +70,21 @@ export class TarantoolAdapter extends DialectAdapterBase {
    */
   override async acquireMigrationLock(db: Kysely<any>, options: MigrationLockOptions): Promise<void> {
     const token = Date.now() * 1000 + randomInt(1000)
-    const deadline = Date.now() + this.#timeout
-    for (;;) {
+    const attempt = async (): Promise<number | undefined> => {
       const result = await db
         .updateTable(options.lockTable)
         .set({ is_locked: token })
         .where('id', '=', options.lockRowId)
         .where('is_locked', '=', 0)
         .executeTakeFirst()
-      if (result.numUpdatedRows === 1n) {
-        this.#held.set(db, token)
-        return
-      }
-      if (Date.now() >= deadline) throw await this.#timeoutError(db, options)
-      await sleep(Math.min(this.#pollInterval, Math.max(0, deadline - Date.now())))
+      return result.numUpdatedRows === 1n ? token : undefined
     }
+    const held = await pollForLock(attempt, {
+      timeout: this.#timeout,
+      pollInterval: this.#pollInterval,
+      timeoutError: () => this.#timeoutError(db, options),
+    })
+    this.#held.set(db, held)
   }
 
   /** Frees the lock if this migrator holds it; a no-op otherwise (e.g. when acquiring timed out). */
