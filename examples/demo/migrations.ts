@@ -17,7 +17,8 @@
  * your application's migration history.
  */
 import type { Kysely } from 'kysely'
-import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import type { Migration, MigrationProvider, Migrator } from 'kysely/migration'
+import { createDemoMigrator, migrationProviderFor } from './migration-results.ts'
 
 /** Creates `airports` and `flights` (no secondary indexes). */
 export const CREATE_TABLES = '001_create_airports_and_flights'
@@ -26,8 +27,7 @@ export const INDEX_FLIGHTS = '002_index_flights_by_origin'
 /** Name of the secondary index on `flights (origin)`; Tarantool SQL names the index as `CREATE INDEX` says. */
 export const ORIGIN_INDEX = 'flights_origin'
 /** Tables the Migrator keeps its history and lock in. */
-export const MIGRATION_TABLE = 'demo_migration'
-export const MIGRATION_LOCK_TABLE = 'demo_migration_lock'
+export { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './migration-results.ts'
 
 /** The migrations by name; Kysely runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -74,11 +74,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
 })
 
 /** Hands {@link migrations} to Kysely's `Migrator`. */
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations
-  },
-}
+export const migrationProvider: MigrationProvider = migrationProviderFor(migrations)
 
 /**
  * A `Migrator` over {@link migrations} with the demo's own history tables.
@@ -86,10 +82,5 @@ export const migrationProvider: MigrationProvider = {
  * const { error } = await createMigrator(db).migrateToLatest()
  */
 export function createMigrator(db: Kysely<any>): Migrator {
-  return new Migrator({
-    db,
-    provider: migrationProvider,
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
-  })
+  return createDemoMigrator(db, migrationProvider)
 }

@@ -9,7 +9,6 @@
  *   migration history lives in its own tables (`demo_migration`, `demo_migration_lock`), which stay.
  */
 import { Kysely, type TableMetadata } from 'kysely'
-import { NO_MIGRATIONS } from 'kysely/migration'
 import { createPool, type Pool } from '../../src/tarantool/index.ts'
 import { findTarantoolBinary, provisionTarantool, type ProvisionedTarantool, type TarantoolSource } from '../../src/testing/tarantool/index.ts'
 import { TarantoolDialect } from '../../dialects/tarantool/kysely/index.ts'
@@ -19,10 +18,10 @@ import { openFlightsParquet } from './flights-parquet.ts'
 import { formatDuration, formatInteger } from './format-table.ts'
 import { loadAirports } from './load-airports.ts'
 import { loadFlights } from './load-flights.ts'
-import { checkMigration, logMigrations } from './migration-results.ts'
+import { checkMigration, logMigrations, resetAndMigrateTo } from './migration-results.ts'
 import { CREATE_TABLES, createMigrator, ORIGIN_INDEX } from './migrations.ts'
 import { dayDelayLines, heading, originDelayLines, originLookupLines, routeLines, schemaLines } from './print-results.ts'
-import { defaultProgressMode, startProgress, type ProgressMode } from './progress.ts'
+import { defaultProgressMode, type ProgressMode } from './progress.ts'
 import {
   busiestRoutes,
   delayByOrigin,
@@ -35,6 +34,7 @@ import {
   type RouteCount,
 } from './queries.ts'
 import type { DemoDatabase } from './schema.ts'
+import { queryStep, timed, withProgress } from './steps.ts'
 
 /** Options of {@link runDemo}; all optional. */
 export interface DemoOptions {
@@ -111,91 +111,85 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const minOriginFlights = Math.max(1, Math.round(rows / 300))
   const minDayFlights = Math.max(1, Math.min(1000, Math.round(rows / 100)))
 
-  let t = performance.now()
+  const t = performance.now()
   // The default 1 GiB of memtx memory is enough: 3M flights, their index and the airports take ~285 MB
   // (box.slab.info().quota_used after a full load).
   const server = await provisionTarantool({ env })
   let pool: Pool | undefined
   let db: Kysely<DemoDatabase> | undefined
   try {
-    pool = await createPool(server.uri, { size: options.poolSize ?? 2 })
-    const [serverVersion] = (await pool.eval('return box.info.version')) as [string]
+    const sqlPool = await createPool(server.uri, { size: options.poolSize ?? 2 })
+    pool = sqlPool
+    const [serverVersion] = (await sqlPool.eval('return box.info.version')) as [string]
     const serverMs = performance.now() - t
     log(`Tarantool ${serverVersion}: ${describeSource(server, env)} (${formatDuration(serverMs)})`)
     signal?.throwIfAborted()
 
-    db = new Kysely<DemoDatabase>({ dialect: new TarantoolDialect({ pool }) })
-    const migrator = createMigrator(db)
+    const kysely = new Kysely<DemoDatabase>({ dialect: new TarantoolDialect({ pool: sqlPool }) })
+    db = kysely
+    const migrator = createMigrator(kysely)
 
-    t = performance.now()
-    const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined)
-    if (applied.length > 0) {
-      checkMigration(await migrator.migrateTo(NO_MIGRATIONS), 'reverting the previous run')
-      log(`Reverted ${applied.length} migration(s) of an earlier run (dropped its tables)`)
-    }
-    logMigrations(log, checkMigration(await migrator.migrateTo(CREATE_TABLES), 'creating the tables'))
-    const migrationsMs = performance.now() - t
+    const { ms: migrationsMs } = await timed(() => resetAndMigrateTo(migrator, CREATE_TABLES, log))
     signal?.throwIfAborted()
 
-    t = performance.now()
-    const airports = await loadAirports(db, AIRPORTS_CSV, signal)
-    const airportsMs = performance.now() - t
+    const { value: airports, ms: airportsMs } = await timed(() => loadAirports(kysely, AIRPORTS_CSV, signal))
     log(`Loaded ${formatInteger(airports)} airports from airports.csv with Kysely inserts (${formatDuration(airportsMs)})`)
 
     log(`Loading ${formatInteger(rows)} of ${formatInteger(file.rowCount)} flights from flights-3m.parquet through the driver:`)
-    const progress = startProgress({ label: 'flights', total: rows, unit: 'rows', mode: options.progress ?? defaultProgressMode(), log })
-    let load
-    try {
-      load = await loadFlights({ pool, file, rows, onProgress: (n) => progress.update(n), ...(signal === undefined ? {} : { signal }) })
-    } finally {
-      progress.stop()
-    }
+    const load = await withProgress({ label: 'flights', total: rows, mode: options.progress ?? defaultProgressMode(), log }, (onProgress) =>
+      loadFlights({ pool: sqlPool, file, rows, onProgress, ...(signal === undefined ? {} : { signal }) }),
+    )
     const loadRate = Math.round(load.rows / (load.ms / 1000))
     log(`Loaded ${formatInteger(load.rows)} flights in ${formatDuration(load.ms)} (${formatInteger(loadRate)} rows/s)`)
 
-    t = performance.now()
-    logMigrations(log, checkMigration(await migrator.migrateToLatest(), 'indexing flights'))
-    const indexesMs = performance.now() - t
+    const { ms: indexesMs } = await timed(async () => logMigrations(log, checkMigration(await migrator.migrateToLatest(), 'indexing flights')))
     log(`Built the secondary index over ${formatInteger(load.rows)} flights (${formatDuration(indexesMs)})`)
     signal?.throwIfAborted()
 
-    log('')
-    t = performance.now()
-    const routes = await busiestRoutes(db, TOP, signal)
-    const routesMs = performance.now() - t
-    log(heading(`(1) Busiest routes`, 'Kysely', routesMs))
-    for (const line of routeLines(routes)) log(line)
+    const { value: routes, ms: routesMs } = await queryStep({
+      log,
+      title: `(1) Busiest routes`,
+      via: 'Kysely',
+      run: () => busiestRoutes(kysely, TOP, signal),
+      lines: routeLines,
+    })
 
-    log('')
-    t = performance.now()
-    const delays = await delayByOrigin(db, minOriginFlights, TOP, signal)
-    const delaysMs = performance.now() - t
-    log(heading(`(2) Worst average delay by origin airport, airports with ≥ ${formatInteger(minOriginFlights)} departures`, 'Kysely', delaysMs))
-    for (const line of originDelayLines(delays)) log(line)
+    const { value: delays, ms: delaysMs } = await queryStep({
+      log,
+      title: `(2) Worst average delay by origin airport, airports with ≥ ${formatInteger(minOriginFlights)} departures`,
+      via: 'Kysely',
+      run: () => delayByOrigin(kysely, minOriginFlights, TOP, signal),
+      lines: originDelayLines,
+    })
 
-    log('')
-    signal?.throwIfAborted()
-    t = performance.now()
-    const days = await worstDelayDays(drizzle(pool), minDayFlights, TOP)
-    const daysMs = performance.now() - t
-    log(heading(`(3) Worst days by average delay, days with ≥ ${formatInteger(minDayFlights)} flights`, 'Drizzle', daysMs))
-    for (const line of dayDelayLines(days)) log(line)
+    const { value: days, ms: daysMs } = await queryStep({
+      log,
+      signal,
+      title: `(3) Worst days by average delay, days with ≥ ${formatInteger(minDayFlights)} flights`,
+      via: 'Drizzle',
+      run: () => worstDelayDays(drizzle(sqlPool), minDayFlights, TOP),
+      lines: dayDelayLines,
+    })
 
-    log('')
     const origin = routes[0]?.origin
-    if (origin === undefined) throw new Error('No flights were loaded, so there is no airport to look up')
-    t = performance.now()
-    const lookup = await flightsFromOrigin(pool, origin, 5, signal)
-    const lookupMs = performance.now() - t
-    log(heading(`(4) First flights from ${origin}, IPROTO select on index ${ORIGIN_INDEX}`, 'driver', lookupMs))
-    for (const line of originLookupLines(lookup)) log(line)
+    const { value: lookup, ms: lookupMs } = await queryStep({
+      log,
+      title: (found) => `(4) First flights from ${found.origin}, IPROTO select on index ${ORIGIN_INDEX}`,
+      via: 'driver',
+      run: async () => {
+        if (origin === undefined) throw new Error('No flights were loaded, so there is no airport to look up')
+        return { ...(await flightsFromOrigin(sqlPool, origin, 5, signal)), origin }
+      },
+      lines: originLookupLines,
+    })
 
-    log('')
-    t = performance.now()
-    const tables = await demoTables(db)
-    const introspectionMs = performance.now() - t
-    log(heading('(5) Schema', 'Kysely introspection', introspectionMs))
-    for (const line of schemaLines(tables)) log(line)
+    const { value: tables, ms: introspectionMs } = await queryStep({
+      log,
+      title: '(5) Schema',
+      via: 'Kysely introspection',
+      run: () => demoTables(kysely),
+      lines: schemaLines,
+    })
 
     const timings: DemoTimings = {
       server: serverMs,
@@ -226,7 +220,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       delayByOrigin: delays,
       minDayFlights,
       worstDelayDays: days,
-      originLookup: { ...lookup, origin },
+      originLookup: lookup,
       tables,
       timings,
     }

@@ -249,6 +249,101 @@ function tokenExact(text: string, start: number, intStart: number, intEnd: numbe
   return exactAsDouble(source, Number(source))
 }
 
+/** The text that opens a marked number: a JSON string's quote and the `\u00XX` escape of `marker`. */
+function markerOpen(marker: number): string {
+  return `"\\u00${marker.toString(16).padStart(2, '0')}`
+}
+
+/** The index after the string whose opening quote is at `i`: its content cannot hold a raw quote, and a backslash escapes the next character. */
+function skipString(text: string, i: number): number {
+  const n = text.length
+  let c: number
+  i++
+  while (i < n && (c = text.charCodeAt(i)) !== QUOTE) i += c === BACKSLASH ? 2 : 1
+  return i + 1
+}
+
+/**
+ * The parts of the number token last read by {@link scanNumber}: where its integer digits and its fraction end,
+ * and whether it is a valid JSON number. One shared object, so that scanning allocates nothing per token.
+ */
+const token = { intEnd: 0, fracEnd: 0, valid: true }
+
+/**
+ * Reads the number token `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` whose integer digits start at
+ * `intStart` (after the minus, if any), filling {@link token}. Returns where the token ends, or -1 when no digit
+ * starts there (a lone minus: `JSON.parse` rejects it). Invalid fraction or exponent syntax is consumed and flagged
+ * in `token.valid`.
+ */
+function scanNumber(text: string, intStart: number): number {
+  const n = text.length
+  let j = intStart
+  let c = text.charCodeAt(j)
+  if (c === ZERO) {
+    j++
+  } else if (c > ZERO && c <= NINE) {
+    j++
+    while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
+  } else {
+    return -1
+  }
+  const intEnd = j
+  let valid = true
+  c = text.charCodeAt(j)
+  if (c === DOT) {
+    j++
+    while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
+    valid = j > intEnd + 1
+  }
+  token.fracEnd = j
+  if (c === LOWER_E || c === UPPER_E) {
+    j++
+    c = text.charCodeAt(j)
+    if (c === PLUS || c === MINUS) j++
+    const digits = j
+    while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
+    valid &&= j > digits
+  }
+  token.intEnd = intEnd
+  token.valid = valid
+  return j
+}
+
+/** `true` when the token `text[intStart, end)` whose integer digits end at `intEnd` is an integer beyond ±(2^53-1). */
+function longInteger(text: string, intStart: number, intEnd: number, end: number): boolean {
+  return end === intEnd && intEnd - intStart >= MAX_SAFE_DIGITS.length && digitsBeyondSafe(text, intStart, intEnd)
+}
+
+/**
+ * Collects the rewrites of one scan: each marked token becomes a JSON string of the marker and its text. Appending
+ * builds a rope (no copying); `JSON.parse` flattens it once.
+ */
+class Rewrite {
+  readonly text: string
+  readonly open: string
+  out = ''
+  last = 0
+  marked = 0
+
+  constructor(text: string, marker: number) {
+    this.text = text
+    this.open = markerOpen(marker)
+  }
+
+  /** Marks the token `text[start, end)`. */
+  mark(start: number, end: number): void {
+    this.out += this.text.slice(this.last, start) + this.open + this.text.slice(start, end) + '"'
+    this.last = end
+    this.marked++
+  }
+
+  /** The rewritten text and how many tokens were marked (`text` itself when none). */
+  result(): { text: string; marked: number } {
+    if (this.marked === 0) return { text: this.text, marked: 0 }
+    return { text: this.out + this.text.slice(this.last), marked: this.marked }
+  }
+}
+
 /**
  * Scans `text` once, outside strings, for number tokens a double would not reproduce and rewrites each as a JSON
  * string: the `marker` character, then the token's text. With `integersOnly`, only integer tokens beyond
@@ -257,68 +352,32 @@ function tokenExact(text: string, start: number, intStart: number, intEnd: numbe
  */
 export function markInexactNumbers(text: string, marker: number, integersOnly = false): { text: string; marked: number } {
   const n = text.length
-  const open = `"\\u00${marker.toString(16).padStart(2, '0')}`
-  // Appending builds a rope (no copying); JSON.parse flattens it once.
-  let out = ''
-  let last = 0
-  let marked = 0
+  const rewrite = new Rewrite(text, marker)
   let i = 0
   while (i < n) {
-    let c = text.charCodeAt(i)
+    const c = text.charCodeAt(i)
     if (c === QUOTE) {
-      // Skip the string: its content cannot hold a raw quote, and a backslash escapes the next character.
-      i++
-      while (i < n && (c = text.charCodeAt(i)) !== QUOTE) i += c === BACKSLASH ? 2 : 1
-      i++
+      i = skipString(text, i)
       continue
     }
     if (c > NINE || (c < ZERO && c !== MINUS)) {
       i++
       continue
     }
-    // A number token: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     const start = i
     const intStart = c === MINUS ? i + 1 : i
-    let j = intStart
-    c = text.charCodeAt(j)
-    if (c === ZERO) {
-      j++
-    } else if (c > ZERO && c <= NINE) {
-      j++
-      while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
-    } else {
-      i = j // a lone minus: JSON.parse rejects it
+    const end = scanNumber(text, intStart)
+    if (end < 0) {
+      i = intStart
       continue
     }
-    const intEnd = j
-    let valid = true
-    c = text.charCodeAt(j)
-    if (c === DOT) {
-      j++
-      while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
-      valid = j > intEnd + 1
-    }
-    const fracEnd = j
-    if (c === LOWER_E || c === UPPER_E) {
-      j++
-      c = text.charCodeAt(j)
-      if (c === PLUS || c === MINUS) j++
-      const digits = j
-      while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
-      valid &&= j > digits
-    }
-    i = j
+    i = end
     const inexact = integersOnly
-      ? j === intEnd && intEnd - intStart >= MAX_SAFE_DIGITS.length && digitsBeyondSafe(text, intStart, intEnd)
-      : valid && !tokenExact(text, start, intStart, intEnd, fracEnd, j)
-    if (inexact) {
-      out += text.slice(last, start) + open + text.slice(start, j) + '"'
-      last = j
-      marked++
-    }
+      ? longInteger(text, intStart, token.intEnd, end)
+      : token.valid && !tokenExact(text, start, intStart, token.intEnd, token.fracEnd, end)
+    if (inexact) rewrite.mark(start, end)
   }
-  if (marked === 0) return { text, marked: 0 }
-  return { text: out + text.slice(last), marked }
+  return rewrite.result()
 }
 
 /**
@@ -328,22 +387,17 @@ export function markInexactNumbers(text: string, marker: number, integersOnly = 
  */
 export function markNumericCells(text: string, marker: number, numericColumns: readonly boolean[]): { text: string; marked: number } {
   const n = text.length
-  const open = `"\\u00${marker.toString(16).padStart(2, '0')}`
-  let out = ''
-  let last = 0
-  let marked = 0
+  const rewrite = new Rewrite(text, marker)
   let depth = 0
   let inRows = false
   let cell = 0
   let lastKey = -1
   let i = 0
   while (i < n) {
-    let c = text.charCodeAt(i)
+    const c = text.charCodeAt(i)
     if (c === QUOTE) {
       if (depth === 1) lastKey = i
-      i++
-      while (i < n && (c = text.charCodeAt(i)) !== QUOTE) i += c === BACKSLASH ? 2 : 1
-      i++
+      i = skipString(text, i)
       continue
     }
     if (c === 0x5b /* [ */) {
@@ -375,47 +429,19 @@ export function markNumericCells(text: string, marker: number, numericColumns: r
     }
     const start = i
     const intStart = c === MINUS ? i + 1 : i
-    let j = intStart
-    c = text.charCodeAt(j)
-    if (c === ZERO) {
-      j++
-    } else if (c > ZERO && c <= NINE) {
-      j++
-      while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
-    } else {
-      i = j
+    const end = scanNumber(text, intStart)
+    if (end < 0) {
+      i = intStart
       continue
     }
-    const intEnd = j
-    let valid = true
-    c = text.charCodeAt(j)
-    if (c === DOT) {
-      j++
-      while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
-      valid = j > intEnd + 1
-    }
-    const fracEnd = j
-    if (c === LOWER_E || c === UPPER_E) {
-      j++
-      c = text.charCodeAt(j)
-      if (c === PLUS || c === MINUS) j++
-      const digits = j
-      while (j < n && (c = text.charCodeAt(j)) >= ZERO && c <= NINE) j++
-      valid &&= j > digits
-    }
-    i = j
+    i = end
     const numeric = inRows && depth >= 3 && numericColumns[cell] === true
     const inexact = numeric
-      ? valid && !tokenExact(text, start, intStart, intEnd, fracEnd, j)
-      : j === intEnd && intEnd - intStart >= MAX_SAFE_DIGITS.length && digitsBeyondSafe(text, intStart, intEnd)
-    if (inexact) {
-      out += text.slice(last, start) + open + text.slice(start, j) + '"'
-      last = j
-      marked++
-    }
+      ? token.valid && !tokenExact(text, start, intStart, token.intEnd, token.fracEnd, end)
+      : longInteger(text, intStart, token.intEnd, end)
+    if (inexact) rewrite.mark(start, end)
   }
-  if (marked === 0) return { text, marked: 0 }
-  return { text: out + text.slice(last), marked }
+  return rewrite.result()
 }
 
 function isSpace(c: number): boolean {
@@ -432,11 +458,7 @@ function isSpace(c: number): boolean {
  */
 export function markLongIntegersSpeculatively(text: string, marker: number): { text: string; marked: number } {
   const n = text.length
-  const open = `"\\u00${marker.toString(16).padStart(2, '0')}`
-  // Appending builds a rope (no copying); JSON.parse flattens it once.
-  let out = ''
-  let last = 0
-  let marked = 0
+  const rewrite = new Rewrite(text, marker)
   let i = 15
   while (i < n) {
     let c = text.charCodeAt(i)
@@ -457,12 +479,9 @@ export function markLongIntegersSpeculatively(text: string, marker: number): { t
     let a = to
     while (a < n && isSpace(text.charCodeAt(a))) a++
     if (a < n && (c = text.charCodeAt(a)) !== 0x2c && c !== 0x5d && c !== 0x7d) continue // , ] }
-    out += text.slice(last, start) + open + text.slice(start, to) + '"'
-    last = to
-    marked++
+    rewrite.mark(start, to)
   }
-  if (marked === 0) return { text, marked: 0 }
-  return { text: out + text.slice(last), marked }
+  return rewrite.result()
 }
 
 function markedToRaw(value: string): RawNumber {

@@ -7,15 +7,15 @@
  * default tables, so a run against a cluster of your own (`CRATEDB_URL`) never touches your migration history.
  */
 import type { Kysely } from 'kysely'
-import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import type { Migration, MigrationProvider, Migrator } from 'kysely/migration'
+import { createDemoMigrator, migrationProviderFor } from '../migration-results.ts'
 import { cratedbType } from '../../../dialects/cratedb/kysely/index.ts'
 import { PROPERTY_COLUMNS } from './schema.ts'
 
 /** Creates `earthquakes` and `flights`. */
 export const CREATE_TABLES = '001_create_earthquakes_and_flights'
 /** Tables the Migrator keeps its history and lock in (the lock table is the history table's name + `_lock`). */
-export const MIGRATION_TABLE = 'demo_migration'
-export const MIGRATION_LOCK_TABLE = 'demo_migration_lock'
+export { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../migration-results.ts'
 
 /** The migrations by name; Kysely runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -52,11 +52,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
 })
 
 /** Hands {@link migrations} to Kysely's `Migrator`. */
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations
-  },
-}
+export const migrationProvider: MigrationProvider = migrationProviderFor(migrations)
 
 /**
  * A `Migrator` over {@link migrations} with the demo's own history tables.
@@ -64,10 +60,5 @@ export const migrationProvider: MigrationProvider = {
  * const { error } = await createMigrator(db).migrateToLatest()
  */
 export function createMigrator(db: Kysely<any>): Migrator {
-  return new Migrator({
-    db,
-    provider: migrationProvider,
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
-  })
+  return createDemoMigrator(db, migrationProvider)
 }

@@ -11,7 +11,6 @@
  *   (`demo_migration`, `demo_migration_lock`) stays.
  */
 import { Kysely, type TableMetadata } from 'kysely'
-import { NO_MIGRATIONS } from 'kysely/migration'
 import { connect, type CrateDBClient } from '../../../src/cratedb/index.ts'
 import type { StartCrateDBOptions } from '../../../src/testing/cratedb/index.ts'
 import { CrateDBDialect, refresh } from '../../../dialects/cratedb/kysely/index.ts'
@@ -19,10 +18,11 @@ import { drizzle } from '../../../dialects/cratedb/drizzle/index.ts'
 import { EARTHQUAKES_JSON, FLIGHTS_PARQUET } from '../data-files.ts'
 import { openFlightsParquet, type FlightsParquet } from '../flights-parquet.ts'
 import { formatDuration, formatInteger } from '../format-table.ts'
-import { checkMigration, logMigrations } from '../migration-results.ts'
-import { heading, routeLines, schemaLines } from '../print-results.ts'
-import { defaultProgressMode, startProgress, type ProgressMode } from '../progress.ts'
+import { resetAndMigrateTo } from '../migration-results.ts'
+import { routeLines, schemaLines } from '../print-results.ts'
+import { defaultProgressMode, type ProgressMode } from '../progress.ts'
 import type { RouteCount } from '../queries.ts'
+import { queryStep, timed, withProgress } from '../steps.ts'
 import { bulkInsert, type BulkInsertResult } from './bulk-insert.ts'
 import { EARTHQUAKE_COLUMNS, readEarthquakes } from './earthquakes-geojson.ts'
 import { CREATE_TABLES, createMigrator } from './migrations.ts'
@@ -137,7 +137,7 @@ export async function runCrateDBDemo(options: CrateDemoOptions = {}): Promise<Cr
   const runStarted = performance.now()
   const file = await openFlightsParquet(FLIGHTS_PARQUET)
 
-  let t = performance.now()
+  const t = performance.now()
   const crate = await provisionCrateDB({
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.server === undefined ? {} : { server: options.server }),
@@ -152,16 +152,10 @@ export async function runCrateDBDemo(options: CrateDemoOptions = {}): Promise<Cr
     log(`CrateDB ${info.version}: ${describeSource(crate, info.nodeName)} (${formatDuration(serverMs)})`)
     signal?.throwIfAborted()
 
-    db = new Kysely<CrateDemoDatabase>({ dialect: new CrateDBDialect({ client: sqlClient }) })
-    const migrator = createMigrator(db)
-    t = performance.now()
-    const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined)
-    if (applied.length > 0) {
-      checkMigration(await migrator.migrateTo(NO_MIGRATIONS), 'reverting the previous run')
-      log(`Reverted ${applied.length} migration(s) of an earlier run (dropped its tables)`)
-    }
-    logMigrations(log, checkMigration(await migrator.migrateTo(CREATE_TABLES), 'creating the tables'))
-    const migrationsMs = performance.now() - t
+    const kysely = new Kysely<CrateDemoDatabase>({ dialect: new CrateDBDialect({ client: sqlClient }) })
+    db = kysely
+    const migrator = createMigrator(kysely)
+    const { ms: migrationsMs } = await timed(() => resetAndMigrateTo(migrator, CREATE_TABLES, log))
     signal?.throwIfAborted()
 
     const quakes = await readEarthquakes(EARTHQUAKES_JSON, signal)
@@ -202,49 +196,53 @@ export async function runCrateDBDemo(options: CrateDemoOptions = {}): Promise<Cr
     const loadRate = Math.round(flights.rows / (flights.ms / 1000))
     logLoad(log, 'flights', flights)
 
-    t = performance.now()
-    await refresh(db, ['earthquakes', 'flights'])
-    const refreshMs = performance.now() - t
+    const { ms: refreshMs } = await timed(() => refresh(kysely, ['earthquakes', 'flights']))
     log(`Refreshed earthquakes and flights so that queries see every row (REFRESH TABLE, ${formatDuration(refreshMs)})`)
     signal?.throwIfAborted()
 
-    log('')
-    t = performance.now()
-    const near = await earthquakesNear(db, SAN_FRANCISCO, NEAR_KM, TOP, signal)
-    const nearbyMs = performance.now() - t
-    const nearTitle = `(1) Earthquakes within ${NEAR_KM} km of ${SAN_FRANCISCO.name}: ${formatInteger(near.total)}, the nearest ${Math.min(TOP, near.total)}`
-    log(heading(`${nearTitle} by distance(location, ?)`, 'Kysely', nearbyMs))
-    for (const line of nearbyLines(near.nearest)) log(line)
+    const { value: near, ms: nearbyMs } = await queryStep({
+      log,
+      title: (found) =>
+        `(1) Earthquakes within ${NEAR_KM} km of ${SAN_FRANCISCO.name}: ${formatInteger(found.total)}, the nearest ${Math.min(TOP, found.total)}` +
+        ' by distance(location, ?)',
+      via: 'Kysely',
+      run: () => earthquakesNear(kysely, SAN_FRANCISCO, NEAR_KM, TOP, signal),
+      lines: (found) => nearbyLines(found.nearest),
+    })
 
-    log('')
-    t = performance.now()
-    const strongest = await strongestEarthquakes(db, TOP, signal)
-    const strongestMs = performance.now() - t
-    log(heading(`(2) Strongest earthquakes by properties['mag'], where properties['type'] = 'earthquake'`, 'Kysely', strongestMs))
-    for (const line of strongestLines(strongest)) log(line)
+    const { value: strongest, ms: strongestMs } = await queryStep({
+      log,
+      title: `(2) Strongest earthquakes by properties['mag'], where properties['type'] = 'earthquake'`,
+      via: 'Kysely',
+      run: () => strongestEarthquakes(kysely, TOP, signal),
+      lines: strongestLines,
+    })
 
-    log('')
-    t = performance.now()
-    const routes = await busiestRoutes(db, TOP, signal)
-    const routesMs = performance.now() - t
-    log(heading('(3) Busiest routes', 'Kysely', routesMs))
-    for (const line of routeLines(routes)) log(line)
+    const { value: routes, ms: routesMs } = await queryStep({
+      log,
+      title: '(3) Busiest routes',
+      via: 'Kysely',
+      run: () => busiestRoutes(kysely, TOP, signal),
+      lines: routeLines,
+    })
 
-    log('')
-    signal?.throwIfAborted()
     const bucket = span.first <= span.last ? bucketFor(span.first, span.last) : 'day'
-    t = performance.now()
-    const buckets = await flightsPerBucket(drizzle(sqlClient), bucket)
-    const bucketsMs = performance.now() - t
-    log(heading(`(4) Flights per ${bucket}, date_trunc('${bucket}', date)`, 'Drizzle', bucketsMs))
-    for (const line of bucketLines(buckets, bucket)) log(line)
+    const { value: buckets, ms: bucketsMs } = await queryStep({
+      log,
+      signal,
+      title: `(4) Flights per ${bucket}, date_trunc('${bucket}', date)`,
+      via: 'Drizzle',
+      run: () => flightsPerBucket(drizzle(sqlClient), bucket),
+      lines: (rows) => bucketLines(rows, bucket),
+    })
 
-    log('')
-    t = performance.now()
-    const tables = await demoTables(db)
-    const introspectionMs = performance.now() - t
-    log(heading('(5) Schema', 'Kysely introspection', introspectionMs))
-    for (const line of schemaLines(tables)) log(line)
+    const { value: tables, ms: introspectionMs } = await queryStep({
+      log,
+      title: '(5) Schema',
+      via: 'Kysely introspection',
+      run: () => demoTables(kysely),
+      lines: schemaLines,
+    })
 
     const timings: CrateDemoTimings = {
       server: serverMs,
@@ -320,18 +318,6 @@ async function* flightRows(file: FlightsParquet, rows: number, span: { first: nu
       out[i] = [id, ms, delay, distance, origin, destination]
     }
     yield out
-  }
-}
-
-async function withProgress<T>(
-  options: { label: string; total: number; mode: ProgressMode; log: (line: string) => void },
-  run: (onProgress: (done: number) => void) => Promise<T>,
-): Promise<T> {
-  const progress = startProgress({ ...options, unit: 'rows' })
-  try {
-    return await run((done) => progress.update(done))
-  } finally {
-    progress.stop()
   }
 }
 
