@@ -15,7 +15,7 @@ import { RequestEnded, Transport } from './transport.ts'
 import { encodeBulkBody, encodeStatementBody } from './value-encoder.ts'
 import type { HttpResponse } from './http-exchange.ts'
 import type { CallOptions, CrateDBOptions, ExecuteManyOptions, ExecuteOptions, StreamOptions } from './options.ts'
-import type { DecodeOptions } from './value-decoder.ts'
+import type { DecodeOptions } from './result-reader.ts'
 
 /** What `serverInfo()` reports (spec §1.9, `GET /`). */
 export interface ServerInfo {

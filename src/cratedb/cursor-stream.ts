@@ -6,7 +6,7 @@ import { errorFromResponse } from './response-errors.ts'
 import { decodeExecuteBody, type ExecuteResult } from './sql-result.ts'
 import { encodeStatementBody } from './value-encoder.ts'
 import type { CrateNode, Transport } from './transport.ts'
-import type { DecodeOptions } from './value-decoder.ts'
+import type { DecodeOptions } from './result-reader.ts'
 
 /** What a cursor stream needs from its client. */
 export interface CursorContext {

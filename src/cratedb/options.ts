@@ -1,4 +1,4 @@
-import type { DecodeOptions } from './value-decoder.ts'
+import type { DecodeOptions } from './result-reader.ts'
 
 /**
  * Options of {@link connect}. Names follow crate-python's `connect()` arguments in camelCase (spec §2.1); the

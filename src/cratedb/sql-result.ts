@@ -1,7 +1,8 @@
 import type { CrateDBType } from './col-types.ts'
 import { ProtocolError } from './errors.ts'
-import { parseResponseJson } from './json-decode.ts'
-import { decodeRows, rowsToObjects, type DecodeOptions } from './value-decoder.ts'
+import { readResultBody, type ReadOptions, type ResultBody } from './result-reader.ts'
+
+const BULK_READ: ReadOptions = {}
 
 /** Result of `execute` (spec §1.4). */
 export interface ExecuteResult<Row = unknown[]> {
@@ -57,22 +58,22 @@ export interface ExecuteManyResult {
   duration: number
 }
 
-function parseBody(body: Buffer, node: string, what: string): { value: Record<string, unknown>; exact: boolean } {
-  let parsed: { value: unknown; exact: boolean }
+function parseBody(body: Buffer, options: ReadOptions, node: string, what: string): ResultBody {
+  let parsed: ResultBody | undefined
   try {
-    parsed = parseResponseJson(body)
+    parsed = readResultBody(body, options)
   } catch (err) {
     const excerpt = body.subarray(0, 200).toString('utf8')
     throw new ProtocolError(`${what} to ${node} answered 200 with a body that is not JSON: ${JSON.stringify(excerpt)}`, { code: 'INVALID_RESPONSE', cause: err, node, httpStatus: 200 })
   }
-  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+  if (parsed === undefined) {
     throw new ProtocolError(`${what} to ${node} answered 200 with JSON that is not a result object`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })
   }
-  return parsed as { value: Record<string, unknown>; exact: boolean }
+  return parsed
 }
 
 function numberOf(v: unknown): number {
-  return typeof v === 'number' ? v : typeof v === 'object' && v !== null && 'source' in v ? Number((v as { source: string }).source) : -1
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : -1
 }
 
 /**
@@ -81,17 +82,13 @@ function numberOf(v: unknown): number {
  *
  * @throws ProtocolError when the body is not a result object.
  */
-export function decodeExecuteBody<Row>(body: Buffer, options: DecodeOptions & { rowMode?: 'array' | 'object' }, node: string, what: string): ExecuteResult<Row> {
-  const { value, exact } = parseBody(body, node, what)
+export function decodeExecuteBody<Row>(body: Buffer, options: ReadOptions, node: string, what: string): ExecuteResult<Row> {
+  const value = parseBody(body, options, node, what)
   const cols = Array.isArray(value.cols) ? (value.cols as string[]) : []
-  const colTypes = Array.isArray(value.col_types) ? (value.col_types as CrateDBType[]) : []
-  let rows = Array.isArray(value.rows) ? (value.rows as unknown[][]) : []
-  if (cols.length === 0) rows = []
-  else decodeRows(rows, value.col_types as unknown[] | undefined, exact, options)
   return {
     cols,
-    colTypes,
-    rows: (options.rowMode === 'object' ? rowsToObjects(rows, cols) : rows) as Row[],
+    colTypes: Array.isArray(value.colTypes) ? (value.colTypes as CrateDBType[]) : [],
+    rows: cols.length > 0 && Array.isArray(value.rows) ? (value.rows as Row[]) : [],
     rowCount: numberOf(value.rowcount),
     duration: numberOf(value.duration),
   }
@@ -105,7 +102,7 @@ export function decodeExecuteBody<Row>(body: Buffer, options: DecodeOptions & { 
  * @throws ProtocolError when the body has no `results` list.
  */
 export function decodeBulkBody(body: Buffer, node: string, what: string): ExecuteManyResult {
-  const { value } = parseBody(body, node, what)
+  const value = parseBody(body, BULK_READ, node, what)
   if (!Array.isArray(value.results)) {
     throw new ProtocolError(`${what} to ${node} answered 200 without a bulk "results" list`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })
   }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, CrateDBType, crateTypeName, type CrateDBClient } from '../../src/cratedb/index.ts'
-import { hasLongInteger, needsExactParse, parseResponseJson, RawNumber } from '../../src/cratedb/json-decode.ts'
 import { startStub, untag, type StubNode } from './helpers/stub-node.ts'
 
 // Bodies written by hand as CrateDB sends them (spec §1.4, §1.8), served verbatim.
@@ -125,36 +124,7 @@ describe('decoding by col_types (spec §1.8)', () => {
   })
 })
 
-describe('lossless JSON parsing', () => {
-  const exactNeeded = (text: string): boolean => needsExactParse(Buffer.from(text), text)
-
-  it('takes the plain JSON.parse path when nothing can lose precision', () => {
-    expect(exactNeeded('{"cols":["a"],"col_types":[10],"rows":[[123456789012345]]}')).toBe(false)
-    expect(exactNeeded('{"cols":["a"],"col_types":[10],"rows":[[1234567890123456]]}')).toBe(true)
-    expect(exactNeeded('{"cols":["a"],"col_types":[10],"rows":[[-12345678901234567890]]}')).toBe(true)
-    expect(exactNeeded('{"cols":["a"],"col_types":[[100,22]],"rows":[[[1]]]}')).toBe(true)
-    expect(exactNeeded('{"cols":["a"],"col_types":[122,220],"rows":[[1]]}')).toBe(false)
-    // doubles with 17 significant digits parse the same either way
-    expect(exactNeeded('{"cols":["a"],"col_types":[6],"rows":[[0.30000000000000004],[1.2345678901234567E20]]}')).toBe(false)
-    expect(parseResponseJson(Buffer.from('[1.5]'))).toEqual({ value: [1.5], exact: false })
-  })
-
-  it('finds a long integer wherever it sits relative to the sampled bytes', () => {
-    for (let pad = 0; pad < 20; pad++) {
-      expect(hasLongInteger(Buffer.from(`${' '.repeat(pad)}[9007199254740993]`))).toBe(true)
-      expect(hasLongInteger(Buffer.from(`${' '.repeat(pad)}[900719925474099]`))).toBe(false)
-    }
-  })
-
-  it('keeps source text only where a double would differ', () => {
-    const { value, exact } = parseResponseJson(Buffer.from('[12345678901234567890, 1.5, 1.50, 1234567890123456]')) as { value: unknown[]; exact: boolean }
-    expect(exact).toBe(true)
-    expect(value[0]).toEqual(new RawNumber('12345678901234567890'))
-    expect(value[1]).toBe(1.5)
-    expect(value[2]).toEqual(new RawNumber('1.50'))
-    expect(value[3]).toBe(1234567890123456)
-  })
-
+describe('type names', () => {
   it('names types', () => {
     expect(crateTypeName(CrateDBType.BIGINT)).toBe('BIGINT')
     expect(crateTypeName([100, [100, 4]])).toBe('ARRAY(ARRAY(TEXT))')
