@@ -1,3 +1,5 @@
+import { promisify } from 'node:util'
+import { constants as zlibConstants, gzip } from 'node:zlib'
 import { callScope, type CallScope } from '../core/abort.ts'
 import { DialectryError } from '../core/errors.ts'
 import { resolveTlsOptions } from '../core/tls-options.ts'
@@ -52,10 +54,22 @@ function quoteTableName(name: string): string {
   return name.split('.').map(quoteIdent).join('.')
 }
 
+const gzipAsync = promisify(gzip)
+
 function positive(name: string, value: number | undefined, fallback: number, allowZero = true): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw new InvalidArgumentError(`Option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`)
+  }
+  return value
+}
+
+/** {@link CrateDBOptions.compress} as a byte threshold: 0 always, Infinity never. */
+function compressThreshold(value: boolean | number | undefined): number {
+  if (value === undefined || value === false) return Infinity
+  if (value === true) return 0
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`Option compress must be true, false or a non-negative whole number of bytes, got ${String(value)}`)
   }
   return value
 }
@@ -83,6 +97,9 @@ export class CrateDBClient {
   readonly #transport: Transport
   readonly #sqlPath: string
   readonly #sqlHeaders: Record<string, string>
+  readonly #gzipSqlHeaders: Record<string, string>
+  /** Request bodies of at least this many bytes are gzipped; Infinity: never. */
+  readonly #compressFrom: number
   readonly #authHeaders: Record<string, string>
   readonly #decode: DecodeOptions
   readonly #rowMode: 'array' | 'object'
@@ -113,7 +130,9 @@ export class CrateDBClient {
       if (/[\r\n\0]/.test(value)) throw new InvalidArgumentError(`The ${name === 'default-schema' ? 'schema' : 'credentials'} option contains a line break or NUL character`)
     }
     this.#authHeaders = { 'user-agent': 'dialectry-cratedb', ...auth }
-    this.#sqlHeaders = { ...this.#authHeaders, 'content-type': 'application/json', accept: 'application/json' }
+    this.#sqlHeaders = { ...this.#authHeaders, 'content-type': 'application/json', accept: 'application/json', 'accept-encoding': 'gzip, deflate' }
+    this.#gzipSqlHeaders = { ...this.#sqlHeaders, 'content-encoding': 'gzip' }
+    this.#compressFrom = compressThreshold(options.compress)
     this.#sqlPath = options.errorTrace ? '/_sql?types&error_trace=true' : '/_sql?types'
     this.#decode = { bigint: options.bigint ?? 'auto', timestamps: options.timestamps ?? 'date' }
     if (!['auto', 'bigint', 'number'].includes(this.#decode.bigint!)) throw new InvalidArgumentError(`Option bigint must be 'auto', 'bigint' or 'number'`)
@@ -301,10 +320,16 @@ export class CrateDBClient {
   ): Promise<T> {
     if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidArgumentError('The SQL statement must be a non-empty string')
     const tag = killable && this.#killOnAbort && (options.signal !== undefined || (options.timeout ?? this.#timeout) > 0) ? newJobTag() : undefined
-    const body = makeBody(tag === undefined ? sql : tagStatement(sql, tag))
+    const text = makeBody(tag === undefined ? sql : tagStatement(sql, tag))
+    let body: string | Buffer = text
+    let headers = this.#sqlHeaders
+    if (this.#compressFrom !== Infinity && (this.#compressFrom === 0 || Buffer.byteLength(text) >= this.#compressFrom)) {
+      body = await gzipAsync(text, { level: zlibConstants.Z_BEST_SPEED })
+      headers = this.#gzipSqlHeaders
+    }
     const what = 'POST /_sql'
     const { response, node } = await this.#send(
-      { method: 'POST', path: this.#sqlPath, headers: this.#sqlHeaders, body, resendable, what },
+      { method: 'POST', path: this.#sqlPath, headers, body, resendable, what },
       options,
       tag,
     )
@@ -314,7 +339,7 @@ export class CrateDBClient {
 
   /** Sends through the transport within the call's scope; turns an early end into Timeout/Aborted errors. */
   async #send(
-    request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | null; resendable: boolean; what: string },
+    request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | Buffer | null; resendable: boolean; what: string },
     options: CallOptions,
     tag: string | undefined,
   ): Promise<{ response: HttpResponse; node: string }> {

@@ -1,12 +1,41 @@
+import { promisify } from 'node:util'
+import { gunzip, inflate } from 'node:zlib'
 import type { Dispatcher, Pool, buildConnector } from 'undici'
 import { sleep } from '../core/abort.ts'
 import { EndpointList } from '../core/endpoint-list.ts'
-import { ConnectionError, CrateDBError, InvalidArgumentError } from './errors.ts'
+import { ConnectionError, CrateDBError, InvalidArgumentError, ProtocolError } from './errors.ts'
 import { exchange, ExchangeFailure, type HttpResponse } from './http-exchange.ts'
 import { createConnector, createNodePool, createSessionClient, type SocketSettings } from './node-dispatcher.ts'
 import { errorFromResponse } from './response-errors.ts'
 import type { CrateDBEvent } from './options.ts'
 import type { NodeAddress } from './server-url.ts'
+
+const gunzipAsync = promisify(gunzip)
+const inflateAsync = promisify(inflate)
+
+/**
+ * Inflates a gzip or deflate answer (CrateDB compresses answers when `http.compression` is on and the request
+ * accepted it), on libuv's thread pool.
+ *
+ * @throws ProtocolError for another encoding or a body that does not inflate.
+ */
+async function decodeContentEncoding(response: HttpResponse, encoding: string, node: string, what: string): Promise<HttpResponse> {
+  const kind = encoding.trim().toLowerCase()
+  let body: Buffer
+  try {
+    if (kind === 'gzip' || kind === 'x-gzip') body = await gunzipAsync(response.body)
+    else if (kind === 'deflate') body = await inflateAsync(response.body)
+    else throw new Error(`the driver accepts only gzip and deflate`)
+  } catch (err) {
+    throw new ProtocolError(`${what} to ${node} answered HTTP ${response.status} with a body in Content-Encoding ${JSON.stringify(encoding)} that could not be decoded: ${(err as Error).message}`, {
+      code: 'INVALID_RESPONSE',
+      cause: err,
+      node,
+      httpStatus: response.status,
+    })
+  }
+  return { ...response, body }
+}
 
 /** One node of the cluster with its connection pool. */
 export interface CrateNode extends NodeAddress {
@@ -179,6 +208,8 @@ export class Transport {
         }
         continue
       }
+      const encoding = response.headers['content-encoding']
+      if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), node.url, request.what)
       if (NODE_DOWN_STATUSES.has(response.status)) {
         const error = errorFromResponse(response.status, response.statusText, response.body, node.url, request.what)
         const text = `HTTP ${response.status}${error instanceof CrateDBError && typeof error.code === 'number' ? ` (CrateDB error ${error.code})` : ''}`

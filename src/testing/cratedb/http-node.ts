@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import { inflateSync, gunzipSync } from 'node:zlib'
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib'
 import { handleBlobRequest } from './blob-handler.ts'
 import { CrateError } from './crate-error.ts'
 import type { CrateStore } from './crate-store.ts'
@@ -24,6 +24,8 @@ export interface HttpNodeOptions {
   readonly tls: { readonly key: string | Buffer; readonly cert: string | Buffer } | undefined
   /** Largest accepted request body in bytes (`http.max_content_length`, default 100 MB). */
   readonly maxContentLength: number
+  /** Compress `_sql` answers for clients that accept gzip or deflate (`http.compression`, default off). */
+  readonly httpCompression: boolean
 }
 
 const JSON_TYPE = 'application/json; charset=UTF-8'
@@ -255,7 +257,22 @@ export class CrateHttpNode {
       body = errorBody(crate, includeTrace)
     }
     if (res.destroyed) return
-    res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) })
-    res.end(body)
+    const encoding = this.options.httpCompression ? responseEncoding(req.headers['accept-encoding']) : undefined
+    if (encoding === undefined) {
+      res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) })
+      res.end(body)
+      return
+    }
+    // Netty's HttpContentCompressor as CrateDB configures it: level 3, gzip preferred over deflate.
+    const compressed = encoding === 'gzip' ? gzipSync(body, { level: 3 }) : deflateSync(body, { level: 3 })
+    res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Encoding': encoding, 'Content-Length': compressed.length })
+    res.end(compressed)
   }
+}
+
+/** The encoding to answer with for an `Accept-Encoding` header: gzip, else deflate, else none. */
+function responseEncoding(accept: string | undefined): 'gzip' | 'deflate' | undefined {
+  if (accept === undefined) return undefined
+  const offered = new Set(accept.split(',').map((part) => part.trim().split(';')[0]!.toLowerCase()).filter((e) => e !== ''))
+  return offered.has('gzip') ? 'gzip' : offered.has('deflate') ? 'deflate' : undefined
 }

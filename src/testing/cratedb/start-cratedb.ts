@@ -36,6 +36,12 @@ export interface StartCrateDBOptions {
   clusterName?: string
   /** Largest accepted request body in bytes; default 100 MB (CrateDB's `http.max_content_length`). */
   maxContentLength?: number
+  /**
+   * Compress `_sql` answers with gzip (or deflate) when the client's `Accept-Encoding` allows, as CrateDB does
+   * with `http.compression: true` (level 3). Default `false`, CrateDB's default. Gzip or deflate request bodies
+   * are always accepted, whatever this says.
+   */
+  httpCompression?: boolean
 }
 
 /** A running local CrateDB server. */
@@ -103,6 +109,7 @@ export async function startCrateDB(options: StartCrateDBOptions = {}): Promise<L
         auth: { users: options.users, jwtTokens: options.jwtTokens ?? {} },
         tls,
         maxContentLength: options.maxContentLength ?? 100 * 1024 * 1024,
+        httpCompression: options.httpCompression ?? false,
       }),
     )
   }
