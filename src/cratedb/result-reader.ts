@@ -365,23 +365,25 @@ class Reader {
     let j = start
     const end = this.end
     let c = j < end ? b[j]! : -1
-    while (c !== QUOTE && c !== BACKSLASH && c >= 0x20 && c < 0x80) c = ++j < end ? b[j]! : -1
+    let h = 0
+    while (c !== QUOTE && c !== BACKSLASH && c >= 0x20 && c < 0x80) {
+      h = (Math.imul(h, 31) + c) | 0
+      c = ++j < end ? b[j]! : -1
+    }
     if (c === QUOTE) {
       this.i = j + 1
       const len = j - start
       if (!this.ascii || len >= SLICE_COPIES_BELOW) return latin1Slice.call(b, start, j)
-      return len <= 8 ? this.short(start, len) : this.t.slice(start, j)
+      return len <= 8 ? this.short(start, len, h) : this.t.slice(start, j)
     }
     return this.slowString(start, j)
   }
 
-  /** A short string, from the cache when the same characters were seen before. */
-  short(start: number, len: number): string {
+  /** A short string of an ASCII body (`hash` of its bytes), from the cache when the same bytes were seen before. */
+  short(start: number, len: number, hash: number): string {
     if (len === 0) return ''
     const b = this.b
-    let h = len
-    for (let k = 0; k < len; k++) h = (Math.imul(h, 31) + b[start + k]!) | 0
-    h = (h ^ (h >>> 12)) & (CACHE_SIZE - 1)
+    const h = (hash ^ (hash >>> 12) ^ len) & (CACHE_SIZE - 1)
     const cached = this.cache[h]!
     if (cached.length === len) {
       let k = 0
@@ -478,9 +480,11 @@ class Reader {
     }
     const stack = this.stack
     const base = this.sp
+    let numbers = true
     for (;;) {
       const v = plan === VALUE_PLAN ? this.value() : this.cell(plan)
       stack[this.sp++] = v
+      if (numbers && typeof v !== 'number') numbers = false
       c = this.ws()
       if (c === COMMA) {
         this.i++
@@ -493,6 +497,9 @@ class Reader {
     this.i++
     const n = this.sp - base
     this.sp = base
+    // Arrays of numbers (GEO_POINT, vectors, numeric arrays) are built as arrays of unboxed doubles, as
+    // JSON.parse builds them: no heap object per element.
+    if (numbers) return numberArray(stack, base, n)
     switch (n) {
       case 1:
         return [stack[base]]
@@ -618,7 +625,28 @@ class Reader {
     }
     this.i++
     this.sp = base
-    return stack.slice(base, base + k)
+    // Array literals (one allocation site per width) let V8 learn that rows live long and allocate them in the
+    // old generation directly, instead of copying them through the young one.
+    switch (k) {
+      case 1:
+        return [stack[base]]
+      case 2:
+        return [stack[base], stack[base + 1]]
+      case 3:
+        return [stack[base], stack[base + 1], stack[base + 2]]
+      case 4:
+        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3]]
+      case 5:
+        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4]]
+      case 6:
+        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4], stack[base + 5]]
+      case 7:
+        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4], stack[base + 5], stack[base + 6]]
+      case 8:
+        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4], stack[base + 5], stack[base + 6], stack[base + 7]]
+      default:
+        return stack.slice(base, base + k)
+    }
   }
 
   objectRow(plans: readonly Plan[], cols: readonly string[], protoKey: boolean): Record<string, unknown> {
@@ -659,6 +687,17 @@ class Reader {
   release(): void {
     this.stack.length = 0
   }
+}
+
+function numberArray(stack: unknown[], base: number, n: number): number[] {
+  if (n === 2) {
+    const a = stack[base] as number
+    const b = stack[base + 1] as number
+    return [a, b]
+  }
+  const out: number[] = []
+  for (let k = base; k < base + n; k++) out.push(stack[k] as number)
+  return out
 }
 
 /**
