@@ -48,6 +48,12 @@ export interface DecodeOptions {
 export interface ReadOptions extends DecodeOptions {
   /** `'array'` (default): rows are arrays in column order; `'object'`: objects keyed by column name. */
   rowMode?: 'array' | 'object'
+  /**
+   * Builds each entry of a bulk answer's `results` from the entry's `rowcount`, `error` and `error_message`
+   * members (`undefined` when absent; other members are skipped), so no intermediate object is made per entry.
+   * Entries that are not objects are passed as `(entry, undefined, undefined)`. Without it, `results` is plain JSON.
+   */
+  bulkItem?: (rowcount: unknown, error: unknown, errorMessage: unknown) => unknown
 }
 
 /** The members of an `_sql` answer the driver uses; each is `undefined` when the body does not have it. */
@@ -678,6 +684,62 @@ class Reader {
     return row
   }
 
+  /** A bulk answer's `results` array, each entry built by `item`; `i` is at `[`. */
+  bulkResults(item: NonNullable<ReadOptions['bulkItem']>): unknown[] {
+    this.i++
+    const out: unknown[] = []
+    let c = this.ws()
+    if (c === CLOSE_ARRAY) {
+      this.i++
+      return out
+    }
+    for (;;) {
+      if (c !== OPEN_OBJECT) {
+        out.push(item(this.value(), undefined, undefined))
+      } else {
+        this.i++
+        let rowcount: unknown
+        let error: unknown
+        let errorMessage: unknown
+        c = this.ws()
+        if (c === CLOSE_OBJECT) this.i++
+        else {
+          for (;;) {
+            if (c !== QUOTE) this.fail('Expected a property name, found')
+            const key = this.string()
+            if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
+            this.i++
+            if (key === 'rowcount') rowcount = this.value()
+            else if (key === 'error') error = this.value()
+            else if (key === 'error_message') errorMessage = this.value()
+            else this.skip()
+            c = this.ws()
+            if (c === COMMA) {
+              this.i++
+              c = this.ws()
+              continue
+            }
+            if (c === CLOSE_OBJECT) {
+              this.i++
+              break
+            }
+            this.fail("Expected ',' or '}' after a property value, found")
+          }
+        }
+        out.push(item(rowcount, error, errorMessage))
+      }
+      c = this.ws()
+      this.i++
+      if (c === COMMA) {
+        c = this.ws()
+        continue
+      }
+      if (c === CLOSE_ARRAY) return out
+      this.i--
+      this.fail("Expected ',' or ']' after a bulk result, found")
+    }
+  }
+
   /** Requires nothing but whitespace after the top-level value. */
   finish(): void {
     if (this.ws() !== -1) this.fail('Unexpected non-whitespace')
@@ -779,7 +841,7 @@ function readResult(r: Reader, options: ReadOptions): ResultBody | undefined {
           out.duration = r.value()
           break
         case 'results':
-          out.results = r.value()
+          out.results = options.bulkItem !== undefined && r.ws() === OPEN_ARRAY ? r.bulkResults(options.bulkItem) : r.value()
           break
         default:
           r.skip()

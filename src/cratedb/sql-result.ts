@@ -2,7 +2,21 @@ import type { CrateDBType } from './col-types.ts'
 import { ProtocolError } from './errors.ts'
 import { readResultBody, type ReadOptions, type ResultBody } from './result-reader.ts'
 
-const BULK_READ: ReadOptions = {}
+/** One bulk entry in every shape servers have used (see {@link decodeBulkBody}). */
+function bulkItem(rowcount: unknown, error: unknown, errorMessage: unknown): BulkItemResult {
+  const result: BulkItemResult = { rowCount: numberOf(rowcount) }
+  if (error !== null && typeof error === 'object') {
+    const e = error as { code?: unknown; message?: unknown }
+    result.error = { code: typeof e.code === 'number' ? e.code : 0, message: typeof e.message === 'string' ? e.message : JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) }
+  } else if (typeof error === 'string') {
+    result.error = { code: 0, message: error }
+  } else if (typeof errorMessage === 'string') {
+    result.error = { code: 0, message: errorMessage }
+  }
+  return result
+}
+
+const BULK_READ: ReadOptions = { bulkItem }
 
 /** Result of `execute` (spec §1.4). */
 export interface ExecuteResult<Row = unknown[]> {
@@ -106,23 +120,12 @@ export function decodeBulkBody(body: Buffer, node: string, what: string): Execut
   if (!Array.isArray(value.results)) {
     throw new ProtocolError(`${what} to ${node} answered 200 without a bulk "results" list`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })
   }
-  const raw = value.results as unknown[]
-  const results: BulkItemResult[] = new Array(raw.length)
+  const results = value.results as BulkItemResult[]
   const failed: BulkFailure[] = []
   let rowCount = 0
-  for (let i = 0; i < raw.length; i++) {
-    const item = (raw[i] ?? {}) as { rowcount?: unknown; error?: unknown; error_message?: unknown }
-    const count = numberOf(item.rowcount)
-    const result: BulkItemResult = { rowCount: count }
-    if (item.error !== null && typeof item.error === 'object') {
-      const e = item.error as { code?: unknown; message?: unknown }
-      result.error = { code: typeof e.code === 'number' ? e.code : 0, message: typeof e.message === 'string' ? e.message : JSON.stringify(e) }
-    } else if (typeof item.error === 'string') {
-      result.error = { code: 0, message: item.error }
-    } else if (typeof item.error_message === 'string') {
-      result.error = { code: 0, message: item.error_message }
-    }
-    results[i] = result
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i]!
+    const count = result.rowCount
     if (count >= 0) rowCount += count
     if (count === -2 || result.error !== undefined) failed.push({ index: i, ...result })
   }

@@ -63,6 +63,9 @@ function encodeValue(value: unknown): unknown {
     case 'object': {
       if (value === null) return null
       if (Array.isArray(value)) return encodeArray(value)
+      const proto = Object.getPrototypeOf(value)
+      // Plain objects first: the common case, and they have no toJSON of their own to honour.
+      if ((proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') return encodeObject(value as Record<string, unknown>)
       if (value instanceof Date) {
         const t = value.getTime()
         if (Number.isNaN(t)) throw new EncodeFailure((path) => `Argument ${path} is an invalid Date`)
@@ -100,11 +103,14 @@ function encodeArray(arr: readonly unknown[]): readonly unknown[] {
 
 function encodeObject(obj: Record<string, unknown>): Record<string, unknown> {
   let out: Record<string, unknown> | undefined
-  for (const k of Object.keys(obj)) {
+  // for-in walks the enumeration cache without allocating a key array; inherited keys are skipped as
+  // JSON.stringify skips them.
+  for (const k in obj) {
     const v = obj[k]
     const t = typeof v
     if (t === 'string' || t === 'boolean' || v === null || (t === 'number' && Number.isFinite(v))) continue
     if (v === undefined) continue // JSON.stringify drops it, as for any object
+    if (!Object.hasOwn(obj, k)) continue
     let e: unknown
     try {
       e = encodeValue(v)

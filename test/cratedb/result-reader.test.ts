@@ -210,3 +210,21 @@ describe('reading result bodies by col_types', () => {
     expect(readResultBody(Buffer.from('[1]'))).toBeUndefined()
   })
 })
+
+describe('reading bulk answers', () => {
+  it('builds each results entry from rowcount, error and error_message, skipping other members', () => {
+    const body = '{"cols":[],"duration":1.5,"results":[{"rowcount":1},{"rowcount":-2,"error":{"code":4091,"message":"dup","extra":[1,{"a":2}]}},{"x":{"y":[1]},"rowcount":-2,"error_message":"old"},{},7,{"rowcount":-2,"error":"text"}]}'
+    const seen: unknown[][] = []
+    const read = readResultBody(Buffer.from(body), { bulkItem: (...args) => (seen.push(args), seen.length) })
+    expect(read?.results).toEqual([1, 2, 3, 4, 5, 6])
+    expect(seen).toEqual([
+      [1, undefined, undefined],
+      [-2, { code: 4091, message: 'dup', extra: [1, { a: 2 }] }, undefined],
+      [-2, undefined, 'old'],
+      [undefined, undefined, undefined],
+      [7, undefined, undefined],
+      [-2, 'text', undefined],
+    ])
+    expect(() => readResultBody(Buffer.from('{"results":[{"rowcount":1} {"rowcount":1}]}'), { bulkItem: () => 0 })).toThrow(SyntaxError)
+  })
+})
