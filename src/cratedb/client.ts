@@ -6,7 +6,7 @@ import { resolveTlsOptions } from '../core/tls-options.ts'
 import { BlobContainer } from './blob-container.ts'
 import { endedError } from './call-errors.ts'
 import { streamRows, type CursorContext } from './cursor-stream.ts'
-import { InvalidArgumentError, ProtocolError, RequestAbortedError, TimeoutError } from './errors.ts'
+import { ConnectionError, InvalidArgumentError, ProtocolError, RequestAbortedError, TimeoutError } from './errors.ts'
 import { killTaggedJobs, newJobTag, tagStatement } from './job-kill.ts'
 import { keepAliveTuningSupported } from './node-dispatcher.ts'
 import { errorFromResponse } from './response-errors.ts'
@@ -55,6 +55,9 @@ function quoteTableName(name: string): string {
 }
 
 const gzipAsync = promisify(gzip)
+
+/** Longest an aborted or timed-out call waits for its server job to be found and killed before it rejects. */
+const KILL_WAIT_MS = 2_000
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = true): number {
   if (value === undefined) return fallback
@@ -106,6 +109,9 @@ export class CrateDBClient {
   readonly #timeout: number
   readonly #killOnAbort: boolean
   readonly #pendingKills = new Set<Promise<unknown>>()
+  /** Calls that have started and not settled yet; `close()` waits for them. */
+  readonly #inFlight = new Set<Promise<unknown>>()
+  #closing = false
 
   /** @internal Use {@link connect}. */
   constructor(servers: string | readonly string[] | undefined, options: CrateDBOptions = {}) {
@@ -227,7 +233,10 @@ export class CrateDBClient {
    * (spec §1.2; CrateDB 5.1+): `BEGIN`, `DECLARE ... NO SCROLL CURSOR WITH HOLD FOR <sql>`, `FETCH <batchSize>`
    * per round trip (the next batch is fetched while the current one is consumed), `CLOSE`, `COMMIT`. Breaking
    * out of the loop closes the cursor and the connection. `timeout` applies to each round trip; `signal` ends
-   * the stream and closes its connection, which drops the cursor with its session.
+   * the stream and closes its connection, which drops the cursor with its session. When the stream ends by
+   * `timeout` or `signal`, the cursor's query job is also killed on the server (as for {@link execute}; closing
+   * the connection alone does not stop it) unless `killOnAbort` is false: the DECLARE and FETCH statements
+   * carry a tag comment for that.
    *
    * @throws as {@link execute}, from the iteration.
    * @example
@@ -236,7 +245,13 @@ export class CrateDBClient {
    * }
    */
   stream<Row = unknown[]>(sql: string, args?: readonly unknown[], options: StreamOptions = {}): AsyncGenerator<Row, void, undefined> {
-    const ctx: CursorContext = { transport: this.#transport, sqlPath: this.#sqlPath, headers: this.#sqlHeaders, decode: this.#decode }
+    const ctx: CursorContext = {
+      transport: this.#transport,
+      sqlPath: this.#sqlPath,
+      headers: this.#sqlHeaders,
+      decode: this.#decode,
+      kill: this.#killOnAbort ? (tag) => this.#killTagged(tag) : undefined,
+    }
     return streamRows<Row>(ctx, sql, args, {
       batchSize: options.batchSize ?? 1000,
       rowMode: options.rowMode ?? this.#rowMode,
@@ -247,7 +262,8 @@ export class CrateDBClient {
 
   /**
    * Version and names from `GET /` (spec §1.9) of the next node in turn.
-   * @throws ConnectionError, TimeoutError, RequestAbortedError; DatabaseError for a 503 from a cluster without master.
+   * @throws ConnectionError (also when the nodes answer 503, e.g. a cluster without master: that is a node-down
+   *   status, spec §2.3), TimeoutError, RequestAbortedError.
    * @example
    * const { version } = await client.serverInfo()
    */
@@ -306,17 +322,41 @@ export class CrateDBClient {
    * await client.close()
    */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#pendingKills])
+    this.#closing = true
+    while (this.#inFlight.size > 0 || this.#pendingKills.size > 0) await Promise.allSettled([...this.#inFlight, ...this.#pendingKills])
     await this.#transport.close()
   }
 
-  async #sql<T>(
+  /** Runs one call, counted as in flight until it settles; refused once `close()` was called. */
+  #track<T>(call: () => Promise<T>, what: string, internal: boolean): Promise<T> {
+    if (this.#closing && !internal) return Promise.reject(new ConnectionError(`${what}: the client is closed`, { code: 'CLIENT_CLOSED' }))
+    const promise = call()
+    this.#inFlight.add(promise)
+    const done = (): void => {
+      this.#inFlight.delete(promise)
+    }
+    promise.then(done, done)
+    return promise
+  }
+
+  #sql<T>(
     sql: string,
     makeBody: (stmt: string) => string,
     decode: (body: Buffer, node: string, what: string) => T,
     options: CallOptions,
     resendable: boolean,
     killable = true,
+  ): Promise<T> {
+    return this.#track(() => this.#sqlCall(sql, makeBody, decode, options, resendable, killable), 'POST /_sql', !killable)
+  }
+
+  async #sqlCall<T>(
+    sql: string,
+    makeBody: (stmt: string) => string,
+    decode: (body: Buffer, node: string, what: string) => T,
+    options: CallOptions,
+    resendable: boolean,
+    killable: boolean,
   ): Promise<T> {
     if (typeof sql !== 'string' || sql.trim() === '') throw new InvalidArgumentError('The SQL statement must be a non-empty string')
     const tag = killable && this.#killOnAbort && (options.signal !== undefined || (options.timeout ?? this.#timeout) > 0) ? newJobTag() : undefined
@@ -358,18 +398,32 @@ export class CrateDBClient {
 
   async #ended(scope: CallScope, what: string, ended: RequestEnded, timeout: number, tag: string | undefined): Promise<TimeoutError | RequestAbortedError> {
     const error = endedError(scope, what, ended.sent, timeout, ended.node?.url)
-    if (tag !== undefined && ended.sent && !this.#transport.closed) {
-      const run = (sql: string, args: unknown[]): Promise<unknown[][]> =>
-        this.#sql(sql, (stmt) => encodeStatementBody(stmt, args), (body, node, w) => decodeExecuteBody<unknown[]>(body, this.#decode, node, w).rows, { timeout: 5_000 }, true, false)
-      const killing = killTaggedJobs(tag, run)
-      this.#pendingKills.add(killing)
-      try {
-        error.killedJobs = await killing
-      } finally {
-        this.#pendingKills.delete(killing)
-      }
-    }
+    if (tag !== undefined && ended.sent) error.killedJobs = await this.#killTagged(tag)
     return error
+  }
+
+  /**
+   * Kills the server jobs of the statements tagged `tag` (see job-kill.ts) and resolves with their ids, waiting
+   * at most {@link KILL_WAIT_MS}: a lookup still running then goes on in the background (`close()` waits for it)
+   * and the caller gets the ids found so far (none).
+   */
+  async #killTagged(tag: string): Promise<string[]> {
+    if (this.#transport.closed) return []
+    const run = (sql: string, args: unknown[]): Promise<unknown[][]> =>
+      this.#sql(sql, (stmt) => encodeStatementBody(stmt, args), (body, node, w) => decodeExecuteBody<unknown[]>(body, this.#decode, node, w).rows, { timeout: 5_000 }, true, false)
+    const killing = killTaggedJobs(tag, run)
+    this.#pendingKills.add(killing)
+    void killing.finally(() => this.#pendingKills.delete(killing))
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<string[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), KILL_WAIT_MS)
+      timer.unref()
+    })
+    try {
+      return await Promise.race([killing, deadline])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
 

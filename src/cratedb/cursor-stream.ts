@@ -4,6 +4,7 @@ import { ConnectionError, CrateDBError, InvalidArgumentError, RequestAbortedErro
 import { exchange, ExchangeFailure } from './http-exchange.ts'
 import { errorFromResponse } from './response-errors.ts'
 import { decodeExecuteBody, type ExecuteResult } from './sql-result.ts'
+import { newJobTag, tagStatement } from './job-kill.ts'
 import { encodeStatementBody } from './value-encoder.ts'
 import type { CrateNode, Transport } from './transport.ts'
 import type { DecodeOptions } from './result-reader.ts'
@@ -15,6 +16,8 @@ export interface CursorContext {
   sqlPath: string
   headers: Record<string, string>
   decode: DecodeOptions
+  /** Kills the server jobs of statements tagged `tag`; undefined when `killOnAbort` is off. */
+  kill: ((tag: string) => Promise<string[]>) | undefined
 }
 
 /** Options of one cursor stream, resolved. */
@@ -47,7 +50,7 @@ class CursorSession {
 
   /** Runs one statement in the session; `timeout` overrides the stream's per round trip. */
   async run<Row>(stmt: string, args: readonly unknown[] | undefined, timeout = this.#options.timeout, signal = this.#options.signal): Promise<ExecuteResult<Row>> {
-    const what = `POST /_sql (${stmt.split(/\s+/, 1)[0]} in a cursor session)`
+    const what = `POST /_sql (${stmt.replace(/^\/\*.*?\*\/\s*/, '').split(/\s+/, 1)[0]} in a cursor session)`
     const body = encodeStatementBody(stmt, args)
     const scope = callScope(timeout, signal)
     try {
@@ -119,12 +122,16 @@ export async function* streamRows<Row>(ctx: CursorContext, sql: string, args: re
   }
   const session = await openSession(ctx, options)
   const cursor = `dialectry_cursor_${++cursorCounter}`
-  const fetchSql = `FETCH ${options.batchSize} FROM ${cursor}`
+  // A stream that can end early by timeout or signal tags the statements that run its query, so the query's
+  // job can be found in sys.jobs and killed (see job-kill.ts).
+  const tag = ctx.kill !== undefined && (options.signal !== undefined || options.timeout > 0) ? newJobTag() : undefined
+  const tagged = (stmt: string): string => (tag === undefined ? stmt : tagStatement(stmt, tag))
+  const fetchSql = tagged(`FETCH ${options.batchSize} FROM ${cursor}`)
   let declared = false
   let failed = false
   let next: Promise<ExecuteResult<Row>> | undefined
   try {
-    await session.run(`DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR ${sql}`, args)
+    await session.run(tagged(`DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR ${sql}`), args)
     declared = true
     let pending: Promise<ExecuteResult<Row>> = session.run<Row>(fetchSql, undefined)
     next = pending
@@ -148,6 +155,10 @@ export async function* streamRows<Row>(ctx: CursorContext, sql: string, args: re
     }
   } catch (err) {
     failed = true
+    if (tag !== undefined && (err instanceof TimeoutError || err instanceof RequestAbortedError)) {
+      await ctx.transport.releaseSession(session.dispatcher, true)
+      err.killedJobs = await ctx.kill!(tag)
+    }
     throw err
   } finally {
     if (next !== undefined) await next.catch(() => {})

@@ -9,6 +9,8 @@ interface Job { id: string; stmt: string; res: ServerResponse }
 const running = new Map<string, Job>()
 let jobSeq = 0
 let hideJobsForLookups = 0
+/** While set, sys.jobs lookups get no answer until it is called. */
+let holdLookups: Promise<void> | undefined
 let node: StubNode
 let client: CrateDBClient
 
@@ -17,9 +19,10 @@ function likeToRegExp(pattern: string): RegExp {
 }
 
 beforeAll(async () => {
-  node = await startStub((req, res) => {
+  node = await startStub(async (req, res) => {
     const stmt = req.json?.stmt ?? ''
     if (stmt === 'SELECT id FROM sys.jobs WHERE stmt LIKE ?') {
+      if (holdLookups !== undefined) await holdLookups
       if (hideJobsForLookups > 0) {
         hideJobsForLookups--
         return sendJson(res, 200, resultSet(['id'], [4], []))
@@ -126,3 +129,49 @@ describe('cancellation kills the server-side job', () => {
     expect(node.requests).toHaveLength(1)
   })
 })
+
+describe('waiting for the kill, and close()', () => {
+  it('an aborted call rejects without waiting for a kill lookup that hangs; close() waits for the kill', async () => {
+    let release!: () => void
+    holdLookups = new Promise((r) => (release = r))
+    const own = connect(node.url)
+    const ac = new AbortController()
+    const call = own.execute('SELECT slow FROM t', [], { signal: ac.signal })
+    await waitFor(() => running.size === 1)
+    ac.abort()
+    const error = await call.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RequestAbortedError)
+    expect((error as RequestAbortedError).killedJobs).toEqual([])
+    expect(lookups().length).toBeGreaterThan(0)
+    expect(kills()).toHaveLength(0) // the lookup is still unanswered
+    let closed = false
+    const closing = own.close().then(() => (closed = true))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(closed).toBe(false)
+    holdLookups = undefined
+    release()
+    await closing
+    expect(kills()).toHaveLength(1) // the kill finished in the background before close() resolved
+    expect(running.size).toBe(0)
+  }, 15_000)
+
+  it('close() lets calls in flight finish and refuses new ones', async () => {
+    const own = connect(node.url)
+    const slow = own.execute('SELECT slow FROM t')
+    await waitFor(() => running.size === 1)
+    let closed = false
+    const closing = own.close().then(() => (closed = true))
+    await expect(own.execute('SELECT 1')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(closed).toBe(false)
+    const [job] = running.values()
+    running.clear()
+    sendJson(job!.res, 200, resultSet(['x'], [9], [[42]]))
+    expect((await slow).rows).toEqual([[42]])
+    await closing
+  })
+})
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5))
+}

@@ -9,9 +9,25 @@ let fetchedRows = 0
 let node: StubNode
 let client: CrateDBClient
 
+// Statements received with a dialectry tag comment, by tag (what sys.jobs.stmt would show).
+const taggedStatements = new Map<string, string[]>()
+const killedIds: string[] = []
+
 beforeAll(async () => {
   node = await startStub((req, res) => {
-    const stmt = req.json?.stmt ?? ''
+    const raw = req.json?.stmt ?? ''
+    const tag = /^\/\* dialectry:([\w-]+) \*\/ /.exec(raw)
+    if (tag) taggedStatements.set(tag[1]!, [...(taggedStatements.get(tag[1]!) ?? []), raw])
+    const stmt = tag ? raw.slice(tag[0].length) : raw
+    if (stmt === 'SELECT id FROM sys.jobs WHERE stmt LIKE ?') {
+      const prefix = String(req.json!.args![0]).replace(/%$/, '')
+      const jobs = [...taggedStatements.values()].flat().filter((s) => s.startsWith(prefix) && s.includes('DECLARE'))
+      return sendJson(res, 200, resultSet(['id'], [4], jobs.map((_, i) => [`job-${i}`])))
+    }
+    if (stmt === 'KILL ?') {
+      killedIds.push(String(req.json!.args![0]))
+      return sendJson(res, 200, rowCount(1))
+    }
     const session = sessions.get(req.connection) ?? new Map<string, Cursor>()
     sessions.set(req.connection, session)
     let m: RegExpExecArray | null
@@ -42,6 +58,8 @@ beforeAll(async () => {
 beforeEach(() => {
   node.requests.length = 0
   fetchedRows = 0
+  taggedStatements.clear()
+  killedIds.length = 0
 })
 
 afterAll(async () => {
@@ -49,7 +67,7 @@ afterAll(async () => {
   await node.kill()
 })
 
-const stmts = (): string[] => node.requests.map((r) => (r.json?.stmt ?? '').replace(/dialectry_cursor_\d+/, 'c'))
+const stmts = (): string[] => node.requests.map((r) => (r.json?.stmt ?? '').replace(/^\/\* dialectry:[\w-]+ \*\/ /, '').replace(/dialectry_cursor_\d+/, 'c'))
 
 describe('stream() over a server-side cursor', () => {
   it('runs BEGIN, DECLARE, FETCH n until a short batch, CLOSE, COMMIT on one dedicated connection', async () => {
@@ -97,18 +115,40 @@ describe('stream() over a server-side cursor', () => {
   })
 
   it('an aborted signal ends the iteration with RequestAbortedError and drops the connection', async () => {
+    const own = connect(node.url)
     const ac = new AbortController()
     let n = 0
     const iterate = async (): Promise<void> => {
-      for await (const _ of client.stream('SELECT * FROM big WHERE n < ?', [100_000], { batchSize: 100, signal: ac.signal })) {
+      for await (const _ of own.stream('SELECT * FROM big WHERE n < ?', [100_000], { batchSize: 100, signal: ac.signal })) {
         if (++n === 10) ac.abort(new Error('enough'))
       }
     }
-    await expect(iterate()).rejects.toBeInstanceOf(RequestAbortedError)
+    const error = await iterate().catch((e: unknown) => e)
+    const session = node.requests.find((r) => (r.json?.stmt ?? '').includes('DECLARE'))!.connection
+    expect(error).toBeInstanceOf(RequestAbortedError)
     expect(n).toBe(10)
     expect(stmts()).not.toContain('CLOSE c')
+    // The cursor's query job is found by the tag its DECLARE carried, and killed.
+    const [tag] = [...taggedStatements.keys()]
+    expect(taggedStatements.get(tag!)!.some((s) => /DECLARE dialectry_cursor_\d+ NO SCROLL CURSOR WITH HOLD FOR SELECT/.test(s))).toBe(true)
+    expect(stmts()).toContain('SELECT id FROM sys.jobs WHERE stmt LIKE ?')
+    expect(killedIds).toEqual(['job-0'])
+    expect((error as RequestAbortedError).killedJobs).toEqual(['job-0'])
     await new Promise((r) => setTimeout(r, 50))
-    expect(node.openConnections()).toBe(0)
+    expect(node.isOpen(session)).toBe(false)
+    await own.close()
+  })
+
+  it('killOnAbort: false leaves the statements untagged and kills nothing', async () => {
+    const quiet = connect(node.url, { killOnAbort: false })
+    const ac = new AbortController()
+    const iterate = async (): Promise<void> => {
+      for await (const _ of quiet.stream('SELECT * FROM big WHERE n < ?', [100_000], { batchSize: 100, signal: ac.signal })) ac.abort()
+    }
+    await expect(iterate()).rejects.toBeInstanceOf(RequestAbortedError)
+    await quiet.close()
+    expect(taggedStatements.size).toBe(0)
+    expect(killedIds).toEqual([])
   })
 
   it('a failing DECLARE surfaces from the iteration and releases the connection', async () => {

@@ -31,6 +31,8 @@ export interface StubNode {
   connections: number
   /** Connections open right now. */
   openConnections: () => number
+  /** Whether connection `id` (a {@link StubRequest.connection}) is still open. */
+  isOpen: (id: number) => boolean
   handler: StubHandler
   /**
    * Stops like a graceful HTTP server: stops accepting, answers requests in flight with `Connection: close`,
@@ -78,6 +80,7 @@ export async function startStub(handler: StubHandler, options: { https?: HttpsOp
     requests: [],
     connections: 0,
     openConnections: () => sockets.size,
+    isOpen: (id) => [...sockets].some((s) => connectionIds.get(s) === id),
     handler,
     stop: async () => {
       closing = true
