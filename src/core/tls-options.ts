@@ -31,10 +31,13 @@ function load(value: string | Buffer, what: string): string | Buffer {
   try {
     return readFileSync(value)
   } catch (err) {
+    // The value may be key material that is not PEM (base64 from an environment variable, say): neither it nor
+    // the file system's message (which repeats it) may appear in the error.
+    const code = (err as NodeJS.ErrnoException).code
     throw new DialectryError(
-      `Cannot read the ${what} file ${JSON.stringify(value)}: ${(err as Error).message}. ` +
-        `Pass an existing PEM file path or the PEM text itself.`,
-      { code: 'INVALID_ARGUMENT', cause: err },
+      `Cannot use the ${what}: the value (${value.length} characters) is not PEM text (no "-----BEGIN" line) and ` +
+        `not a readable file${code !== undefined ? ` (${code})` : ''}. Pass an existing PEM file path or the PEM text itself.`,
+      { code: 'INVALID_ARGUMENT' },
     )
   }
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { callScope, type CallScope } from '../core/abort.ts'
 import { endedError } from './call-errors.ts'
-import { BlobError, BlobLocationNotFoundError, ConnectionError, DigestNotFoundError, InvalidArgumentError } from './errors.ts'
+import { BlobError, BlobLocationNotFoundError, ConnectionError, CrateDBError, DigestNotFoundError, InvalidArgumentError } from './errors.ts'
 import { exchange, ExchangeFailure, type HttpResponse } from './http-exchange.ts'
 import { errorFromResponse } from './response-errors.ts'
 import { RequestEnded, type Transport } from './transport.ts'
@@ -125,7 +125,8 @@ export class BlobContainer {
       return res.body
     } catch (err) {
       if (scope.ended !== undefined) throw endedError(scope, `GET ${this.#base}${d}`, true, options.timeout ?? this.#ctx.timeout)
-      throw err
+      if (err instanceof CrateDBError) throw err
+      throw new ConnectionError(`GET ${this.#base}${d} to ${origin} failed: ${(err as Error).message}`, { code: 'CONNECTION_LOST', cause: err, retryable: true, node: origin })
     } finally {
       scope.dispose()
     }
@@ -216,6 +217,15 @@ export class BlobContainer {
         const loc = Array.isArray(location) ? location[0] : location
         if (loc === undefined) break
         const url = new URL(loc, `${first.node.origin}${target}`)
+        if (url.protocol !== 'https:' && new URL(origin).protocol === 'https:') {
+          // Following would send the credentials and the blob in clear text.
+          throw new BlobError(`${what}: ${origin} redirected to ${url.origin}, which is not HTTPS; the driver does not follow a redirect from HTTPS to plain HTTP`, {
+            code: 'INSECURE_REDIRECT',
+            httpStatus: 307,
+            table: this.table,
+            digest,
+          })
+        }
         dispatcher = this.#ctx.transport.dispatcherFor(url.origin)
         origin = url.origin
         target = url.pathname + url.search

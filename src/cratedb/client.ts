@@ -225,7 +225,7 @@ export class CrateDBClient {
    */
   executeMany(sql: string, bulkArgs: readonly (readonly unknown[])[], options: ExecuteManyOptions = {}): Promise<ExecuteManyResult> {
     if (!Array.isArray(bulkArgs)) return Promise.reject(new InvalidArgumentError('executeMany takes an array of argument arrays'))
-    return this.#sql(sql, (stmt) => encodeBulkBody(stmt, bulkArgs), decodeBulkBody, options, options.idempotent === true)
+    return this.#sql(sql, (stmt) => encodeBulkBody(stmt, bulkArgs), (body, node, what) => decodeBulkBody(body, node, what, bulkArgs.length), options, options.idempotent === true)
   }
 
   /**

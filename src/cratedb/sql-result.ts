@@ -4,6 +4,10 @@ import { readResultBody, type ReadOptions, type ResultBody } from './result-read
 
 /** One bulk entry in every shape servers have used (see {@link decodeBulkBody}). */
 function bulkItem(rowcount: unknown, error: unknown, errorMessage: unknown): BulkItemResult {
+  if (typeof rowcount !== 'number' && typeof rowcount !== 'bigint' && error === undefined && errorMessage === undefined) {
+    // Not a shape any server sends: the outcome of this entry is unknown, so it is reported, not counted.
+    return { rowCount: -2, error: { code: 0, message: `The answer's results entry has no row count (got ${JSON.stringify(rowcount) ?? 'nothing'}); whether this row was written is unknown` } }
+  }
   const result: BulkItemResult = { rowCount: numberOf(rowcount) }
   if (error !== null && typeof error === 'object') {
     const e = error as { code?: unknown; message?: unknown }
@@ -113,14 +117,21 @@ export function decodeExecuteBody<Row>(body: Buffer, options: ReadOptions, node:
  * servers have used (`error` objects since 5.10, bare `rowcount: -2` for 4.2-5.9 and for failures past the
  * 10-per-shard cap, legacy `error_message` strings).
  *
- * @throws ProtocolError when the body has no `results` list.
+ * @throws ProtocolError when the body has no `results` list, or (given `expected`) not one entry per row.
  */
-export function decodeBulkBody(body: Buffer, node: string, what: string): ExecuteManyResult {
+export function decodeBulkBody(body: Buffer, node: string, what: string, expected?: number): ExecuteManyResult {
   const value = parseBody(body, BULK_READ, node, what)
   if (!Array.isArray(value.results)) {
     throw new ProtocolError(`${what} to ${node} answered 200 without a bulk "results" list`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })
   }
   const results = value.results as BulkItemResult[]
+  if (expected !== undefined && results.length !== expected) {
+    // Rows could go unreported: which entry belongs to which row is unknown, so no entry can be trusted.
+    throw new ProtocolError(
+      `${what} to ${node} answered with ${results.length} bulk results for ${expected} rows of arguments; the outcome of each row is unknown. Check the rows before sending them again.`,
+      { code: 'INVALID_RESPONSE', node, httpStatus: 200 },
+    )
+  }
   const failed: BulkFailure[] = []
   let rowCount = 0
   for (let i = 0; i < results.length; i++) {

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BlobError, BlobLocationNotFoundError, connect, DigestNotFoundError, InvalidArgumentError, type CrateDBClient } from '../../src/cratedb/index.ts'
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '../../src/testing/cratedb/test-certificate.ts'
 import { startStub, type StubNode, type StubRequest } from './helpers/stub-node.ts'
 
 // Two nodes over one blob store. Node A holds digests starting with 8-f and redirects the others (307) to B,
@@ -120,5 +121,24 @@ describe('blob API (spec §1.10, §2.7)', () => {
     await expect(client.blobs('images').get('xyz')).rejects.toBeInstanceOf(InvalidArgumentError)
     expect(() => client.blobs('_private')).toThrow(InvalidArgumentError)
     expect(await client.blobs('images').exists(wrong)).toBe(false)
+  })
+})
+
+describe('redirects that would downgrade', () => {
+  it('a 307 from HTTPS to plain HTTP is refused: nothing (no credentials, no content) goes to the HTTP node', async () => {
+    const secure = await startStub((req, res) => serveBlob(req, res, b.url), { https: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT } })
+    const tls = connect(secure.url.replace('http:', 'https:').replace('127.0.0.1', 'localhost'), { username: 'blobber', password: 'pw', caCert: TEST_TLS_CERT })
+    try {
+      const data = Buffer.from('redirect me')
+      const digest = createHash('sha1').update(data).digest('hex')
+      expect(parseInt(digest[0]!, 16)).toBeLessThan(8) // a digest node A redirects
+      const error = await tls.blobs('images').put(data).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(BlobError)
+      expect((error as BlobError).code).toBe('INSECURE_REDIRECT')
+      expect(b.requests).toHaveLength(0)
+    } finally {
+      await tls.close()
+      await secure.kill()
+    }
   })
 })

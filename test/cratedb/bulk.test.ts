@@ -12,6 +12,12 @@ let shape: '5.10' | '4.2' | 'legacy' = '5.10'
 beforeAll(async () => {
   node = await startStub((req, res) => {
     const stmt = untag(req.json?.stmt ?? '')
+    if (stmt.startsWith('INSERT INTO short_answer')) {
+      return sendJson(res, 200, { cols: [], duration: 1, results: (req.json!.bulk_args ?? []).slice(1).map(() => ({ rowcount: 1 })) })
+    }
+    if (stmt.startsWith('INSERT INTO odd_entries')) {
+      return sendJson(res, 200, { cols: [], duration: 1, results: [{ rowcount: 1 }, {}, 'x'] })
+    }
     if (stmt.startsWith('INSERT INTO missing_col')) {
       return sendJson(res, 404, { error: { message: 'ColumnUnknownException[Column nope unknown]', code: 4043 } })
     }
@@ -38,6 +44,19 @@ afterAll(async () => {
 })
 
 describe('executeMany (spec §1.5)', () => {
+  it('an answer without one result per row is an error, not a partial success', async () => {
+    const error = await client.executeMany('INSERT INTO short_answer (id) VALUES (?)', [[1], [2], [3]]).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'ProtocolError', code: 'INVALID_RESPONSE' })
+    expect((error as Error).message).toMatch(/2 bulk results for 3 rows/)
+  })
+
+  it('entries without a row count are reported as failed rows with an explanation', async () => {
+    const result = await client.executeMany('INSERT INTO odd_entries (id) VALUES (?)', [[1], [2], [3]])
+    expect(result.rowCount).toBe(1)
+    expect(result.failed.map((f) => f.index)).toEqual([1, 2])
+    expect(result.failed[0]!.error?.message).toMatch(/no row count .* whether this row was written is unknown/)
+  })
+
   it('sends bulk_args and reports exactly the failing rows (5.10+ shape)', async () => {
     stored.clear()
     shape = '5.10'

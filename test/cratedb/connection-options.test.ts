@@ -99,6 +99,17 @@ describe('TLS', () => {
 
   it('an unreadable caCert file fails at connect()', () => {
     expect(() => connect('https://127.0.0.1:4200/', { caCert: pem('missing.pem') })).toThrow(InvalidArgumentError)
+    // Key material that is not PEM (base64 from an environment variable) is never repeated in the error.
+    const secret = 'c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs='
+    let message = ''
+    try {
+      connect('https://127.0.0.1:4200/', { certFile: pem('client.pem'), keyFile: secret })
+    } catch (err) {
+      message = (err as Error).message
+    }
+    expect(message).toMatch(/not PEM text .* and not a readable file/)
+    expect(message).not.toContain(secret)
+    expect(message).not.toContain(secret.slice(0, 12))
     expect(() => connect('https://127.0.0.1:4200/', { keyFile: pem('client.key') })).toThrow(/without its certificate/)
   })
 })
