@@ -67,6 +67,14 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return value
 }
 
+/** {@link CrateDBOptions.maxRetries}' default: one attempt per node; with a backoff, at least {@link BACKOFF_RETRIES}. */
+function defaultRetries(nodes: number, backoffFactor: number | undefined): number {
+  return backoffFactor !== undefined && backoffFactor > 0 ? Math.max(nodes - 1, BACKOFF_RETRIES) : nodes - 1
+}
+
+/** Retries by default when a backoff is configured (urllib3, under crate-python, retries 10 times). */
+const BACKOFF_RETRIES = 5
+
 /** {@link CrateDBOptions.compress} as a byte threshold: 0 always, Infinity never. */
 function compressThreshold(value: boolean | number | undefined): number {
   if (value === undefined || value === false) return Infinity
@@ -176,7 +184,7 @@ export class CrateDBClient {
       poolSize,
       retryInterval: positive('retryInterval', options.retryInterval, 30_000),
       backoffFactor: positive('backoffFactor', options.backoffFactor, 0),
-      maxRetries: Math.floor(positive('maxRetries', options.maxRetries, parsed.nodes.length - 1)),
+      maxRetries: Math.floor(positive('maxRetries', options.maxRetries, defaultRetries(parsed.nodes.length, options.backoffFactor))),
       onEvent: options.onEvent,
     })
   }

@@ -8,6 +8,7 @@ import { DialectryError } from '../core/errors.ts'
  * CrateDBError                      code, httpStatus?, errorTrace?, retryable
  * ├─ DatabaseError                  the server answered with an error for the statement
  * │  ├─ ProgrammingError            4xx family: syntax, unknown relation/column, privileges, bad request
+ * │  │  ├─ NotSupportedError        4004 feature not supported (UnsupportedFeatureException)
  * │  │  └─ AuthenticationError      HTTP 401 (plain-text body)
  * │  └─ IntegrityError              4091 duplicate primary key (or `DuplicateKeyException` text on old servers)
  * ├─ ConnectionError                no node answered, or the connection broke
@@ -19,6 +20,11 @@ import { DialectryError } from '../core/errors.ts'
  *    ├─ DigestNotFoundError         GET of a digest the table does not hold
  *    └─ BlobLocationNotFoundError   unknown blob table, or not a blob table
  * ```
+ *
+ * Differences from crate-python: `NotSupportedError` is a `ProgrammingError` here (code catching the 4xx family
+ * keeps catching it); `ConnectionError` is not a `DatabaseError` (crate-python: `OperationalError`), so catch
+ * `CrateDBError` to catch everything; there is no `DataError`/`InternalError`/`OperationalError`, which
+ * crate-python never raises itself.
  *
  * `code` is CrateDB's numeric error code (e.g. 4091) when the server sent one, else a string client code
  * (`HTTP_401`, `NODES_UNAVAILABLE`, `TIMEOUT`, ...). Messages never contain passwords or tokens.
@@ -72,6 +78,9 @@ export class DatabaseError extends CrateDBError {
 
 /** A statement the server rejects: syntax (4000), unknown relation/column/schema (404x), privileges (401x), ... */
 export class ProgrammingError extends DatabaseError {}
+
+/** CrateDB error 4004: the statement uses a feature CrateDB does not support (yet), e.g. a bulk SELECT. */
+export class NotSupportedError extends ProgrammingError {}
 
 /** HTTP 401: authentication failed or no host-based-auth entry matched (spec §1.1). The body is plain text. */
 export class AuthenticationError extends ProgrammingError {}

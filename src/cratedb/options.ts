@@ -24,11 +24,15 @@ export interface CrateDBOptions extends DecodeOptions {
   /**
    * Backoff between attempts after connection-level failures, in ms: the delays before the 1st, 2nd, 3rd ...
    * retry are 0, f, 2f, 4f ..., capped at 120 000. Default 0 (retry at once). crate-python takes seconds.
+   * Setting it also raises the default of `maxRetries` to at least 5, so it takes effect with one server too.
    */
   backoffFactor?: number
   /**
    * Retries of connection-level failures per call (connection refused, 502/503/504/509, ...); the retry goes
-   * to the next node. Default: one attempt per node (`servers.length - 1` retries).
+   * to the next node (the same one when it is the only one). Default: one attempt per node
+   * (`servers.length - 1` retries), or at least 5 when `backoffFactor` is set. (crate-python inherits urllib3's
+   * 10 retries on every call, which is how a call against a dead server can hang for 50 s, spec §2.3; here a
+   * call without backoff fails fast.)
    */
   maxRetries?: number
   /**

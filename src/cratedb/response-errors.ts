@@ -3,6 +3,7 @@ import {
   CrateDBError,
   DatabaseError,
   IntegrityError,
+  NotSupportedError,
   ProgrammingError,
 } from './errors.ts'
 
@@ -11,6 +12,9 @@ const RETRYABLE_CODES = new Set([4290, 5002, 5030, 5031, 5032, 5033, 5034, 5035]
 
 /** Duplicate primary key (spec §1.7). */
 export const DUPLICATE_KEY_CODE = 4091
+
+/** Feature not supported (yet), UnsupportedFeatureException (spec §1.7). */
+const NOT_SUPPORTED_CODE = 4004
 
 /** `true` for a body that looks like JSON (CrateDB errors always are; proxies and the auth layer send text). */
 function looksLikeJson(body: Buffer): boolean {
@@ -79,6 +83,7 @@ function databaseError(message: string, code: number | undefined, status: number
     retryable: code !== undefined && RETRYABLE_CODES.has(code),
   }
   if (code === DUPLICATE_KEY_CODE || message.includes('DuplicateKeyException')) return new IntegrityError(message, options)
+  if (code === NOT_SUPPORTED_CODE) return new NotSupportedError(message, options)
   const family = code !== undefined ? familyOf(code) : status
   if (family >= 400 && family < 500) return new ProgrammingError(message, options)
   return new DatabaseError(message, options)

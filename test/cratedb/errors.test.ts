@@ -4,6 +4,7 @@ import {
   CrateDBError,
   DatabaseError,
   IntegrityError,
+  NotSupportedError,
   ProgrammingError,
   ProtocolError,
   type CrateDBClient,
@@ -17,6 +18,7 @@ const answers: Record<string, { status: number; body: string; type?: string }> =
   olddup: { status: 400, body: '{"error":{"message":"SQLActionException[DuplicateKeyException[A document with the same primary key exists already]]","code":4000}}' },
   unknown: { status: 404, body: '{"error":{"message":"RelationUnknown[Relation \'doc.t\' unknown]","code":4041}}' },
   syntax: { status: 400, body: '{"error":{"message":"ParsingException[line 1:1: mismatched input \'SELEC\']","code":4000}}' },
+  unsupported: { status: 400, body: '{"error":{"message":"UnsupportedFeatureException[Bulk operations for statements that return result sets is not supported]","code":4004}}' },
   killed: { status: 500, body: '{"error":{"message":"JobKilledException[Job killed]","code":5005}}' },
   shards: { status: 500, body: '{"error":{"message":"UnavailableShardsException[...]","code":5002}}' },
   busy: { status: 429, body: '', type: 'text/plain' },
@@ -53,6 +55,13 @@ describe('error mapping (spec §1.6, §1.7, §2.4)', () => {
     expect(err).toMatchObject({ code: 4091, httpStatus: 409, retryable: false, node: node.url })
     expect((err as IntegrityError).serverMessage).toBe('DuplicateKeyException[A document with the same primary key exists already]')
     expect((err as Error).name).toBe('IntegrityError')
+  })
+
+  it('4004 is a NotSupportedError, still a ProgrammingError', async () => {
+    const err = await fail('unsupported')
+    expect(err).toBeInstanceOf(NotSupportedError)
+    expect(err).toBeInstanceOf(ProgrammingError)
+    expect(err).toMatchObject({ code: 4004, httpStatus: 400, name: 'NotSupportedError' })
   })
 
   it('DuplicateKeyException text from old servers is an IntegrityError too', async () => {
