@@ -91,6 +91,18 @@ describe('cancellation kills the server-side job', () => {
     await other.close()
   })
 
+  it('executeMany is cancelled the same way: its bulk job is tagged and killed', async () => {
+    const ac = new AbortController()
+    const call = client.executeMany('INSERT INTO slow_bulk (id) VALUES (?)', [[1], [2]], { signal: ac.signal })
+    await waitFor(() => running.size === 1)
+    ac.abort()
+    const err = (await call.catch((e: unknown) => e)) as RequestAbortedError
+    expect(err).toBeInstanceOf(RequestAbortedError)
+    expect(err.killedJobs).toHaveLength(1)
+    expect(kills()).toHaveLength(1)
+    expect(running.size).toBe(0)
+  })
+
   it('a timeout ends the call with TimeoutError and kills the job', async () => {
     const err = (await client.execute('SELECT slow', [], { timeout: 150 }).catch((e: unknown) => e)) as TimeoutError
     expect(err).toBeInstanceOf(TimeoutError)

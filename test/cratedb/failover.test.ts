@@ -48,6 +48,27 @@ describe('round-robin and failover (spec §2.3)', () => {
     expect(ns.map((n) => n.requests.length)).toEqual([3, 3, 3])
   })
 
+  it('the servers option (string list or array) and connect(options) name the nodes too', async () => {
+    const ns = await nodes(2)
+    const fromString = connect({ servers: `${ns[0]!.url} ${ns[1]!.url}` })
+    const fromArray = connect(undefined, { servers: [ns[0]!.url, ns[1]!.url] })
+    clients.push(fromString, fromArray)
+    for (const c of [fromString, fromArray]) {
+      expect(c.nodes.map((n) => n.url)).toEqual([ns[0]!.url, ns[1]!.url])
+      for (let i = 0; i < 2; i++) await c.execute('SELECT 1')
+    }
+    expect(ns.map((n) => n.requests.length)).toEqual([2, 2])
+  })
+
+  it('a 509 answer (bandwidth limit) sets the node aside and the statement, not executed, goes to the next node', async () => {
+    const [limited, good] = await nodes(2)
+    limited!.handler = (_req, res) => sendJson(res, 509, '')
+    const c = client([limited!.url, good!.url])
+    expect((await c.execute('INSERT INTO t (id) VALUES (1)')).rowCount).toBe(1)
+    expect(c.nodes[0]!.active).toBe(false)
+    expect(good!.requests).toHaveLength(1)
+  })
+
   it('a 502 sets the node aside; a SELECT goes on to the next node', async () => {
     const [bad, good] = await nodes(2)
     bad!.handler = (_req, res) => sendJson(res, 502, '<html>bad gateway</html>')
