@@ -19,6 +19,11 @@ export interface TlsSettings {
   cert?: string | Buffer
   /** Private key of {@link cert}: PEM text, Buffer, or file path. Default: read from the `cert` PEM itself. */
   key?: string | Buffer
+  /**
+   * Accept TLS 1.0 and 1.1 servers again (and the weaker ciphers OpenSSL 3 disables with them, security level
+   * 0). Default `false`: Node's TLS 1.2 minimum.
+   */
+  relaxMinimumVersion?: boolean
 }
 
 /** `true` when `value` holds PEM text itself rather than naming a file. */
@@ -59,6 +64,10 @@ export function resolveTlsOptions(settings: TlsSettings): ConnectionOptions {
     out.checkServerIdentity = () => undefined
   } else {
     out.rejectUnauthorized = true
+  }
+  if (settings.relaxMinimumVersion === true) {
+    out.minVersion = 'TLSv1'
+    out.ciphers = 'DEFAULT:@SECLEVEL=0'
   }
   if (settings.ca !== undefined) out.ca = load(settings.ca, 'CA certificate')
   if (settings.key !== undefined && settings.cert === undefined) {

@@ -6,7 +6,7 @@ import { resolveTlsOptions } from '../core/tls-options.ts'
 import { BlobContainer } from './blob-container.ts'
 import { endedError } from './call-errors.ts'
 import { streamRows, type CursorContext } from './cursor-stream.ts'
-import { ConnectionError, InvalidArgumentError, ProtocolError, RequestAbortedError, TimeoutError } from './errors.ts'
+import { ConnectionError, CrateDBError, InvalidArgumentError, ProtocolError, RequestAbortedError, TimeoutError } from './errors.ts'
 import { killTaggedJobs, newJobTag, tagStatement } from './job-kill.ts'
 import { keepAliveTuningSupported } from './node-dispatcher.ts'
 import { errorFromResponse } from './response-errors.ts'
@@ -65,6 +65,37 @@ function positive(name: string, value: number | undefined, fallback: number, all
     throw new InvalidArgumentError(`Option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`)
   }
   return value
+}
+
+/** Orders dotted version numbers (`5.10.3` > `5.9.12`); missing parts count as 0. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
+  const pb = b.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0)
+  return 0
+}
+
+/**
+ * A `GET /` answer (spec §1.9) as {@link ServerInfo}.
+ *
+ * @throws DatabaseError/ProgrammingError for an error status; ProtocolError when it is not CrateDB's JSON.
+ */
+function parseServerInfo(response: HttpResponse, node: string, what: string): ServerInfo {
+  if (response.status !== 200) throw errorFromResponse(response.status, response.statusText, response.body, node, what)
+  let info: { name?: unknown; cluster_name?: unknown; version?: { number?: unknown; build_hash?: unknown } }
+  try {
+    info = JSON.parse(response.body.toString('utf8'))
+  } catch (err) {
+    throw new ProtocolError(`${what} on ${node} did not answer JSON; is this a CrateDB node?`, { code: 'INVALID_RESPONSE', cause: err, node })
+  }
+  if (typeof info?.version?.number !== 'string') throw new ProtocolError(`${what} on ${node} answered without version.number; is this a CrateDB node?`, { code: 'INVALID_RESPONSE', node })
+  return {
+    version: info.version.number,
+    nodeName: typeof info.name === 'string' ? info.name : '',
+    clusterName: typeof info.cluster_name === 'string' ? info.cluster_name : '',
+    ...(typeof info.version.build_hash === 'string' ? { buildHash: info.version.build_hash } : {}),
+    node,
+  }
 }
 
 /** {@link CrateDBOptions.maxRetries}' default: one attempt per node; with a backoff, at least {@link BACKOFF_RETRIES}. */
@@ -148,7 +179,12 @@ export class CrateDBClient {
     this.#gzipSqlHeaders = { ...this.#sqlHeaders, 'content-encoding': 'gzip' }
     this.#compressFrom = compressThreshold(options.compress)
     this.#sqlPath = options.errorTrace ? '/_sql?types&error_trace=true' : '/_sql?types'
-    this.#decode = { bigint: options.bigint ?? 'auto', timestamps: options.timestamps ?? 'date' }
+    this.#decode = { bigint: options.bigint ?? 'auto', timestamps: options.timestamps ?? 'date', converters: options.converters }
+    if (options.converters !== undefined) {
+      for (const [id, fn] of Object.entries(options.converters)) {
+        if (typeof fn !== 'function' || !/^\d+$/.test(id)) throw new InvalidArgumentError(`Option converters must map CrateDB type ids to functions; ${JSON.stringify(id)} maps to ${typeof fn}`)
+      }
+    }
     if (!['auto', 'bigint', 'number'].includes(this.#decode.bigint!)) throw new InvalidArgumentError(`Option bigint must be 'auto', 'bigint' or 'number'`)
     if (!['date', 'number'].includes(this.#decode.timestamps!)) throw new InvalidArgumentError(`Option timestamps must be 'date' or 'number'`)
     this.#rowMode = options.rowMode ?? 'array'
@@ -157,7 +193,7 @@ export class CrateDBClient {
 
     let tls
     try {
-      tls = parsed.nodes.some((n) => n.https) ? resolveTlsOptions({ verify: options.verifySslCert, ca: options.caCert, cert: options.certFile, key: options.keyFile }) : {}
+      tls = parsed.nodes.some((n) => n.https) ? resolveTlsOptions({ verify: options.verifySslCert, ca: options.caCert, cert: options.certFile, key: options.keyFile, relaxMinimumVersion: options.sslRelaxMinimumVersion }) : {}
     } catch (err) {
       throw new InvalidArgumentError(err instanceof DialectryError ? err.message : String(err), err)
     }
@@ -282,21 +318,57 @@ export class CrateDBClient {
       options,
       undefined,
     )
-    if (response.status !== 200) throw errorFromResponse(response.status, response.statusText, response.body, node, what)
-    let info: { name?: unknown; cluster_name?: unknown; version?: { number?: unknown; build_hash?: unknown } }
+    return parseServerInfo(response, node, what)
+  }
+
+  /**
+   * `GET /` on every configured node at once, as crate-python does when it connects (to learn
+   * `lowest_server_version`); active or set aside, each node is asked, and the rotation is left as it is.
+   * Resolves with one entry per node in configuration order: its info, or the error that node gave.
+   * `timeout`/`signal` cover the whole call.
+   *
+   * @throws TimeoutError or RequestAbortedError when the call as a whole ended early.
+   * @example
+   * const infos = await client.serverInfos()
+   * const down = infos.filter((i) => i.error !== undefined).map((i) => i.node)
+   */
+  async serverInfos(options: CallOptions = {}): Promise<{ node: string; info?: ServerInfo; error?: CrateDBError }[]> {
+    const what = 'GET /'
+    const timeout = options.timeout ?? this.#timeout
+    const scope = callScope(timeout, options.signal)
     try {
-      info = JSON.parse(response.body.toString('utf8'))
-    } catch (err) {
-      throw new ProtocolError(`${what} on ${node} did not answer JSON; is this a CrateDB node?`, { code: 'INVALID_RESPONSE', cause: err, node })
+      const headers = { ...this.#authHeaders, accept: 'application/json' }
+      return await Promise.all(
+        this.#transport.nodes.all.map(async (node) => {
+          try {
+            const response = await this.#transport.sendToNode(node, { method: 'GET', path: '/', headers, body: null, resendable: true, what, signal: scope.signal })
+            return { node: node.url, info: parseServerInfo(response, node.url, what) }
+          } catch (err) {
+            if (err instanceof RequestEnded) throw endedError(scope, what, err.sent, timeout, node.url)
+            if (err instanceof CrateDBError) return { node: node.url, error: err }
+            throw err
+          }
+        }),
+      )
+    } finally {
+      scope.dispose()
     }
-    if (typeof info?.version?.number !== 'string') throw new ProtocolError(`${what} on ${node} answered without version.number; is this a CrateDB node?`, { code: 'INVALID_RESPONSE', node })
-    return {
-      version: info.version.number,
-      nodeName: typeof info.name === 'string' ? info.name : '',
-      clusterName: typeof info.cluster_name === 'string' ? info.cluster_name : '',
-      ...(typeof info.version.build_hash === 'string' ? { buildHash: info.version.build_hash } : {}),
-      node,
+  }
+
+  /**
+   * The lowest CrateDB version among the nodes that answer `GET /` (crate-python's
+   * `lowest_server_version`), for gating features in a cluster under a rolling upgrade.
+   *
+   * @throws ConnectionError (`NODES_UNAVAILABLE`) when no node answered; TimeoutError, RequestAbortedError.
+   */
+  async lowestServerVersion(options: CallOptions = {}): Promise<string> {
+    const infos = await this.serverInfos(options)
+    const versions = infos.flatMap((i) => (i.info !== undefined ? [i.info.version] : []))
+    if (versions.length === 0) {
+      const nodes = infos.map((i) => ({ node: i.node, error: i.error?.message ?? 'no answer' }))
+      throw new ConnectionError(`No CrateDB node answered GET /: tried ${nodes.map((n) => `${n.node} (${n.error})`).join(', ')}`, { code: 'NODES_UNAVAILABLE', retryable: true, nodes })
     }
+    return versions.reduce((low, v) => (compareVersions(v, low) < 0 ? v : low))
   }
 
   /**

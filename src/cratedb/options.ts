@@ -47,6 +47,11 @@ export interface CrateDBOptions extends DecodeOptions {
   certFile?: string | Buffer
   /** Private key of `certFile`: PEM file path, PEM text or Buffer. Default: the key inside `certFile`. */
   keyFile?: string | Buffer
+  /**
+   * Accept servers that only speak TLS 1.0/1.1 (crate-python's `ssl_relax_minimum_version`), with OpenSSL's
+   * security level lowered to 0 so their ciphers work. Default `false` (TLS 1.2 or newer).
+   */
+  sslRelaxMinimumVersion?: boolean
   /** Ask for the server's Java stack trace on errors (`?error_trace=true`); it lands in `error.errorTrace`. Default false. */
   errorTrace?: boolean
   /** Enable TCP keep-alive (SO_KEEPALIVE) on every connection. Default `true`. */

@@ -42,6 +42,18 @@ export interface DecodeOptions {
   bigint?: 'auto' | 'bigint' | 'number'
   /** TIMESTAMP/TIMESTAMPTZ/DATE decoding. Default `'date'`. */
   timestamps?: 'date' | 'number'
+  /**
+   * Your own decoding per `col_types` id (crate-python's `converter`), replacing the built-in one for that type:
+   * the function gets the cell as read before any conversion — plain JSON with integers beyond 2^53 as bigint,
+   * NUMERIC as its exact text, timestamps as epoch ms — and returns the value to put in the row; `null` cells
+   * stay `null` without a call. Arrays of a converted type are converted element by
+   * element. Keys are scalar type ids ({@link CrateDBType}). A converter that throws fails the call.
+   *
+   * @example
+   * // NUMERIC as a decimal library's type, TIMESTAMP as a Temporal.Instant
+   * connect(url, { converters: { [CrateDBType.NUMERIC]: (v) => new Decimal(String(v)), [CrateDBType.TIMESTAMPTZ]: (v) => Temporal.Instant.fromEpochMilliseconds(Number(v)) } })
+   */
+  converters?: Readonly<Partial<Record<number, (value: unknown) => unknown>>>
 }
 
 /** {@link DecodeOptions} plus the row shape. */
@@ -78,13 +90,16 @@ const Kind = {
   Numeric: 3,
   Timestamp: 4,
   Array: 5,
+  /** Plain JSON handed to a user converter (`DecodeOptions.converters`); null stays null. */
+  Converted: 6,
 } as const
 type Kind = (typeof Kind)[keyof typeof Kind]
 
-/** A column's reading plan: its kind, and for arrays the plan of the elements. */
+/** A column's reading plan: its kind, for arrays the plan of the elements, for converted types the converter. */
 interface Plan {
   kind: Kind
   inner: Plan | undefined
+  convert?: (value: unknown) => unknown
 }
 
 const VALUE_PLAN: Plan = { kind: Kind.Value, inner: undefined }
@@ -93,11 +108,16 @@ const BIGINT_PLAN: Plan = { kind: Kind.Bigint, inner: undefined }
 const NUMERIC_PLAN: Plan = { kind: Kind.Numeric, inner: undefined }
 const TIMESTAMP_PLAN: Plan = { kind: Kind.Timestamp, inner: undefined }
 
-function planFor(type: unknown): Plan {
+function planFor(type: unknown, converters: DecodeOptions['converters']): Plan {
   if (Array.isArray(type)) {
     if (type[0] !== CrateDBType.ARRAY || type.length < 2) return VALUE_PLAN
-    const inner = planFor(type[1])
+    const inner = planFor(type[1], converters)
     return inner === VALUE_PLAN ? VALUE_PLAN : { kind: Kind.Array, inner }
+  }
+  const convert = converters !== undefined && typeof type === 'number' && Object.hasOwn(converters, type) ? converters[type] : undefined
+  if (convert !== undefined) {
+    if (typeof convert !== 'function') throw new TypeError(`converters[${type}] must be a function`)
+    return { kind: Kind.Converted, inner: type === CrateDBType.NUMERIC ? NUMERIC_PLAN : VALUE_PLAN, convert }
   }
   switch (type) {
     case CrateDBType.BIGINT:
@@ -239,6 +259,10 @@ class Reader {
       case Kind.Array: {
         const c = this.ws()
         return c === OPEN_ARRAY ? this.array(plan.inner!) : this.value()
+      }
+      case Kind.Converted: {
+        const v = plan.inner === VALUE_PLAN ? this.value() : this.cell(plan.inner!)
+        return v === null ? null : plan.convert!(v)
       }
       default: {
         const c = this.ws()
@@ -829,7 +853,7 @@ function readResult(r: Reader, options: ReadOptions): ResultBody | undefined {
           break
         case 'col_types':
           out.colTypes = r.value()
-          plans = Array.isArray(out.colTypes) ? out.colTypes.map(planFor) : undefined
+          plans = Array.isArray(out.colTypes) ? out.colTypes.map((t) => planFor(t, options.converters)) : undefined
           break
         case 'cols':
           out.cols = r.value()

@@ -245,6 +245,27 @@ export class Transport {
   }
 
   /**
+   * Sends one request to `node` only: no failover, no retry, and the node's rotation state is left alone.
+   *
+   * @throws RequestEnded when `request.signal` fired; ConnectionError when the node could not be reached.
+   */
+  async sendToNode(node: CrateNode, request: TransportRequest): Promise<HttpResponse> {
+    if (this.#closed) throw new ConnectionError(`${request.what}: the client is closed`, { code: 'CLIENT_CLOSED' })
+    let response: HttpResponse
+    try {
+      response = await exchange(node.pool, { method: request.method, path: node.prefix + request.path, headers: request.headers, body: request.body ?? null }, request.signal)
+    } catch (err) {
+      const failure = err instanceof ExchangeFailure ? err : new ExchangeFailure(err as Error, true)
+      if (request.signal?.aborted) throw new RequestEnded(failure.sent, node)
+      const text = describeFailure(failure)
+      throw new ConnectionError(`${request.what} to ${node.url} failed: ${text}`, { code: 'NODE_UNAVAILABLE', retryable: !failure.sent, cause: failure.error, node: node.url, nodes: [{ node: node.url, error: text }] })
+    }
+    const encoding = response.headers['content-encoding']
+    if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), node.url, request.what)
+    return response
+  }
+
+  /**
    * A dispatcher for an origin that is not one of the configured nodes (the target of a blob 307 redirect),
    * created once with the same TLS, keep-alive and pool settings.
    */

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { connect, ConnectionError, InvalidArgumentError, type CrateDBClient } from '../../src/cratedb/index.ts'
 import { keepAliveTuningSupported } from '../../src/cratedb/node-dispatcher.ts'
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '../../src/testing/cratedb/test-certificate.ts'
 import { resultSet, sqlHandler, startStub, type StubNode } from './helpers/stub-node.ts'
 
 let dir: string
@@ -95,6 +96,15 @@ describe('TLS', () => {
     await client(node.url, { caCert: pem('ca.pem'), certFile: pem('client.pem'), keyFile: pem('client.key') }).execute('SELECT 1')
     await client(node.url, { caCert: pem('ca.pem'), certFile: pem('client-combined.pem') }).execute('SELECT 1')
     expect(node.requests.map((r) => r.peerCN)).toEqual(['app-user', 'app-user'])
+  })
+
+  it('sslRelaxMinimumVersion accepts a TLS 1.1 server that the default (TLS 1.2+) refuses', async () => {
+    const old = await stub({ https: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' } })
+    const url = old.url.replace('http:', 'https:').replace('127.0.0.1', 'localhost')
+    const strict = await client(url, { caCert: TEST_TLS_CERT }).execute('SELECT 1').catch((e: unknown) => e)
+    expect(strict).toBeInstanceOf(ConnectionError)
+    expect((strict as Error).message).toMatch(/protocol version|alert proto/i)
+    expect((await client(url, { caCert: TEST_TLS_CERT, sslRelaxMinimumVersion: true }).execute('SELECT 1')).rows).toEqual([[1]])
   })
 
   it('an unreadable caCert file fails at connect()', () => {

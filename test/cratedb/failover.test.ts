@@ -323,3 +323,30 @@ describe('a node stopping under load', () => {
     expect(failed).toBeLessThanOrEqual(4)
   })
 })
+
+describe('serverInfos and lowestServerVersion (crate-python lowest_server_version)', () => {
+  const info = (version: string): StubHandler => (_req, res) => sendJson(res, 200, { ok: true, status: 200, name: `node-${version}`, cluster_name: 'crate', version: { number: version, build_hash: 'abc' } })
+
+  it('asks every node, set aside or not, and reports each answer or error in configuration order', async () => {
+    const [a, b] = await Promise.all([startStub(info('5.10.3')), startStub(info('5.9.12'))])
+    stubs.push(a, b)
+    const dead = `http://127.0.0.1:${await deadPort()}/`
+    const c = client([a.url, dead, b.url])
+    const infos = await c.serverInfos()
+    expect(infos.map((i) => [i.node, i.info?.version, i.error?.code])).toEqual([
+      [a.url, '5.10.3', undefined],
+      [dead, undefined, 'NODE_UNAVAILABLE'],
+      [b.url, '5.9.12', undefined],
+    ])
+    expect(infos[0]!.info).toMatchObject({ nodeName: 'node-5.10.3', clusterName: 'crate', buildHash: 'abc' })
+    expect(await c.lowestServerVersion()).toBe('5.9.12')
+    expect(c.nodes.every((n) => n.active)).toBe(true) // asking does not change the rotation
+  })
+
+  it('no node answering is a ConnectionError naming each', async () => {
+    const dead = [`http://127.0.0.1:${await deadPort()}/`, `http://127.0.0.1:${await deadPort()}/`]
+    const err = await client(dead).lowestServerVersion().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConnectionError)
+    for (const u of dead) expect((err as Error).message).toContain(u)
+  })
+})

@@ -228,3 +228,20 @@ describe('reading bulk answers', () => {
     expect(() => readResultBody(Buffer.from('{"results":[{"rowcount":1} {"rowcount":1}]}'), { bulkItem: () => 0 })).toThrow(SyntaxError)
   })
 })
+
+describe('converters (crate-python converter)', () => {
+  it('replaces the built-in decoding per type id, element-wise in arrays, with raw exact values and nulls untouched', () => {
+    const seen: unknown[] = []
+    const converters = {
+      22: (v: unknown) => (seen.push(v), `dec:${String(v)}`),
+      11: (v: unknown) => (seen.push(v), `ts:${String(v)}`),
+      10: (v: unknown) => (seen.push(v), typeof v),
+    }
+    const body = result('[22,[100,11],10,4]', '[[1.50,[1700000000000,null],12345678901234567890,"t"],[null,null,7,"u"]]')
+    expect(rowsOf(body, { converters })).toEqual([
+      ['dec:1.50', ['ts:1700000000000', null], 'bigint', 't'],
+      [null, null, 'number', 'u'],
+    ])
+    expect(seen).toEqual(['1.50', 1700000000000, 12345678901234567890n, 7])
+  })
+})

@@ -124,6 +124,13 @@ describe('decoding by col_types (spec §1.8)', () => {
   })
 })
 
+describe('converters option', () => {
+  it('is checked at connect(): type ids to functions', () => {
+    expect(() => connect('http://127.0.0.1:1/', { converters: { 22: 'nope' as unknown as () => unknown } })).toThrow(/converters must map CrateDB type ids to functions/)
+    expect(() => connect('http://127.0.0.1:1/', { converters: { NUMERIC: () => 1 } as never })).toThrow(/converters/)
+  })
+})
+
 describe('type names', () => {
   it('names types', () => {
     expect(crateTypeName(CrateDBType.BIGINT)).toBe('BIGINT')
