@@ -188,3 +188,26 @@ export class CrateDBMigrationError extends CrateDBDialectError {
     this.statement = statement
   }
 }
+
+/**
+ * Drizzle `migrate()` would resume a partly applied migration whose applied statements were edited in the file
+ * since (the stored hash of the applied statements no longer matches). Resuming would skip the edit silently,
+ * and CrateDB cannot undo what ran. `migration` is the journal tag, `statementsDone` how many statements ran.
+ */
+export class CrateDBMigrationChangedError extends CrateDBDialectError {
+  readonly migration: string
+  readonly statementsDone: number
+
+  constructor(migration: string, statementsDone: number, total: number, table: string) {
+    super(
+      `Migration ${migration} stopped after statement ${statementsDone} of ${total}, and its statements 1..${statementsDone}, ` +
+        'which were applied, have changed in the file since. CrateDB has no transactions, so they are neither re-run nor ' +
+        `undone. Restore statements 1..${statementsDone} as they were applied (fix only statement ${statementsDone + 1} onward), or ` +
+        `undo their effects by hand and delete the bookkeeping row (DELETE FROM ${table} WHERE "name" = '${migration.replace(/'/g, "''")}') ` +
+        'so that migrate() runs the migration from its first statement.',
+      'MIGRATION_CHANGED',
+    )
+    this.migration = migration
+    this.statementsDone = statementsDone
+  }
+}

@@ -72,9 +72,11 @@ export type CrateDBSqlCursor = AsyncIterable<unknown>
 /**
  * The client the dialects are built on: the driver's client from `connect()`.
  *
- * Only `execute` is required. `executeMany`, `stream`, `refresh` and `close` are used when present:
- * without `stream`, Kysely's `.stream()` throws `CrateDBStreamingNotSupportedError`; without `refresh`,
- * the `refresh()` helpers send `REFRESH TABLE` through `execute`.
+ * Only `execute` is required. `stream` and `close` are used when present: without `stream`, Kysely's
+ * `.stream()` throws `CrateDBStreamingNotSupportedError`; Kysely's `destroy()` calls `close`. `executeMany` and
+ * `refresh` are described because the driver's client has them, but the dialects do not call them: the
+ * `refresh()` helpers always send `REFRESH TABLE` through the query builder (and so through `execute`), where
+ * Kysely's and Drizzle's logging sees it.
  */
 export interface CrateDBSqlClient {
   /** Runs one statement with positional parameters (`?` or `$n`). */

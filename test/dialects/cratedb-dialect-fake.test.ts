@@ -5,6 +5,7 @@ import { acquireOccLock, releaseOccLock, type CrateDBStatementRunner } from '../
 import {
   CrateDBAdapter,
   CrateDBDialect,
+  CrateDBDialectError,
   CrateDBMigrationLockTimeoutError,
   CrateDBStreamingNotSupportedError,
   CrateDBTransactionsNotSupportedError,
@@ -48,6 +49,15 @@ describe('CrateDBConnection result mapping (fake client)', () => {
     const ins = await db.insertInto('users').values({ id: 'a' }).executeTakeFirstOrThrow()
     expect(ins.numInsertedOrUpdatedRows).toBe(3n)
     expect(ins.insertId).toBeUndefined()
+  })
+
+  it('reports numAffectedRows -1n when CrateDB cannot tell the row count', async () => {
+    const { client } = recordingClient(() => ({ cols: [], rows: [[]], rowCount: -1 }))
+    const db = new Kysely<any>({ dialect: new CrateDBDialect({ client }) })
+    const del = await db.deleteFrom('measurements').where('month', '=', '2024-01').executeTakeFirstOrThrow()
+    expect(del.numDeletedRows).toBe(-1n)
+    const raw = await sql`delete from "measurements"`.execute(db)
+    expect(raw.numAffectedRows).toBe(-1n)
   })
 
   it('returns RETURNING rows as objects (supportsReturning)', async () => {
@@ -211,6 +221,48 @@ describe('optimistic-concurrency lock (fake store)', () => {
   })
 })
 
+describe('CrateDBIntrospector (fake information_schema)', () => {
+  const tableRows = [
+    ['doc', 'quakes', 'BASE TABLE'],
+    ['doc', 'remote_quakes', 'FOREIGN'],
+    ['doc', 'big_quakes', 'VIEW'],
+  ]
+  // [schema, table, column, ordinal, data_type, is_nullable, column_default, is_generated]
+  const columnRows = [
+    ['doc', 'quakes', 'props', 3, 'object', 'YES', null, 'NEVER'],
+    ['doc', 'quakes', "props['city']", 4, 'text', 'YES', null, 'NEVER'],
+    ['doc', 'quakes', "props['geo']['lat']", 5, 'double precision', 'YES', null, 'NEVER'],
+    ['doc', 'quakes', 'mag2', 2, 'double precision', 'YES', null, 'ALWAYS'],
+    ['doc', 'quakes', 'id', 1, 'text', 'NO', 'gen_random_text_uuid()', 'NEVER'],
+    ['doc', 'remote_quakes', 'id', 1, 'text', 'YES', null, 'NEVER'],
+    ['doc', 'big_quakes', 'id', 1, 'text', 'YES', null, null],
+  ]
+  const { client } = recordingClient((text) => {
+    if (text.includes('"information_schema"."tables"')) return { cols: ['table_schema', 'table_name', 'table_type'], rows: tableRows, rowCount: tableRows.length }
+    if (text.includes('"information_schema"."columns"')) {
+      const cols = ['table_schema', 'table_name', 'column_name', 'ordinal_position', 'data_type', 'is_nullable', 'column_default', 'is_generated']
+      return { cols, rows: columnRows, rowCount: columnRows.length }
+    }
+    throw new Error(`unexpected statement ${text}`)
+  })
+  const db = new Kysely<any>({ dialect: new CrateDBDialect({ client }) })
+
+  it('skips object sub-columns, marks foreign tables and views, and counts generated columns as having a default', async () => {
+    const tables = await db.introspection.getTables()
+    expect(tables.map((t) => [t.name, t.isView, t.isForeign])).toEqual([
+      ['big_quakes', true, false],
+      ['quakes', false, false],
+      ['remote_quakes', false, true],
+    ])
+    const quakes = tables.find((t) => t.name === 'quakes')!
+    expect(quakes.columns.map((c) => [c.name, c.dataType, c.isNullable, c.hasDefaultValue, c.isAutoIncrementing])).toEqual([
+      ['id', 'text', false, true, false],
+      ['mag2', 'double precision', true, true, false],
+      ['props', 'object', true, false, false],
+    ])
+  })
+})
+
 describe('CrateDBAdapter (fake client)', () => {
   it('has the CrateDB feature flags', () => {
     const adapter = new CrateDBAdapter()
@@ -243,5 +295,30 @@ describe('CrateDBAdapter (fake client)', () => {
     expect(store.log.at(-2)).toBe('refresh table "kysely_migration"')
     expect(store.log.at(-1)).toMatch(/^update "kysely_migration_lock" set "is_locked" = 0/)
     expect(store.rows.get('migration_lock')!.is_locked).toBe(0)
+  })
+
+  it('names the missing migration table (MIGRATION_TABLE_UNKNOWN) and releases the lock it took', async () => {
+    const store = occStore()
+    const unknown = Object.assign(new Error("RelationUnknown[Relation 'doc.my_migrations' unknown]"), { code: 4041 })
+    const client: CrateDBSqlClient = {
+      async execute(text, args = []) {
+        if (text.startsWith('refresh')) throw unknown
+        const r = await store.run(text, args)
+        const cols = r.rows[0] === undefined ? [] : Object.keys(r.rows[0])
+        return { cols, rows: r.rows.map((o) => cols.map((c) => o[c])), rowCount: r.rowCount }
+      },
+    }
+    const db = new Kysely<any>({ dialect: new CrateDBDialect({ client }) })
+    const adapter = new CrateDBAdapter({ pollInterval: 5 })
+    const error = await adapter.acquireMigrationLock(db, { lockTable: 'my_lock', lockRowId: 'migration_lock' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CrateDBDialectError)
+    expect(error).toMatchObject({ code: 'MIGRATION_TABLE_UNKNOWN', retryable: false, cause: unknown })
+    expect((error as Error).message).toMatch(/migration table "my", which does not exist.*migrationLock\.migrationTable/)
+    expect(store.rows.get('migration_lock')).toEqual({ is_locked: 0, seq: 2 }) // taken (seq 1), then released (seq 2)
+    // Other refresh failures pass through unchanged.
+    const other = new Error('boom')
+    const failing: CrateDBSqlClient = { ...client, execute: async (text, args) => (text.startsWith('refresh') ? Promise.reject(other) : client.execute(text, args)) }
+    const db2 = new Kysely<any>({ dialect: new CrateDBDialect({ client: failing }) })
+    await expect(new CrateDBAdapter({ pollInterval: 5 }).acquireMigrationLock(db2, { lockTable: 'my_lock', lockRowId: 'migration_lock' })).rejects.toBe(other)
   })
 })

@@ -1,5 +1,5 @@
 import { count, DrizzleQueryError, eq, gt, relations, sql } from 'drizzle-orm'
-import { doublePrecision, integer, pgTable, text } from 'drizzle-orm/pg-core'
+import { doublePrecision, exceptAll, integer, pgTable, text, unionAll } from 'drizzle-orm/pg-core'
 import { describe, expect, it } from 'vitest'
 import {
   array,
@@ -16,6 +16,7 @@ import {
   type CrateDBSqlClient,
   type CrateDBSqlResult,
 } from '../../dialects/cratedb/drizzle/index.ts'
+import { splitStatements } from '../../dialects/cratedb/drizzle/cratedb-sql-statements.ts'
 
 // Drizzle on CrateDB without a server: `.toSQL()` output, and result mapping against a recording client.
 
@@ -82,6 +83,30 @@ describe('Drizzle on CrateDB: SQL (.toSQL())', () => {
     const sub = db.select({ ownerId: pets.ownerId }).from(pets).where(eq(pets.ownerId, users.id)).as('sub')
     expect(() => db.select().from(users).leftJoinLateral(sub, sql`true`).toSQL()).toThrow(/LATERAL/)
     expect(() => db.update(users).set({ name: 'x' }).from(pets).where(eq(pets.ownerId, users.id)).toSQL()).toThrow(CrateDBSyntaxNotSupportedError)
+  })
+
+  it('writes set operations without brackets around the operands', () => {
+    const ids = () => db.select({ id: users.id }).from(users)
+    const petIds = () => db.select({ id: pets.id }).from(pets)
+    expect(ids().union(petIds()).toSQL().sql).toBe('select "id" from "users" union select "id" from "pets"')
+    const all = unionAll(ids(), petIds(), ids().where(eq(users.name, 'x'))).orderBy(users.id).limit(2).offset(1).toSQL()
+    expect(all.sql).toBe('select "id" from "users" union all select "id" from "pets" union all select "id" from "users" where "users"."name" = $1 order by "id" limit $2 offset $3')
+    expect(all.params).toEqual(['x', 2, 1])
+    expect(ids().intersect(petIds()).union(ids()).toSQL().sql).toBe('select "id" from "users" intersect select "id" from "pets" union select "id" from "users"')
+  })
+
+  it('refuses INTERSECT/EXCEPT ALL, per-operand ORDER BY/LIMIT and set operations CrateDB would read differently', () => {
+    const ids = () => db.select({ id: users.id }).from(users)
+    const petIds = () => db.select({ id: pets.id }).from(pets)
+    expect(() => ids().intersectAll(petIds()).toSQL()).toThrow(CrateDBSyntaxNotSupportedError)
+    expect(() => exceptAll(ids(), petIds()).toSQL()).toThrow(/INTERSECT ALL \/ EXCEPT ALL/)
+    expect(() => ids().union(petIds()).except(ids()).toSQL()).toThrow(/INTERSECT\/EXCEPT after another set operation/)
+    expect(() => ids().union(petIds().orderBy(pets.id).limit(1)).toSQL()).toThrow(/one operand of a set operation/)
+    expect(() => ids().orderBy(users.id).limit(1).$dynamic().union(petIds()).toSQL()).toThrow(/one operand of a set operation/)
+    expect(() => ids().union(petIds().union(ids())).toSQL()).toThrow(/nested in an operand/)
+    const cte = db.$with('c').as(db.select({ id: pets.id }).from(pets))
+    expect(() => ids().union(db.with(cte).select({ id: cte.id }).from(cte)).toSQL()).toThrow(/WITH on one operand/)
+    expect(() => db.with(cte).delete(users).where(eq(users.id, 'a')).toSQL()).toThrow(/before DELETE/)
   })
 
   it('builds relational queries without `with` and refuses nested relations', () => {
@@ -163,5 +188,24 @@ describe('Drizzle on CrateDB: execution against a recording client', () => {
     const error = await drizzle(client).select().from(users).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DrizzleQueryError)
     expect((error as Error).cause).toBe(failure)
+  })
+})
+
+describe('splitStatements (migration files without breakpoints)', () => {
+  it('splits at top-level semicolons only', () => {
+    const text = [
+      "insert into t (a) values ('x;y'), ('it''s;'), (E'\\';'); -- tail; comment",
+      'create table "a;b" ("c;d" text);',
+      '/* only a comment; */',
+      '  ;',
+      "select 1 /* inner; */ as \"x\"\"y;\"",
+    ].join('\n')
+    expect(splitStatements(text)).toEqual([
+      "insert into t (a) values ('x;y'), ('it''s;'), (E'\\';')",
+      '-- tail; comment\ncreate table "a;b" ("c;d" text)',
+      "select 1 /* inner; */ as \"x\"\"y;\"",
+    ])
+    expect(splitStatements('select 1')).toEqual(['select 1'])
+    expect(splitStatements('-- nothing here\n')).toEqual([])
   })
 })

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +7,7 @@ import { boolean, doublePrecision, integer, pgTable, text, timestamp } from 'dri
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   array,
+  CrateDBMigrationChangedError,
   CrateDBMigrationError,
   CrateDBReturningNotSupportedError,
   CrateDBSyntaxNotSupportedError,
@@ -15,6 +16,8 @@ import {
   drizzle,
   equalsAny,
   geoPoint,
+  geoShape,
+  ip,
   migrate,
   object,
   refresh,
@@ -50,9 +53,15 @@ const events = pgTable('d_events', {
 })
 const authorsRelations = relations(authors, ({ many }) => ({ books: many(books) }))
 const booksRelations = relations(books, ({ one }) => ({ author: one(authors, { fields: [books.authorId], references: [authors.id] }) }))
+const places = pgTable('d_places', {
+  id: text('id').primaryKey(),
+  area: geoShape('area'),
+  gateway: ip('gateway'),
+})
 const schema = { authors, books, events, authorsRelations, booksRelations }
 
-const TABLES = ['d_authors', 'd_books', 'd_events', 'd_tags', 'd_tag_links', 'd_notes']
+const TABLES = ['d_authors', 'd_books', 'd_events', 'd_tags', 'd_tag_links', 'd_notes', 'd_places', 'd_plain_a', 'd_plain_b', 'd_edit_a', 'd_edit_b']
+const MIGRATION_TABLES = ['__drizzle_migrations', 'broken_migrations', 'plain_migrations', 'edited_migrations']
 
 let server: ProvisionedCrateDB
 let client: CrateDBClient
@@ -60,7 +69,7 @@ let db: CrateDBDrizzleDatabase<typeof schema>
 
 async function dropAll(): Promise<void> {
   for (const t of TABLES) await db.execute(sql`drop table if exists ${sql.identifier(t)}`)
-  for (const t of ['__drizzle_migrations', '__drizzle_migrations_lock', 'broken_migrations', 'broken_migrations_lock']) {
+  for (const t of MIGRATION_TABLES.flatMap((name) => [name, `${name}_lock`])) {
     await db.execute(sql`drop table if exists "drizzle".${sql.identifier(t)}`)
   }
 }
@@ -129,6 +138,58 @@ describe('Drizzle on CrateDB: migrate()', () => {
       expect(await migrate(db, options)).toEqual({ applied: ['0001_unreviewed_drizzle_kit_output'] })
       const links = await db.execute(sql`select "column_name" from "information_schema"."columns" where "table_name" = 'd_tag_links' order by "ordinal_position"`)
       expect(links.rows.map((r) => r['column_name'])).toEqual(['tag', 'note_id'])
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+})
+
+/** A one-migration drizzle-kit folder in a temp dir; `breakpoints` as the journal entry says. */
+function migrationFolder(tag: string, text: string, breakpoints: boolean): string {
+  const folder = mkdtempSync(join(tmpdir(), 'cratedb-drizzle-'))
+  mkdirSync(join(folder, 'meta'))
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: 1735689600000, tag, breakpoints }] }))
+  writeFileSync(join(folder, `${tag}.sql`), text)
+  return folder
+}
+
+describe('Drizzle on CrateDB: migrate() edge cases', () => {
+  it('splits a file without breakpoints at its top-level semicolons', async () => {
+    const text =
+      "CREATE TABLE \"d_plain_a\" (\"id\" text PRIMARY KEY, \"note\" text DEFAULT 'a;b');\n" +
+      '-- a comment; with a semicolon\n' +
+      'CREATE TABLE "d_plain_b" ("id" text PRIMARY KEY, "x;y" integer);\n' +
+      "/* block; comment */ INSERT INTO \"d_plain_a\" (\"id\") VALUES ('it''s;1');\n"
+    const folder = migrationFolder('0000_plain', text, false)
+    try {
+      expect(await migrate(db, { migrationsFolder: folder, migrationsTable: 'plain_migrations' })).toEqual({ applied: ['0000_plain'] })
+      expect((await db.execute(sql`select "id", "note" from "d_plain_a" where "id" = 'it''s;1'`)).rows).toEqual([{ id: "it's;1", note: 'a;b' }])
+      const columns = await db.execute(sql`select "column_name" from "information_schema"."columns" where "table_name" = 'd_plain_b' order by "ordinal_position"`)
+      expect(columns.rows.map((r) => r['column_name'])).toEqual(['id', 'x;y'])
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses to resume a partly applied migration whose applied statements were edited', async () => {
+    const first = 'CREATE TABLE "d_edit_a" ("id" text PRIMARY KEY);'
+    const failing = 'CREATE TABLE "d_edit_b" ("id" serial PRIMARY KEY);'
+    const fixed = 'CREATE TABLE "d_edit_b" ("id" text PRIMARY KEY);'
+    const folder = migrationFolder('0000_edit', `${first}\n--> statement-breakpoint\n${failing}`, true)
+    const file = join(folder, '0000_edit.sql')
+    const options = { migrationsFolder: folder, migrationsTable: 'edited_migrations' }
+    try {
+      await expect(migrate(db, options)).rejects.toMatchObject({ statement: 2 })
+      // Statement 1 ran; editing it (instead of only the failed statement 2) must not be skipped silently.
+      writeFileSync(file, `${first.replace('PRIMARY KEY', 'PRIMARY KEY, "extra" text')}\n--> statement-breakpoint\n${fixed}`)
+      const error = await migrate(db, options).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CrateDBMigrationChangedError)
+      expect(error).toMatchObject({ code: 'MIGRATION_CHANGED', migration: '0000_edit', statementsDone: 1 })
+      expect((error as Error).message).toContain(`DELETE FROM "drizzle"."edited_migrations" WHERE "name" = '0000_edit'`)
+      // Restoring statement 1 and fixing only statement 2 resumes.
+      writeFileSync(file, `${first}\n--> statement-breakpoint\n${fixed}`)
+      expect(await migrate(db, options)).toEqual({ applied: ['0000_edit'] })
+      expect((await db.execute(sql`select "statements_done" from "drizzle"."edited_migrations" where "name" = '0000_edit'`)).rows).toEqual([{ statements_done: null }])
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
@@ -236,6 +297,35 @@ describe('Drizzle on CrateDB: queries', () => {
     await db.update(books).set({ meta: { pages: 101 }, tags: [], shop: [0, 0] }).where(eq(books.id, 'b2'))
     expect(await db.select({ meta: books.meta, tags: books.tags, shop: books.shop }).from(books).where(eq(books.id, 'b2'))).toEqual([{ meta: { pages: 101 }, tags: [], shop: [0, 0] }])
     await refresh(db, books)
+  })
+
+  it('union and union all run, with ORDER BY / LIMIT on the whole result', async () => {
+    const union = await db
+      .select({ id: authors.id })
+      .from(authors)
+      .where(gt(authors.born, 1975))
+      .union(db.select({ id: books.authorId }).from(books))
+      .orderBy(authors.id)
+    expect(union).toEqual([{ id: 'a1' }, { id: 'a2' }])
+    const all = await db
+      .select({ id: authors.id })
+      .from(authors)
+      .where(gt(authors.born, 1975))
+      .unionAll(db.select({ id: books.authorId }).from(books))
+      .orderBy(authors.id)
+      .limit(3)
+    expect(all).toEqual([{ id: 'a1' }, { id: 'a1' }, { id: 'a2' }])
+  })
+
+  it('geoShape() and ip() columns round-trip', async () => {
+    await db.execute(sql`create table "d_places" ("id" text primary key, "area" geo_shape, "gateway" ip)`)
+    const area = { type: 'Polygon' as const, coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] }
+    await db.insert(places).values([
+      { id: 'p1', area, gateway: '10.0.0.1' },
+      { id: 'p2', area: null, gateway: null },
+    ])
+    expect(await db.select().from(places).where(eq(places.id, 'p1'))).toEqual([{ id: 'p1', area, gateway: '10.0.0.1' }])
+    expect(await db.select().from(places).where(eq(places.id, 'p2'))).toEqual([{ id: 'p2', area: null, gateway: null }])
   })
 
   it('timestamp({ withTimezone: true }) round-trips Dates', async () => {

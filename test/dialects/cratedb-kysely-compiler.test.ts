@@ -1,4 +1,4 @@
-import { Kysely, sql, type Generated } from 'kysely'
+import { Kysely, sql, type Generated, type QueryCreator } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import {
   CrateDBDataTypeNotSupportedError,
@@ -125,6 +125,21 @@ describe('CrateDBQueryCompiler: DML', () => {
     expect(q.sql).toBe('insert into "users" ("id", "name", "score", "tags", "props") values (?, ?, ?, ?, ?), (?, ?, default, ?, ?)')
   })
 
+  it('refuses DEFAULT VALUES and ON CONFLICT DO UPDATE without a conflict target', () => {
+    expect(() => db.insertInto('pets').defaultValues().compile()).toThrow(/DEFAULT VALUES/)
+    expect(() => db.insertInto('pets').defaultValues().compile()).toThrow(CrateDBSyntaxNotSupportedError)
+    expect(() =>
+      db
+        .insertInto('pets')
+        .values({ id: 'p', owner_id: 'a', species: 'cat' })
+        .onConflict((oc) => oc.doUpdateSet({ species: 'dog' }))
+        .compile(),
+    ).toThrow(/DO UPDATE without a conflict target/)
+    expect(() => db.insertInto('pets').values({ id: 'p', owner_id: 'a', species: 'cat' }).onConflict((oc) => oc.doUpdateSet({ species: 'dog' })).compile()).toThrow(
+      CrateDBOnConflictNotSupportedError,
+    )
+  })
+
   it('rejects UPDATE ... FROM, DELETE ... USING, joins and ORDER BY/LIMIT in UPDATE/DELETE', () => {
     expect(() => db.updateTable('users').from('pets').set({ name: 'x' }).whereRef('pets.owner_id', '=', 'users.id').compile()).toThrow(CrateDBSyntaxNotSupportedError)
     expect(() => db.deleteFrom('users').using('pets').whereRef('pets.owner_id', '=', 'users.id').compile()).toThrow(/DELETE \.\.\. USING/)
@@ -175,6 +190,35 @@ describe('CrateDBQueryCompiler: SELECT features', () => {
     expect(db.selectFrom('users').select((eb) => eb.fn.countAll().over((ob) => ob.partitionBy('name')).as('n')).compile().sql).toBe(
       'select count(*) over(partition by "name") as "n" from "users"',
     )
+  })
+
+  it('writes set operations without brackets and refuses the forms CrateDB lacks or reads differently', () => {
+    const users = () => db.selectFrom('users').select('id')
+    const pets = () => db.selectFrom('pets').select('id')
+    expect(users().unionAll(pets()).union(users().where('name', '=', 'x')).orderBy('id').limit(2).compile().sql).toBe(
+      'select "id" from "users" union all select "id" from "pets" union select "id" from "users" where "name" = ? order by "id" limit ?',
+    )
+    expect(users().intersect(pets()).union(users()).compile().sql).toBe('select "id" from "users" intersect select "id" from "pets" union select "id" from "users"')
+    expect(users().except(pets()).compile().sql).toBe('select "id" from "users" except select "id" from "pets"')
+    expect(() => users().intersectAll(pets()).compile()).toThrow(CrateDBSyntaxNotSupportedError)
+    expect(() => users().exceptAll(pets()).compile()).toThrow(/INTERSECT ALL \/ EXCEPT ALL/)
+    expect(() => users().intersect(pets()).except(users()).compile()).toThrow(/two INTERSECT\/EXCEPT in a row/)
+    expect(() => users().union(pets()).except(users()).compile()).toThrow(/EXCEPT after UNION/)
+    expect(() => users().union(pets().orderBy('id').limit(1)).compile()).toThrow(/one operand of a set operation/)
+    expect(() => users().union(db.with('w', (qb) => qb.selectFrom('pets').select('id')).selectFrom('w').select('id')).compile()).toThrow(/WITH on one operand/)
+    expect(() => users().union(pets().union(users())).compile()).toThrow(/nested in an operand/)
+  })
+
+  it('refuses WITH RECURSIVE, MATERIALIZED CTEs, WITH before DML and FETCH ... WITH TIES', () => {
+    const cte = (qb: QueryCreator<Database>) => qb.selectFrom('users').select('id')
+    expect(db.with('u', cte).selectFrom('u').select('id').compile().sql).toBe('with "u" as (select "id" from "users") select "id" from "u"')
+    expect(() => db.withRecursive('u', cte).selectFrom('u').select('id').compile()).toThrow(/WITH RECURSIVE/)
+    expect(() => db.with((w) => w('u').materialized(), cte).selectFrom('u').select('id').compile()).toThrow(/MATERIALIZED/)
+    expect(() => db.with((w) => w('u').notMaterialized(), cte).selectFrom('u').select('id').compile()).toThrow(CrateDBSyntaxNotSupportedError)
+    expect(() => db.with('u', cte).deleteFrom('pets').where('owner_id', 'in', (eb) => eb.selectFrom('u').select('id')).compile()).toThrow(/WITH \(common table expressions\) before DELETE/)
+    expect(() => db.with('u', cte).updateTable('pets').set({ species: 'x' }).compile()).toThrow(/before UPDATE/)
+    expect(db.selectFrom('users').select('id').orderBy('id').fetch(2).compile().sql).toBe('select "id" from "users" order by "id" fetch next ? rows only')
+    expect(() => db.selectFrom('users').select('id').orderBy('id').fetch(2, 'with ties').compile()).toThrow(/WITH TIES/)
   })
 
   it('compiles JSON references to CrateDB object subscripts', () => {
@@ -282,6 +326,20 @@ describe('CrateDBQueryCompiler: DDL', () => {
     }
     expect(db.selectFrom('users').select((eb) => eb.cast<string>('score', 'numeric').as('n')).compile().sql).toBe('select cast("score" as numeric) as "n" from "users"')
     expect(() => db.schema.createTable('t').addColumn('j', 'jsonb').compile()).toThrow(/cratedbType\.object/)
+  })
+
+  it('casts to timetz, interval and json, but refuses them as column types (CrateDB cannot store them)', () => {
+    expect(cratedbDataType('timetz', false)).toBe('time with time zone')
+    expect(cratedbDataType('interval', false)).toBe('interval')
+    expect(cratedbDataType('json', false)).toBe('json')
+    for (const type of ['timetz', 'interval', 'json']) {
+      expect(() => cratedbDataType(type, true), type).toThrow(CrateDBDataTypeNotSupportedError)
+    }
+    expect(() => db.schema.createTable('t').addColumn('at', 'timetz').compile()).toThrow(/cannot store TIME WITH TIME ZONE/)
+    expect(() => db.schema.alterTable('users').addColumn('j', 'json').compile()).toThrow(/cannot store JSON/)
+    expect(() => db.schema.createTable('t').addColumn('d', sql`interval`).compile()).not.toThrow() // raw SQL passes through untouched
+    expect(() => db.schema.createTable('t').addColumn('d', cratedbType.array('interval' as never)).compile()).toThrow(/cannot store INTERVAL/)
+    expect(db.selectFrom('users').select((eb) => eb.cast<string>('name', 'timetz').as('t')).compile().sql).toBe('select cast("name" as time with time zone) as "t" from "users"')
   })
 
   it('compiles ALTER TABLE add/drop/rename and default changes, rejects what CrateDB cannot alter', () => {

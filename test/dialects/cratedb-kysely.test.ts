@@ -30,9 +30,17 @@ interface Database {
   }
   k_pets: { id: Generated<string>; owner_id: string; species: string; weight: number }
   k_runs: { id: string; migration: string }
+  k_shapes: {
+    kind: string
+    n: number
+    twice: Generated<number>
+    area: { type: string; coordinates: unknown } | null
+    source: string | null
+    emb: number[] | null
+  }
 }
 
-const TABLES = ['k_users', 'k_pets', 'k_runs', 'k_mig_a', 'k_mig_b', 'k_lock_demo', 'k_lock_demo_lock', 'k_vis', 'k_heavy_pets']
+const TABLES = ['k_users', 'k_pets', 'k_runs', 'k_mig_a', 'k_mig_b', 'k_lock_demo', 'k_lock_demo_lock', 'k_vis', 'k_heavy_pets', 'k_shapes', 'k_shapes_renamed']
 
 let server: ProvisionedCrateDB
 let client: CrateDBClient
@@ -227,6 +235,112 @@ describe('Kysely on CrateDB: queries', () => {
     ).rejects.toBeInstanceOf(CrateDBTransactionsNotSupportedError)
     expect(ran).toBe(false)
     expect(await db.selectFrom('k_users').select('id').where('id', '=', 'tx').execute()).toEqual([])
+  })
+})
+
+describe('Kysely on CrateDB: right/full joins, set operations, window functions', () => {
+  it('right and full joins', async () => {
+    const right = await db
+      .selectFrom('k_pets as p')
+      .rightJoin('k_users as u', 'u.id', 'p.owner_id')
+      .select(['u.id', 'p.species'])
+      .where('u.id', 'in', ['u2', 'u3'])
+      .orderBy('u.id')
+      .execute()
+    expect(right).toEqual([
+      { id: 'u2', species: 'cat' },
+      { id: 'u3', species: null },
+    ])
+    const full = await db
+      .selectFrom('k_users as u')
+      .fullJoin('k_pets as p', (join) => join.onRef('p.owner_id', '=', 'u.id').on('p.species', '=', 'dog'))
+      .select(['u.id', 'p.species'])
+      .execute()
+    const key = (r: { id: string | null; species: string | null }) => `${r.id ?? '-'}/${r.species ?? '-'}`
+    expect(full.map(key).sort()).toEqual(['-/cat', '-/cat', 'u1/dog', 'u2/-', 'u3/-'])
+  })
+
+  it('union, union all, intersect and except run with ORDER BY / LIMIT on the whole result', async () => {
+    const owners = () => db.selectFrom('k_pets').select('owner_id as id')
+    const union = await db.selectFrom('k_users').select('id').where('id', 'in', ['u1', 'u3']).union(owners()).orderBy('id').execute()
+    expect(union).toEqual([{ id: 'u1' }, { id: 'u2' }, { id: 'u3' }])
+    const all = await db.selectFrom('k_pets').select('owner_id').unionAll(db.selectFrom('k_pets').select('owner_id')).orderBy('owner_id').limit(5).execute()
+    expect(all.map((r) => r.owner_id)).toEqual(['u1', 'u1', 'u1', 'u1', 'u2'])
+    const both = await db.selectFrom('k_users').select('id').intersect(owners()).orderBy('id').execute()
+    expect(both).toEqual([{ id: 'u1' }, { id: 'u2' }])
+    const petless = await db.selectFrom('k_users').select('id').where('id', 'in', ['u1', 'u2', 'u3']).except(owners()).execute()
+    expect(petless).toEqual([{ id: 'u3' }])
+  })
+
+  it('common table expressions and FETCH NEXT n ROWS ONLY', async () => {
+    const heavy = await db
+      .with('heavy', (qb) => qb.selectFrom('k_pets').select(['owner_id', 'weight']).where('weight', '>', 4.5))
+      .selectFrom('heavy')
+      .select('owner_id')
+      .orderBy('owner_id')
+      .fetch(1)
+      .execute()
+    expect(heavy).toEqual([{ owner_id: 'u1' }])
+  })
+
+  it('window functions', async () => {
+    const rows = await db
+      .selectFrom('k_pets')
+      .select(['species', (eb) => eb.fn.sum<number>('weight').over((ob) => ob.partitionBy('owner_id')).as('ownerTotal')])
+      .orderBy('owner_id')
+      .orderBy('species')
+      .execute()
+    expect(rows).toEqual([
+      { species: 'cat', ownerTotal: 24 },
+      { species: 'dog', ownerTotal: 24 },
+      { species: 'cat', ownerTotal: 5 },
+    ])
+  })
+})
+
+describe('Kysely on CrateDB: DDL', () => {
+  it('creates a table with CHECK, a composite primary key, a generated column, CLUSTERED and geo_shape/ip/float_vector columns', async () => {
+    await db.schema
+      .createTable('k_shapes')
+      .addColumn('kind', 'text')
+      .addColumn('n', 'integer', (c) => c.check(sql`"n" > 0`))
+      .addColumn('twice', 'integer', (c) => c.generatedAlwaysAs(sql`"n" * 2`))
+      .addColumn('area', cratedbType.geoShape())
+      .addColumn('source', cratedbType.ip())
+      .addColumn('emb', cratedbType.floatVector(3))
+      .addPrimaryKeyConstraint('k_shapes_pk', ['kind', 'n'])
+      .addCheckConstraint('k_shapes_kind', sql`"kind" in ('a', 'b')`)
+      .modifyEnd(sql`clustered into 2 shards with (number_of_replicas = 0)`)
+      .execute()
+    const area = { type: 'Point', coordinates: [1, 2] }
+    await db.insertInto('k_shapes').values({ kind: 'a', n: 2, area, source: '192.168.0.1', emb: [1, 2, 3] }).execute()
+    await db.insertInto('k_shapes').values({ kind: 'b', n: 2, area: null, source: null, emb: null }).execute() // same n, other kind: composite key
+    const row = await db.selectFrom('k_shapes').select(['twice', 'area', 'source', 'emb']).where('kind', '=', 'a').where('n', '=', 2).executeTakeFirstOrThrow()
+    expect(row).toEqual({ twice: 4, area, source: '192.168.0.1', emb: [1, 2, 3] })
+    const duplicate = await db.insertInto('k_shapes').values({ kind: 'a', n: 2, area: null, source: null, emb: null }).execute().catch((e: unknown) => e)
+    expect(duplicate).toBeInstanceOf(IntegrityError)
+    await expect(db.insertInto('k_shapes').values({ kind: 'c', n: 1, area: null, source: null, emb: null }).execute()).rejects.toThrow(/check constraint/i)
+    await expect(db.insertInto('k_shapes').values({ kind: 'a', n: 0, area: null, source: null, emb: null }).execute()).rejects.toThrow(/check constraint/i)
+  })
+
+  it('ALTER TABLE adds, renames and drops columns and renames the table', async () => {
+    await db.schema.alterTable('k_shapes').addColumn('note', 'text').addColumn('ranks', cratedbType.array('integer')).execute()
+    await db.schema.alterTable('k_shapes').renameColumn('note', 'remark').execute()
+    await db.schema.alterTable('k_shapes').dropColumn('ranks').execute()
+    await db.schema.alterTable('k_shapes').renameTo('k_shapes_renamed').execute()
+    const tables = await db.introspection.getTables()
+    expect(tables.some((t) => t.name === 'k_shapes')).toBe(false)
+    const renamed = tables.find((t) => t.name === 'k_shapes_renamed')!
+    expect(renamed.columns.map((c) => [c.name, c.dataType, c.hasDefaultValue])).toEqual([
+      ['kind', 'text', false],
+      ['n', 'integer', false],
+      ['twice', 'integer', true],
+      ['area', 'geo_shape', false],
+      ['source', 'ip', false],
+      ['emb', 'float_vector', false],
+      ['remark', 'text', false],
+    ])
+    expect(await sql<{ n: number }>`select "n" from "k_shapes_renamed" where "kind" = 'a' and "n" = 2`.execute(db)).toMatchObject({ rows: [{ n: 2 }] })
   })
 })
 

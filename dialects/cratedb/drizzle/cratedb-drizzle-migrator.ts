@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql, type SQL } from 'drizzle-orm'
-import { readMigrationFiles } from 'drizzle-orm/migrator'
-import { CrateDBMigrationError } from '../cratedb-dialect-errors.ts'
+import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
+import { CrateDBMigrationChangedError, CrateDBMigrationError } from '../cratedb-dialect-errors.ts'
 import { acquireOccLock, qualifiedTable, releaseOccLock, type CrateDBStatementRunner } from '../cratedb-occ-lock.ts'
 import type { CrateDBDrizzleDatabase } from './cratedb-drizzle-database.ts'
 import type { CrateDBQueryResult } from './cratedb-drizzle-prepared-query.ts'
+import { isCommentOnly, splitStatements } from './cratedb-sql-statements.ts'
 
 /** Options of {@link migrate}. */
 export interface CrateDBMigrationConfig {
@@ -34,19 +36,24 @@ const RELATION_EXISTS = 4093
 /**
  * Applies a drizzle-kit SQL migration folder (0.31 format: `meta/_journal.json` + `NNNN_name.sql`, statements
  * separated by `--> statement-breakpoint`, read with drizzle-orm's own `readMigrationFiles`) to CrateDB
- * (spec kysely-drizzle.md §2.4, §2.8, §3.1).
+ * (spec kysely-drizzle.md §2.4, §2.8, §3.1). A journal entry with `breakpoints: false` has no markers; its file
+ * is split at the `;` that end statements (not inside quotes or comments), since CrateDB runs one statement per
+ * request.
  *
  * Drizzle's PostgreSQL migrator cannot run on CrateDB (it creates `id SERIAL` and wraps everything in a
  * transaction), so bookkeeping is CrateDB-shaped: table `"drizzle"."__drizzle_migrations"` with
  * `"name" TEXT PRIMARY KEY` (the journal tag), `"hash" TEXT`, `"created_at" BIGINT` (the journal's `when`, ms)
- * and `"statements_done" INTEGER` (NULL once the migration finished).
+ * and `"statements_done" INTEGER` (NULL once the migration finished). `hash` is Drizzle's SHA-256 of the file once
+ * the migration finished; while it is unfinished, a SHA-256 of the statements applied so far.
  *
  * - **Which migrations run:** every journal entry whose tag is not recorded as finished. Each check is a
  *   primary-key lookup, which CrateDB answers in real time (no refresh needed), so a second call right after a
  *   first one skips everything: `migrate()` is idempotent.
  * - **No transaction:** statements run one by one in file order and progress is recorded after each, so after
  *   the first failing statement stops everything with a {@link CrateDBMigrationError}, fixing that statement
- *   and calling `migrate()` again resumes right there. Chunks holding only comments are skipped.
+ *   and calling `migrate()` again resumes right there. Chunks holding only comments are skipped. Resuming checks
+ *   the hash of the statements already applied: when one of them was edited in the file meanwhile,
+ *   {@link CrateDBMigrationChangedError} stops `migrate()` instead of silently skipping the edit.
  * - **Concurrency:** a lock row in `<table>_lock` is taken with optimistic concurrency control (`_seq_no` /
  *   `_primary_term`, spec cratedb.md §4.2) before anything is read, so concurrent `migrate()` calls run one
  *   after another. A crashed run leaves the lock set; the timeout error prints the statement that clears it.
@@ -59,6 +66,7 @@ const RELATION_EXISTS = 4093
  * @returns the tags of the migrations applied.
  * @throws Error (from drizzle-orm) when the folder has no `meta/_journal.json` or a listed file is missing.
  * @throws CrateDBMigrationError when a statement fails; its `cause` chain ends at the driver's error.
+ * @throws CrateDBMigrationChangedError when a partly applied migration's applied statements changed in the file.
  * @throws CrateDBMigrationLockTimeoutError when another `migrate()` holds the lock longer than `lockTimeout`.
  * @example
  * import { drizzle, migrate } from 'dialectry/cratedb/drizzle'
@@ -84,13 +92,16 @@ export async function migrate(db: CrateDBDrizzleDatabase<any>, config: CrateDBMi
   try {
     for (const [index, migration] of migrations.entries()) {
       const tag = tags[index] ?? String(migration.folderMillis)
-      const statements = migration.sql.filter((s) => !isBlankStatement(s)).map((s) => s.trim())
-      const { rows } = await run(`select "statements_done" from ${table} where "name" = ?`, [tag])
+      const statements = migrationStatements(migration)
+      const { rows } = await run(`select "statements_done", "hash" from ${table} where "name" = ?`, [tag])
       const recorded = rows[0]
       if (recorded !== undefined && recorded['statements_done'] === null) continue
       let done = recorded === undefined ? 0 : Number(recorded['statements_done'])
       if (recorded === undefined) {
-        await run(`insert into ${table} ("name", "hash", "created_at", "statements_done") values (?, ?, ?, 0)`, [tag, migration.hash, migration.folderMillis])
+        await run(`insert into ${table} ("name", "hash", "created_at", "statements_done") values (?, ?, ?, 0)`, [tag, appliedHash(statements, 0), migration.folderMillis])
+      } else if (done > 0 && recorded['hash'] !== appliedHash(statements, done) && recorded['hash'] !== migration.hash) {
+        // (The file hash is accepted too: rows written before applied-prefix hashes carry it, and an unchanged file is safe.)
+        throw new CrateDBMigrationChangedError(tag, done, statements.length, table)
       }
       for (; done < statements.length; done++) {
         try {
@@ -98,7 +109,7 @@ export async function migrate(db: CrateDBDrizzleDatabase<any>, config: CrateDBMi
         } catch (error) {
           throw new CrateDBMigrationError(tag, done + 1, statements.length, error)
         }
-        await run(`update ${table} set "statements_done" = ? where "name" = ?`, [done + 1, tag])
+        await run(`update ${table} set "statements_done" = ?, "hash" = ? where "name" = ?`, [done + 1, appliedHash(statements, done + 1), tag])
       }
       await run(`update ${table} set "statements_done" = null, "hash" = ? where "name" = ?`, [migration.hash, tag])
       applied.push(tag)
@@ -147,9 +158,19 @@ function codeOf(error: unknown): unknown {
   return undefined
 }
 
-/** A chunk with nothing but whitespace, `-- ...` lines, `/* ... *\/` comments or the breakpoint marker. */
-function isBlankStatement(chunk: string): boolean {
-  return chunk.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, '').trim().length === 0
+/**
+ * The statements of one migration: drizzle-orm splits the file at `--> statement-breakpoint`; without
+ * breakpoints (`breakpoints: false` in the journal) each chunk is split at its top-level `;`. Chunks holding only
+ * comments are dropped.
+ */
+function migrationStatements(migration: MigrationMeta): string[] {
+  if (migration.bps) return migration.sql.filter((s) => !isCommentOnly(s)).map((s) => s.trim())
+  return migration.sql.flatMap((chunk) => splitStatements(chunk))
+}
+
+/** SHA-256 (hex) of the first `count` statements: what a partly applied migration has applied. */
+function appliedHash(statements: readonly string[], count: number): string {
+  return createHash('sha256').update(JSON.stringify(statements.slice(0, count))).digest('hex')
 }
 
 /** Journal tags in journal order (readMigrationFiles returns the migrations in the same order, without tags). */

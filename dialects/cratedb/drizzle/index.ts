@@ -32,6 +32,7 @@ export {
   CrateDBOnConflictNotSupportedError,
   CrateDBSyntaxNotSupportedError,
   CrateDBMigrationError,
+  CrateDBMigrationChangedError,
   CrateDBMigrationLockTimeoutError,
 } from '../cratedb-dialect-errors.ts'
 export type { CrateDBSqlClient, CrateDBSqlResult } from '../cratedb-sql-client.ts'

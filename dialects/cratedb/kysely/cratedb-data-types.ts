@@ -10,7 +10,6 @@ const RENAMED: Readonly<Record<string, string>> = Object.freeze({
   float8: 'double precision',
   timestamp: 'timestamp without time zone',
   timestamptz: 'timestamp with time zone',
-  timetz: 'time with time zone',
   // CrateDB's bare `char` is its one-byte BYTE type; Kysely's `char` means a one-character string.
   char: 'character(1)',
   // CrateDB < 6.2 has no UUID type; gen_random_text_uuid() produces text, and JS sees strings either way.
@@ -25,6 +24,16 @@ const BINARY_HINT =
 const JSON_HINT = "Use an OBJECT column: cratedbType.object() (dynamic) or cratedbType.object('strict', { key: 'text' })."
 
 /**
+ * Types CrateDB knows in expressions and CAST but cannot store: CREATE TABLE / ADD COLUMN with them fails
+ * (CrateDB's TIME WITH TIME ZONE, INTERVAL and JSON types exist for casts and PostgreSQL compatibility only).
+ */
+const CAST_ONLY: Readonly<Record<string, { readonly sql: string; readonly hint: string }>> = Object.freeze({
+  timetz: { sql: 'time with time zone', hint: "CrateDB cannot store TIME WITH TIME ZONE: use 'timestamptz' for points in time, or store a time of day as text or as milliseconds in an integer." },
+  interval: { sql: 'interval', hint: "CrateDB cannot store INTERVAL: store the length as milliseconds in a 'bigint' column (or as text)." },
+  json: { sql: 'json', hint: `CrateDB cannot store JSON columns. ${JSON_HINT}` },
+})
+
+/**
  * Translates a Kysely data type (as stored in a `DataTypeNode`) to the CrateDB type to emit.
  *
  * | Kysely | CrateDB |
@@ -36,13 +45,14 @@ const JSON_HINT = "Use an OBJECT column: cratedbType.object() (dynamic) or crate
  * | `decimal(p, s)`, `numeric(p, s)` | `numeric(p, s)` |
  * | `decimal`, `numeric` | `numeric` in CAST; refused in a column definition (CrateDB stores NUMERIC only with precision and scale) |
  * | `uuid` | `text` (values are strings either way) |
+ * | `timetz`, `interval`, `json` | `time with time zone`, `interval`, `json` in CAST; refused in a column definition (CrateDB cannot store them) |
  *
  * @param dataType a Kysely `ColumnDataType`, e.g. `'varchar(255)'`.
  * @param inColumnDefinition `true` inside CREATE TABLE / ADD COLUMN, `false` in CAST.
  * @returns the CrateDB type, e.g. `'timestamp with time zone'`.
  * @throws CrateDBSequencesNotSupportedError for `serial` / `bigserial`.
- * @throws CrateDBDataTypeNotSupportedError for binary, json, `time`, precision-qualified timestamps, MySQL/MSSQL
- *   date types, ranges, and bare `numeric` in a column definition.
+ * @throws CrateDBDataTypeNotSupportedError for binary, jsonb, `time`, precision-qualified timestamps, MySQL/MSSQL
+ *   date types, ranges; in a column definition also for bare `numeric`, `timetz`, `interval` and `json`.
  * @example
  * cratedbDataType('timestamptz', true) // 'timestamp with time zone'
  * cratedbDataType('serial', true)      // throws CrateDBSequencesNotSupportedError
@@ -51,6 +61,11 @@ export function cratedbDataType(dataType: string, inColumnDefinition: boolean): 
   if (SAME.has(dataType)) return dataType
   const renamed = RENAMED[dataType]
   if (renamed !== undefined) return renamed
+  const castOnly = CAST_ONLY[dataType]
+  if (castOnly !== undefined) {
+    if (!inColumnDefinition) return castOnly.sql
+    throw new CrateDBDataTypeNotSupportedError(dataType, castOnly.hint)
+  }
   if (/^varchar\(\d+\)$/.test(dataType)) return dataType
   const char = /^char\((\d+)\)$/.exec(dataType)
   if (char) return `character(${char[1]})`
@@ -62,7 +77,7 @@ export function cratedbDataType(dataType: string, inColumnDefinition: boolean): 
   }
   if (dataType === 'serial' || dataType === 'bigserial') throw new CrateDBSequencesNotSupportedError(`a ${dataType} column`)
   if (/^(bytea|blob|binary|varbinary)(\(\d+\))?$/.test(dataType)) throw new CrateDBDataTypeNotSupportedError(dataType, BINARY_HINT)
-  if (dataType === 'json' || dataType === 'jsonb') throw new CrateDBDataTypeNotSupportedError(dataType, JSON_HINT)
+  if (dataType === 'jsonb') throw new CrateDBDataTypeNotSupportedError(dataType, JSON_HINT)
   if (/^(timestamp|timestamptz)\(\d+\)$/.test(dataType)) {
     throw new CrateDBDataTypeNotSupportedError(dataType, "CrateDB timestamps always have millisecond precision: write 'timestamptz' or 'timestamp' without (n).")
   }

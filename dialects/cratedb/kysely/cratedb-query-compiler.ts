@@ -31,6 +31,9 @@ import {
   type UpdateQueryNode,
   type AlterTypeNode,
   type ReferencesNode,
+  type CommonTableExpressionNode,
+  type FetchNode,
+  type WithNode,
 } from 'kysely'
 import {
   CrateDBForeignKeyNotSupportedError,
@@ -43,6 +46,7 @@ import {
 } from '../cratedb-dialect-errors.ts'
 import { cratedbDataType } from './cratedb-data-types.ts'
 import { appendSubscript } from '../cratedb-subscript.ts'
+import { checkSetOperations } from './cratedb-set-operations.ts'
 
 const LOCKING_MODIFIERS = new Set(['ForUpdate', 'ForShare', 'ForKeyShare', 'ForNoKeyUpdate', 'NoWait', 'SkipLocked'])
 const LATERAL_JOINS = new Set(['LateralInnerJoin', 'LateralLeftJoin', 'LateralCrossJoin', 'CrossApply', 'OuterApply'])
@@ -72,6 +76,9 @@ const LATERAL_JOINS = new Set(['LateralInnerJoin', 'LateralLeftJoin', 'LateralCr
  * - {@link CrateDBUniqueNotSupportedError} for `.unique()` and `addUniqueConstraint()`;
  * - {@link CrateDBIndexNotSupportedError} for `createIndex()`, `dropIndex()` and `alterTable().addIndex()/dropIndex()`;
  * - {@link CrateDBSyntaxNotSupportedError} for `forUpdate()`/`forShare()`/…, lateral joins and apply, `distinctOn()`,
+ *   `withRecursive()`, CTEs with `materialized`/`notMaterialized`, `with(...)` on INSERT/UPDATE/DELETE,
+ *   `defaultValues()`, `fetch(n, 'with ties')`, `intersectAll()`/`exceptAll()` and set operations CrateDB would
+ *   parse differently (see {@link checkSetOperations}),
  *   UPDATE … FROM / joins, DELETE … USING / joins, UPDATE/DELETE with ORDER BY or LIMIT, `mergeInto()`,
  *   ALTER COLUMN type/NOT NULL changes, `modifyColumn()`, `setSchema()`, ADD CONSTRAINT, mixing different
  *   ALTER TABLE actions, temporary tables and views, materialized views, `createView().ifNotExists()` or a
@@ -106,7 +113,25 @@ export class CrateDBQueryCompiler extends PostgresQueryCompiler {
     if (node.distinctOn !== undefined) {
       throw new CrateDBSyntaxNotSupportedError('DISTINCT ON', 'Use GROUP BY with an aggregate (e.g. max_by(col, ts)) or a window function instead.')
     }
+    checkSetOperations(node)
     super.visitSelectQuery(node)
+  }
+
+  protected override visitWith(node: WithNode): void {
+    if (node.recursive) throw new CrateDBSyntaxNotSupportedError('WITH RECURSIVE', 'Walk the hierarchy in the application, one level per query.')
+    super.visitWith(node)
+  }
+
+  protected override visitCommonTableExpression(node: CommonTableExpressionNode): void {
+    if (node.materialized !== undefined) {
+      throw new CrateDBSyntaxNotSupportedError('MATERIALIZED / NOT MATERIALIZED on a common table expression', 'Drop .materialized()/.notMaterialized(); CrateDB plans CTEs itself.')
+    }
+    super.visitCommonTableExpression(node)
+  }
+
+  protected override visitFetch(node: FetchNode): void {
+    if (node.modifier !== 'only') throw new CrateDBSyntaxNotSupportedError('FETCH ... WITH TIES', 'Use fetch(n) (FETCH NEXT n ROWS ONLY) or limit(n).')
+    super.visitFetch(node)
   }
 
   protected override visitSelectModifier(node: SelectModifierNode): void {
@@ -134,6 +159,10 @@ export class CrateDBQueryCompiler extends PostgresQueryCompiler {
 
   protected override visitInsertQuery(node: InsertQueryNode): void {
     if (node.replace) throw new CrateDBOnConflictNotSupportedError('REPLACE INTO')
+    if (node.defaultValues) {
+      throw new CrateDBSyntaxNotSupportedError('INSERT ... DEFAULT VALUES', 'Name at least one column: values({ id: sql`gen_random_text_uuid()` }) (DEFAULT works inside VALUES lists).')
+    }
+    refuseDmlWith(node.with, 'INSERT')
     super.visitInsertQuery(node)
   }
 
@@ -150,10 +179,14 @@ export class CrateDBQueryCompiler extends PostgresQueryCompiler {
     if (node.indexExpression !== undefined) throw new CrateDBOnConflictNotSupportedError('an expression as ON CONFLICT target')
     if (node.indexWhere !== undefined) throw new CrateDBOnConflictNotSupportedError('a WHERE clause on the ON CONFLICT target')
     if (node.updateWhere !== undefined) throw new CrateDBOnConflictNotSupportedError('ON CONFLICT ... DO UPDATE ... WHERE')
+    if (node.updates !== undefined && node.columns === undefined) {
+      throw new CrateDBOnConflictNotSupportedError('ON CONFLICT DO UPDATE without a conflict target (name the primary key: oc.columns([...]))')
+    }
     super.visitOnConflict(node)
   }
 
   protected override visitUpdateQuery(node: UpdateQueryNode): void {
+    refuseDmlWith(node.with, 'UPDATE')
     if (node.from !== undefined || node.joins !== undefined) {
       throw new CrateDBSyntaxNotSupportedError('UPDATE ... FROM / joins in UPDATE', 'Use a subquery in SET or WHERE (e.g. where id in (select ...)).')
     }
@@ -164,6 +197,7 @@ export class CrateDBQueryCompiler extends PostgresQueryCompiler {
   }
 
   protected override visitDeleteQuery(node: DeleteQueryNode): void {
+    refuseDmlWith(node.with, 'DELETE')
     if (node.using !== undefined || node.joins !== undefined) {
       throw new CrateDBSyntaxNotSupportedError('DELETE ... USING / joins in DELETE', 'Use a subquery in WHERE (e.g. where id in (select ...)).')
     }
@@ -311,4 +345,11 @@ export class CrateDBQueryCompiler extends PostgresQueryCompiler {
     super.visitAlterTable(node)
   }
 
+}
+
+/** CrateDB's grammar has WITH only in front of a query, not of INSERT/UPDATE/DELETE. */
+function refuseDmlWith(withNode: WithNode | undefined, statement: string): void {
+  if (withNode !== undefined) {
+    throw new CrateDBSyntaxNotSupportedError(`WITH (common table expressions) before ${statement}`, 'Use a subquery in the statement instead (INSERT may take a SELECT with its own WITH).')
+  }
 }
