@@ -126,6 +126,37 @@ describe('local CrateDB server with the refresh knob (spec §4.1)', () => {
     expect((await sql('select count(*) as n from ev')).json.rows).toEqual([[3]])
   })
 
+  it('lets UPDATE/DELETE without a key filter, INSERT … SELECT and CREATE TABLE AS find only refreshed rows', async () => {
+    await sql('create table ew (id integer primary key, v text, n integer)')
+    await sql("insert into ew (id, v, n) values (1, 'a', 1), (2, 'b', 2)")
+    await sql('refresh table ew')
+    await sql("insert into ew (id, v, n) values (3, 'c', 3)")
+    expect((await sql('update ew set n = 20 where id = 2')).json.rowcount).toBe(1) // by key: the newest version
+    // by query: a search finds rows 1 and 2 (row 2 by its refreshed n = 2), not row 3; their newest versions change
+    const byQuery = await sql("update ew set v = v || '!' where n < 10 returning id, v, n")
+    expect([...byQuery.json.rows].sort((a: number[], b: number[]) => a[0]! - b[0]!)).toEqual([[1, 'a!', 1], [2, 'b!', 20]])
+    const bulk = await sqlRequest(crate, { stmt: 'update ew set n = n + ? where v = ?', bulk_args: [[100, 'c'], [100, 'a']] })
+    expect(bulk.json.results).toEqual([{ rowcount: 0 }, { rowcount: 1 }])
+    expect((await sql('select id, v, n from ew where id in (1, 2, 3) order by id')).json.rows).toEqual([[1, 'a!', 101], [2, 'b!', 20], [3, 'c', 3]])
+    // INSERT … SELECT copies what a search sees; a key lookup as its query sees the newest rows
+    await sql('create table ew2 (id integer primary key, v text)')
+    expect((await sql('insert into ew2 (id, v) select id, v from ew')).json.rowcount).toBe(2)
+    expect((await sql('insert into ew2 (id, v) select id, v from ew where id = 3')).json.rowcount).toBe(1)
+    expect((await sql('select id, v from ew2 where id in (1, 2, 3) order by id')).json.rows).toEqual([[1, 'a'], [2, 'b'], [3, 'c']])
+    // DELETE by query removes the refreshed rows found; by key, any row
+    expect((await sql('delete from ew where n > 0')).json.rowcount).toBe(2)
+    expect((await sql('select id from ew where id in (1, 2, 3)')).json.rows).toEqual([[3]])
+    expect((await sql('delete from ew')).json.rowcount).toBe(0)
+    expect((await sql('delete from ew where id = 3')).json.rowcount).toBe(1)
+    await sql('refresh table ew, ew2')
+    await sql("insert into ew2 (id, v) values (4, 'd')")
+    expect((await sql('select count(*) as n from ew')).json.rows).toEqual([[0]])
+    // CREATE TABLE AS reads ew2 like a search: row 4 is not refreshed yet
+    expect((await sql('create table ew3 as select id, v from ew2')).json.rowcount).toBe(3)
+    await sql('refresh table ew3')
+    expect((await sql('select id from ew3 order by id')).json.rows).toEqual([[1], [2], [3]])
+  })
+
   it('makes rows visible once the refresh interval has elapsed', async () => {
     const fast = await startCrateDB({ refreshInterval: 150 })
     try {

@@ -23,13 +23,13 @@ describe('local CrateDB server: SQL', () => {
       const create = await sql(`create table alltypes (
         id integer primary key, b byte, bo boolean, t text, s string, vc varchar(5), ch character(3), ip ip, d double, r real,
         sm short, i int, l long, ts timestamp with time zone, tsn timestamp without time zone, o object(dynamic) as (a int),
-        g geo_point, gs geo_shape, iv interval, tz time with time zone, n numeric(38, 20), dt date, bi bit(4), u uuid,
-        fv float_vector(3), ints array(integer), texts text[], objs array(object), nested array(array(integer)), js json
+        g geo_point, gs geo_shape, n numeric(38, 20), dt date, bi bit(4), u uuid,
+        fv float_vector(3), ints array(integer), texts text[], objs array(object), nested array(array(integer))
       ) clustered into 2 shards with (number_of_replicas = '0')`)
       expect(create.status, create.text).toBe(200)
       const insert = await sql(
         `insert into alltypes values (1, 127, true, 'text', 'string', 'abc', 'ab', '192.168.0.1', 1.5, 2.5, 3, 4, ?, ?, ?, ?, ?, ?,
-          '1 year 2 mons 5 days 01:02:03', '01:02:03.5+02', ?, '2024-02-29', B'0101', '8d0e7cde-9c1c-4c5f-9b0e-5a6d1a2b3c4d', ?, ?, ?, ?, ?, ?)`,
+          ?, '2024-02-29', B'0101', '8d0e7cde-9c1c-4c5f-9b0e-5a6d1a2b3c4d', ?, ?, ?, ?, ?)`,
         [
           '9223372036854775807',
           1700000000123,
@@ -46,13 +46,12 @@ describe('local CrateDB server: SQL', () => {
             [1, 2],
             [3, 4],
           ],
-          '{"j": 1}',
         ],
       )
       expect(insert.json.rowcount, insert.text).toBe(1)
       const r = await sql('select * from alltypes')
-      expect(r.json.cols).toEqual(['id', 'b', 'bo', 't', 's', 'vc', 'ch', 'ip', 'd', 'r', 'sm', 'i', 'l', 'ts', 'tsn', 'o', 'g', 'gs', 'iv', 'tz', 'n', 'dt', 'bi', 'u', 'fv', 'ints', 'texts', 'objs', 'nested', 'js'])
-      expect(r.json.col_types).toEqual([9, 2, 3, 4, 4, 4, 27, 5, 6, 7, 8, 9, 10, 11, 15, 12, 13, 14, 17, 20, 22, 24, 25, 29, 28, [100, 9], [100, 4], [100, 12], [100, [100, 9]], 26])
+      expect(r.json.cols).toEqual(['id', 'b', 'bo', 't', 's', 'vc', 'ch', 'ip', 'd', 'r', 'sm', 'i', 'l', 'ts', 'tsn', 'o', 'g', 'gs', 'n', 'dt', 'bi', 'u', 'fv', 'ints', 'texts', 'objs', 'nested'])
+      expect(r.json.col_types).toEqual([9, 2, 3, 4, 4, 4, 27, 5, 6, 7, 8, 9, 10, 11, 15, 12, 13, 14, 22, 24, 25, 29, 28, [100, 9], [100, 4], [100, 12], [100, [100, 9]]])
       expect(r.json.rows[0]).toEqual([
         1,
         127,
@@ -72,8 +71,6 @@ describe('local CrateDB server: SQL', () => {
         { a: 1, b: { c: 'x' } },
         [13.4, 52.5],
         { type: 'Point', coordinates: [1, 2] },
-        '1 year 2 mons 5 days 01:02:03',
-        [3723500000, 7200],
         12345678901234567.12345678901234567891,
         Date.UTC(2024, 1, 29),
         "B'0101'",
@@ -86,11 +83,17 @@ describe('local CrateDB server: SQL', () => {
           [1, 2],
           [3, 4],
         ],
-        '{"j": 1}',
       ])
       // Exact digits on the wire: BIGINT 2^63-1 and NUMERIC are not rounded through a double.
       expect(r.text).toContain(',9223372036854775807,')
       expect(r.text).toContain(',12345678901234567.12345678901234567891,')
+    })
+
+    it('types INTERVAL, TIME WITH TIME ZONE and JSON values, which CrateDB has for expressions but cannot store', async () => {
+      const r = await sql("select '1 year 2 mons 5 days 01:02:03'::interval as iv, '01:02:03.5+02'::time with time zone as tz, '{\"j\": 1}'::json as js, cast(? as timetz) as p", ['04:05:06+00'])
+      expect(r.status, r.text).toBe(200)
+      expect(r.json.col_types).toEqual([17, 20, 26, 20])
+      expect(r.json.rows).toEqual([['1 year 2 mons 5 days 01:02:03', [3723500000, 7200], '{"j": 1}', [14706000000, 0]]])
     })
 
     it('types expressions, system types and nested arrays', async () => {
@@ -275,6 +278,71 @@ describe('local CrateDB server: SQL', () => {
       expect(ok.json.rowcount).toBe(1)
       const stale = await sql('delete from occ2 where a = ? and b = ? and "_seq_no" = ? and "_primary_term" = ?', [1, 'x', seq, term])
       expect(stale.json.rowcount).toBe(0)
+    })
+
+    it('refuses to write system columns: INSERT 400/4008, UPDATE and ON CONFLICT … DO UPDATE 400/4003 (spec §4.2)', async () => {
+      await sql('create table sysw (id integer primary key, v text)')
+      await sql("insert into sysw (id, v) values (1, 'a')")
+      const [[seq, version]] = (await sql('select _seq_no, _version from sysw where id = 1')).json.rows
+      for (const [stmt, code, message] of [
+        ["insert into sysw (id, v, _seq_no) values (2, 'b', 7)", 4008, 'InvalidColumnNameException["_seq_no" Cannot write to system column]'],
+        ["insert into sysw (id, \"_id\") values (2, 'k')", 4008, 'InvalidColumnNameException["_id" Cannot write to system column]'],
+        ['update sysw set _version = 9 where id = 1', 4003, 'ColumnValidationException[Validation failed for _version: Updating a system column is not supported]'],
+        ['update sysw set v = ?, "_primary_term" = 5', 4003, 'ColumnValidationException[Validation failed for _primary_term: Updating a system column is not supported]'],
+        ["insert into sysw (id, v) values (1, 'c') on conflict (id) do update set _seq_no = 1", 4003, 'ColumnValidationException[Validation failed for _seq_no: Updating a system column is not supported]'],
+      ] as const) {
+        const reply = await sql(stmt, stmt.includes('?') ? ['x'] : undefined)
+        expect([reply.status, reply.json.error], stmt).toEqual([400, { message, code }])
+      }
+      expect((await sql('select id, v, _seq_no, _version from sysw order by id')).json.rows).toEqual([[1, 'a', seq, version]])
+    })
+
+    it('refuses column types CrateDB cannot store (400/4004), also through CREATE TABLE AS and ADD COLUMN', async () => {
+      for (const [stmt, type] of [
+        ['create table nostore (id integer, t time with time zone)', 'time with time zone'],
+        ['create table nostore (id integer, iv interval)', 'interval'],
+        ['create table nostore (id integer, j json)', 'json'],
+        ['create table nostore (id integer, o object as (iv array(interval)))', 'interval_array'],
+        ["create table nostore as select 1 as id, '1 day'::interval as iv", 'interval'],
+        ["create table nostore as select 1 as id, '01:02+01'::timetz as t", 'time with time zone'],
+      ] as const) {
+        const reply = await sql(stmt)
+        expect([reply.status, reply.json.error], stmt).toEqual([400, { message: `UnsupportedFeatureException[Type \`${type}\` does not support storage]`, code: 4004 }])
+        expect((await sql('select * from nostore')).status, stmt).toBe(404)
+      }
+      const bare = await sql('create table nostore (id integer, t time)')
+      expect([bare.status, bare.json.error]).toEqual([400, { message: 'SQLParseException[Cannot find data type: time]', code: 4000 }])
+      await sql('create table store (id integer)')
+      expect((await sql('alter table store add column iv interval')).json.error.code).toBe(4004)
+      expect((await sql('select column_name from information_schema.columns where table_name = ?', ['store'])).json.rows).toEqual([['id']])
+    })
+
+    it('rejects PostgreSQL-only syntax with CrateDB\'s ParsingException (400/4000), and accepts CrateDB\'s set operations', async () => {
+      await sql('create table pgonly (id integer primary key, v text)')
+      await sql("insert into pgonly (id, v) values (1, 'a'), (2, 'b')")
+      for (const stmt of [
+        'select * from pgonly for update',
+        'select * from pgonly where id = 1 for share',
+        'select distinct on (v) id, v from pgonly',
+        'select * from pgonly p, lateral (select p.id) x',
+        'with recursive r (n) as (select 1) select n from r',
+        '(select id from pgonly) union (select 3)',
+        'select id from pgonly intersect all select 1',
+        'select id from pgonly except all select 1',
+        'insert into pgonly default values',
+        'insert into pgonly as p (id, v) values (3, \'c\')',
+        "insert into pgonly (id, v) values (1, 'c') on conflict on constraint pgonly_pkey do nothing",
+      ]) {
+        const reply = await sql(stmt)
+        expect([reply.status, reply.json.error?.code], stmt).toEqual([400, 4000])
+        expect(reply.json.error.message, stmt).toMatch(/^ParsingException\[line 1:\d+: mismatched input '/)
+      }
+      const union = await sql('select id from pgonly union all select 3 union distinct select 1 order by 1')
+      expect(union.json.rows).toEqual([[1], [2], [3]])
+      expect((await sql('select id from pgonly intersect select 2')).json.rows).toEqual([[2]])
+      expect((await sql('select id from pgonly except select 2')).json.rows).toEqual([[1]])
+      expect((await sql("select 'for update' as s, \"lateral\" from (select 1 as \"lateral\") x where 'a' <> '(select 1) union (select 2)'")).json.rows).toEqual([['for update', 1]])
+      expect((await sql('select id, v from pgonly order by id')).json.rows).toEqual([[1, 'a'], [2, 'b']])
     })
 
     it('serves information_schema and sys tables with CrateDB values', async () => {

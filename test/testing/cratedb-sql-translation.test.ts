@@ -254,8 +254,146 @@ describe('DML', () => {
   it('detects primary-key style equality filters for the real-time lookup rule', () => {
     expect(sqlOf(translateStatement('select * from s.t x where x.id = ? and (name = \'a\')')).filter).toEqual({ table: { schema: 's', name: 't' }, columns: ['id', 'name'] })
     expect(sqlOf(translateStatement('select * from t where id = 1 or id = 2')).filter).toBeUndefined()
+    expect(sqlOf(translateStatement('select * from t where id in (1, ?) and x = 2')).filter).toEqual({ table: { schema: 'doc', name: 't' }, columns: ['id', 'x'] })
+    expect(sqlOf(translateStatement('select * from t where id in (1, x)')).filter).toBeUndefined()
     expect(sqlOf(translateStatement('select * from t, u where id = 1')).filter).toBeUndefined()
     expect(sqlOf(translateStatement('select * from t where id > 1')).filter).toBeUndefined()
+  })
+})
+
+describe('CrateDB grammar: PostgreSQL-only syntax is a ParsingException (400/4000)', () => {
+  it('rejects row locks, DISTINCT ON, LATERAL, WITH RECURSIVE/MATERIALIZED, bracketed set operands, INTERSECT/EXCEPT ALL, TABLE', () => {
+    for (const [sql, token] of [
+      ['select * from t for update', 'for'],
+      ['select * from t where id = 1 for share', 'for'],
+      ['select * from t for no key update', 'for'],
+      ['select * from t limit 1 for key share', 'for'],
+      ['select * from t where a in (select a from u for update)', 'for'],
+      ['select distinct on (a) a, b from t', 'on'],
+      ['select * from t, lateral (select t.a) x', 'lateral'],
+      ['select * from t join lateral generate_series(1, t.a) g on true', 'lateral'],
+      ['select * from t cross join lateral (select t.a) x', 'lateral'],
+      ['with recursive r (n) as (select 1) select n from r', 'recursive'],
+      ['with x as materialized (select 1) select * from x', 'materialized'],
+      ['with x as not materialized (select 1) select * from x', 'not'],
+      ['with x as (delete from t where a = 1) select 1', 'delete'],
+      ['with x as (select 1 as a) update t set a = 1', 'update'],
+      ['with x as (select 1 as a) insert into t (a) select a from x', 'insert'],
+      ['(select 1) union (select 2)', '('],
+      ['(select a from t)', '('],
+      ['select 1 union (select 2)', '('],
+      ['select 1 union all (select 2)', '('],
+      ['select * from t where a in ((select 1) union select 2)', 'union'],
+      ['select * from (select 1 union (select 2)) x', '('],
+      ['select 1 intersect all select 1', 'all'],
+      ['select 1 except all select 2', 'all'],
+      ['select 1 intersect distinct select 1', 'distinct'],
+      ['select 1 except select 2 except select 3', 'except'],
+      ['table t', 'table'],
+    ] as const) {
+      const error = crateError(() => translateStatement(sql))
+      expect([error.status, error.code], sql).toEqual([400, 4000])
+      expect(error.crateMessage, sql).toMatch(new RegExp(`^ParsingException\\[line 1:\\d+: mismatched input '${token.replace('(', '\\(')}' expecting `))
+    }
+  })
+
+  it('rejects INSERT with an alias, DEFAULT VALUES, ON CONFLICT ON CONSTRAINT and DO UPDATE without a target', () => {
+    for (const [sql, token] of [
+      ['insert into t as x (id) values (1)', 'as'],
+      ['insert into t x (id) values (1)', 'x'],
+      ['insert into t default values', 'default'],
+      ['insert into t (id) default values', 'default'],
+      ['insert t (id) values (1)', 't'],
+      ['insert into t (id) values (1) on conflict on constraint t_pkey do nothing', 'on'],
+      ['insert into t (id) values (1) on conflict do update set v = 1', 'update'],
+    ] as const) {
+      const error = crateError(() => translateStatement(sql))
+      expect([error.status, error.code], sql).toEqual([400, 4000])
+      expect(error.crateMessage, sql).toContain(`mismatched input '${token}'`)
+    }
+  })
+
+  it('accepts CrateDB set operations and subqueries, and never looks inside literals, quoted names or comments', () => {
+    for (const sql of [
+      'select 1 union select 2',
+      'select 1 union all select 2',
+      'select 1 union distinct select 2',
+      'select 1 intersect select 1',
+      'select 1 except select 2',
+      'select 1 union select 2 except select 3',
+      'values (1) union values (2)',
+      'select * from (select 1) x union select 2',
+      'select * from t where a in (select a from u) union select 3',
+      'select * from (select a from t union all select a from u) x order by a limit 1',
+      'insert into t (a) (select 1)',
+      'insert into t (a) select 1 union select 2',
+      'create view v as (select 1 as one)',
+      "select substring('abcd' from 2 for 2), extract(year from ts), trim(both 'x' from s) from t",
+      'select distinct a from t',
+      'select count(distinct a) from t',
+      'select a as lateral, "recursive" from t',
+      'with x as (select 1 as a), y as (select a from x) select a from y',
+      'insert into t (id) values (1) on conflict do nothing',
+      'declare c no scroll cursor with hold for select 1',
+      `select 'select 1 for update', 'distinct on (x)', "for", "lateral" from t /* for update */ -- union (select 1)
+       where s = '(select 1) union (select 2)' and "with recursive" = 'intersect all'`,
+    ]) {
+      expect(() => translateStatement(sql), sql).not.toThrow()
+    }
+  })
+})
+
+describe('system columns are not writable (spec §4.2)', () => {
+  it('rejects them in INSERT column lists with InvalidColumnNameException (400/4008)', () => {
+    for (const column of ['_seq_no', '_primary_term', '_version', '_id', '"_docid"', '_score']) {
+      const error = crateError(() => translateStatement(`insert into t (id, ${column}) values (1, 2)`))
+      expect([error.status, error.code, error.crateMessage], column).toEqual([400, 4008, `InvalidColumnNameException["${column.replaceAll('"', '')}" Cannot write to system column]`])
+    }
+  })
+
+  it('rejects them as UPDATE and ON CONFLICT … DO UPDATE targets with ColumnValidationException (400/4003)', () => {
+    for (const [sql, column] of [
+      ['update t set _seq_no = 1 where id = 1', '_seq_no'],
+      ['update t set v = 1, "_primary_term" = 2', '_primary_term'],
+      ["update t as x set _version = 2, _id = 'k'", '_version'],
+      ['insert into t (id) values (1) on conflict (id) do update set _seq_no = excluded._seq_no', '_seq_no'],
+    ] as const) {
+      const error = crateError(() => translateStatement(sql))
+      expect([error.status, error.code, error.crateMessage], sql).toEqual([400, 4003, `ColumnValidationException[Validation failed for ${column}: Updating a system column is not supported]`])
+    }
+    expect(() => translateStatement('update t set v = _seq_no + _version where _id = ?')).not.toThrow()
+    expect(() => translateStatement('insert into t (id, v) select id, _id from u')).not.toThrow()
+  })
+})
+
+describe('refreshed reads of writes under the refresh knob (spec §4.1)', () => {
+  const options = { refreshedReads: (table: { name: string }) => table.name !== 'plain', primaryKeyOf: () => ['id'], columnsOf: () => ['id', 'v'] }
+
+  it('finds the rows of UPDATE/DELETE without a primary-key filter with a search, then changes their newest version', () => {
+    const update = sqlOf(translateStatement('update t set v = ? where v = ? returning id', options))
+    expect(update.sql).toBe(
+      `UPDATE ONLY t set v = $1 WHERE "_id" IN (SELECT "_id" FROM crate_sys.refreshed_rows(NULL::"doc"."t") AS "t" WHERE v = $2) returning id`,
+    )
+    expect(update.refreshedReads).toBe(true)
+    expect(pg('delete from s.t x where x.v in (select v from u)', options)).toBe(
+      `DELETE FROM ONLY s.t x WHERE "_id" IN (SELECT "_id" FROM crate_sys.refreshed_rows(NULL::"s"."t") AS "x" WHERE x.v in ( select v from crate_sys.refreshed_rows(NULL::"doc"."u") AS "u" ))`,
+    )
+    expect(pg('delete from t', options)).toBe(`DELETE FROM ONLY t WHERE "_id" IN (SELECT "_id" FROM crate_sys.refreshed_rows(NULL::"doc"."t") AS "t")`)
+  })
+
+  it('leaves primary-key lookups, other tables and CTE names alone, and reads INSERT … SELECT sources like a search', () => {
+    for (const sql of ['update t set v = 1 where id = ?', 'update t set v = 1 where id in (1, 2) and v = 0', "delete from t where _id = 'k'", 'update plain set v = 1', 'insert into t (id) select id from u where id = ?']) {
+      const statement = sqlOf(translateStatement(sql, options))
+      expect(statement.sql, sql).not.toContain('refreshed_rows')
+      expect(statement.refreshedReads, sql).toBe(false)
+    }
+    expect(pg('insert into t (id, v) select id, v from u join plain p on p.id = u.id where v > 0', options)).toBe(
+      `insert into t ( id , v ) select id , v from crate_sys.refreshed_rows(NULL::"doc"."u") AS "u" join plain p on p.id = u.id where v > 0`,
+    )
+    expect(pg('insert into t (id) with u as (select id from w) select id from u', options)).toBe(
+      `insert into t ( id ) with u as ( select id from crate_sys.refreshed_rows(NULL::"doc"."w") AS "w" ) select id from u`,
+    )
+    expect(pg('update t set v = 1 where v = 0')).toBe('update t set v = 1 where v = 0')
   })
 })
 
@@ -314,6 +452,31 @@ describe('CREATE TABLE', () => {
     expect(script).toContain('CREATE TRIGGER crate_10_generated')
     expect(script).toContain('CREATE POLICY crate_refreshed')
     expect(createTableScript(statement.definition, { visibility: false })).not.toContain('POLICY')
+  })
+
+  it('rejects column types CrateDB cannot store (400/4004) and a bare TIME (unknown, 400/4000); casts to them stay', () => {
+    for (const [definition, type] of [
+      ['a time with time zone', 'time with time zone'],
+      ['a timetz', 'time with time zone'],
+      ['a interval', 'interval'],
+      ['a json', 'json'],
+      ['a regclass', 'regclass'],
+      ['a array(interval)', 'interval_array'],
+      ['a timetz[]', 'time with time zone_array'],
+      ['o object as (b object(strict) as (c json))', 'json'],
+    ] as const) {
+      const error = crateError(() => translateStatement(`create table t (id int, ${definition})`))
+      expect([error.status, error.code, error.crateMessage], definition).toEqual([400, 4004, `UnsupportedFeatureException[Type \`${type}\` does not support storage]`])
+    }
+    expect(crateError(() => translateStatement('alter table t add column iv interval')).code).toBe(4004)
+    expect(crateError(() => translateStatement('create table t (n numeric)')).crateMessage).toBe('UnsupportedFeatureException[NUMERIC storage is only supported if precision and scale are specified]')
+    expect(crateError(() => translateStatement('create table t (n array(decimal))')).code).toBe(4004)
+    expect(crateError(() => translateStatement('create table t (n numeric(39, 2))')).crateMessage).toBe('UnsupportedFeatureException[Precision for NUMERIC(39) is too large. Only up to 38 can be stored]')
+    expect(translateStatement('create table t (n numeric(38), m decimal(10, 2)[])').kind).toBe('create-table')
+    expect(crateError(() => translateStatement('create table t (a time)')).crateMessage).toBe('SQLParseException[Cannot find data type: time]')
+    expect(pg("select '1 day'::interval, cast(? as time with time zone), cast(x as timetz), '{}'::json from t")).toBe(
+      "select '1 day'::interval , CAST($1 AS timetz) , CAST(x AS timetz) , '{}'::json from t",
+    )
   })
 
   it('rejects column names that collide with system columns and unknown types', () => {

@@ -8,6 +8,8 @@
  * - `crate_sys.visibility` and `crate_sys.visible_seq()` for the refresh knob (row-level security policies), and
  *   `crate_sys.ghost_rows` with `keep_ghost()` (trigger), `attach_ghosts()` and `detach_ghosts()`: the images of
  *   rows updated or deleted since the last refresh, which searches see as inheritance children of their table;
+ *   `crate_sys.refreshed_rows(NULL::<table>)`, the rows of a table a search sees (a `SECURITY DEFINER` function
+ *   owned by the searcher role), for the searches inside INSERT … SELECT, UPDATE and DELETE;
  * - assignment casts epoch milliseconds (bigint, integer, numeric) → timestamp(tz), and comparison operators
  *   between timestamps and bigint epoch milliseconds;
  * - functions `distance` (haversine, meters), `latitude`, `longitude`, `geo_point(text)`,
@@ -361,4 +363,11 @@ CREATE VIEW crate_info.table_partitions AS
 CREATE ROLE crate SUPERUSER;
 CREATE ROLE crate_searcher NOLOGIN;
 GRANT pg_read_all_data TO crate_searcher;
+
+CREATE FUNCTION crate_sys.refreshed_rows(anyelement) RETURNS SETOF anyelement LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+BEGIN
+  RETURN QUERY EXECUTE format('SELECT * FROM %s', pg_typeof($1));
+END
+$$;
+ALTER FUNCTION crate_sys.refreshed_rows(anyelement) OWNER TO crate_searcher;
 `

@@ -59,6 +59,26 @@ const SIMPLE: Record<string, CrateType> = {
   DECIMAL: { crate: 'numeric', pg: 'numeric' },
 }
 
+/**
+ * CrateDB types that exist for expressions and casts but cannot be stored in a table column (their `storageSupport()`
+ * is null in CrateDB): CREATE TABLE / ALTER TABLE … ADD COLUMN with one of them, or an array of one, fails with
+ * ``UnsupportedFeatureException[Type `<type>` does not support storage]`` (400/4004).
+ */
+const NOT_STORABLE: ReadonlySet<string> = new Set(['time with time zone', 'interval', 'json', 'regclass', 'regproc', 'regtype', 'oidvector'])
+
+/**
+ * `true` when a column may have type `type` in CrateDB (see {@link NOT_STORABLE}); arrays are storable when their
+ * element type is.
+ *
+ * @example
+ * isStorable({ crate: 'interval_array', pg: 'interval[]' }) // false
+ */
+export function isStorable(type: CrateType): boolean {
+  let name = type.crate
+  while (name.endsWith('_array')) name = name.slice(0, -'_array'.length)
+  return !NOT_STORABLE.has(name)
+}
+
 function isPunct(token: SqlToken | undefined, text: string): boolean {
   return token !== undefined && token.type === 'punct' && token.text === text
 }
@@ -97,7 +117,8 @@ function arrayOf(inner: CrateType): CrateType {
  * Parses a CrateDB type starting at `tokens[index]` (significant tokens only) and maps it to PostgreSQL:
  * TEXT/STRING/VARCHAR(n), CHAR(n)/CHARACTER(n), CHARACTER VARYING(n), INTEGER/INT, BIGINT/LONG, SMALLINT/SHORT,
  * BYTE (→ smallint), DOUBLE [PRECISION], REAL/FLOAT, BOOLEAN, TIMESTAMP [(p)] [WITH|WITHOUT TIME ZONE] (bare
- * TIMESTAMP is WITHOUT TIME ZONE), TIMESTAMPTZ, TIME WITH TIME ZONE/TIMETZ, DATE, IP (→ inet),
+ * TIMESTAMP is WITHOUT TIME ZONE), TIMESTAMPTZ, TIME WITH TIME ZONE/TIMETZ (a bare TIME is unknown, as in CrateDB),
+ * DATE, IP (→ inet),
  * OBJECT [(STRICT|DYNAMIC|IGNORED)] [AS (…)] (→ jsonb), GEO_POINT (→ double precision[], `[lon, lat]`),
  * GEO_SHAPE (→ jsonb), NUMERIC/DECIMAL [(p[,s])], FLOAT_VECTOR(n) (→ real[]), BIT[(n)], INTERVAL, UUID, JSON,
  * ARRAY(t) and t[] (→ PostgreSQL arrays; ARRAY(OBJECT) → jsonb[]).
@@ -153,13 +174,12 @@ export function parseCrateType(tokens: readonly SqlToken[], index: number): Pars
       break
     }
     case 'TIME': {
-      if (keyword(tokens[i]) === 'WITH' && keyword(tokens[i + 1]) === 'TIME' && keyword(tokens[i + 2]) === 'ZONE') {
-        i += 3
-        type = { crate: 'time with time zone', pg: 'timetz' }
-      } else {
-        if (keyword(tokens[i]) === 'WITHOUT' && keyword(tokens[i + 1]) === 'TIME' && keyword(tokens[i + 2]) === 'ZONE') i += 3
-        type = { crate: 'time without time zone', pg: 'time' }
+      // CrateDB has only TIME WITH TIME ZONE (`timetz`); a bare TIME is an unknown type name there.
+      if (keyword(tokens[i]) !== 'WITH' || keyword(tokens[i + 1]) !== 'TIME' || keyword(tokens[i + 2]) !== 'ZONE') {
+        throw new CrateTypeError(`Cannot find data type: ${first.text}`)
       }
+      i += 3
+      type = { crate: 'time with time zone', pg: 'timetz' }
       break
     }
     case 'CHARACTER':

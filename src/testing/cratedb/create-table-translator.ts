@@ -1,5 +1,5 @@
-import { CrateTypeError, parseCrateType, skipParens, type CrateType } from './crate-types.ts'
-import { CrateError, parseError } from './crate-error.ts'
+import { CrateTypeError, isStorable, parseCrateType, skipParens, type CrateType } from './crate-types.ts'
+import { CrateError, parseError, unsupportedFeature } from './crate-error.ts'
 import { formatTokens, newScope, splitTopLevel, SYSTEM_COLUMNS, translateExpression } from './expression-translator.ts'
 import { identifierName, keyword, quoteIdent, type SqlToken } from './sql-tokenizer.ts'
 import { expectName, readQualifiedName, type QualifiedName } from './qualified-name.ts'
@@ -49,6 +49,31 @@ function pgType(tokens: readonly SqlToken[], index: number): { type: CrateType; 
   }
 }
 
+/**
+ * Rejects a column type CrateDB cannot store (TIME WITH TIME ZONE, INTERVAL, JSON, REG* and OIDVECTOR, arrays of
+ * them, also as `OBJECT AS (…)` sub-columns) like CrateDB's analyzer:
+ * ``UnsupportedFeatureException[Type `interval` does not support storage]`` (400/4004); likewise NUMERIC without a
+ * precision or with a precision above 38.
+ */
+function requireStorable(tokens: readonly SqlToken[], index: number): void {
+  const { type, next } = pgType(tokens, index)
+  if (!isStorable(type)) throw unsupportedFeature(`Type \`${type.crate}\` does not support storage`)
+  const numeric = /^numeric(?:\((\d+)(?:,\s*\d+)?\))?(?:\[\])*$/.exec(type.pg)
+  if (numeric !== null) {
+    // CrateDB's NumericStorage: a NUMERIC column needs a precision (the scale defaults to 0), at most 38.
+    if (numeric[1] === undefined) throw unsupportedFeature('NUMERIC storage is only supported if precision and scale are specified')
+    if (Number(numeric[1]) > 38) throw unsupportedFeature(`Precision for NUMERIC(${numeric[1]}) is too large. Only up to 38 can be stored`)
+  }
+  for (let k = index; k < next; k++) {
+    if (keyword(tokens[k]) !== 'AS' || !isPunct(tokens[k + 1], '(')) continue
+    const end = skipParens(tokens, k + 1)
+    for (const [a, b] of splitTopLevel(tokens, k + 2, end - 1)) {
+      if (a + 1 < b && !COLUMN_CLAUSE_START.has(keyword(tokens[a + 1]))) requireStorable(tokens, a + 1)
+    }
+    k = end - 1
+  }
+}
+
 const COLUMN_CLAUSE_START = new Set(['PRIMARY', 'NOT', 'NULL', 'DEFAULT', 'GENERATED', 'AS', 'INDEX', 'STORAGE', 'CHECK', 'CONSTRAINT'])
 
 /** End of an expression that runs until the next column clause keyword (depth 0) or `to`. */
@@ -92,6 +117,7 @@ function parseColumn(tokens: readonly SqlToken[], from: number, to: number): Raw
   let i = from + 1
   let type: CrateType | undefined
   if (i < to && !COLUMN_CLAUSE_START.has(keyword(tokens[i]))) {
+    requireStorable(tokens, i)
     const parsed = pgType(tokens, i)
     type = parsed.type
     i = parsed.next
@@ -161,7 +187,8 @@ function identifierList(tokens: readonly SqlToken[], open: number): { names: str
  * @example
  * const tokens = tokenize('create table t (id int primary key, o object as (a int)) clustered into 4 shards').filter(isSignificant)
  * parseCreateTable(tokens, 'doc').columns.map((c) => c.type.pg) // ['integer', 'jsonb']
- * @throws CrateError 400/4000 for malformed DDL or an unknown type; 400/4008 for a column name starting with `_`.
+ * @throws CrateError 400/4000 for malformed DDL or an unknown type; 400/4004 for a type CrateDB cannot store
+ *   (TIME WITH TIME ZONE, INTERVAL, JSON …); 400/4008 for a column name starting with `_`.
  */
 export function parseCreateTable(tokens: readonly SqlToken[], defaultSchema: string): CreateTableDefinition {
   let i = 2 // CREATE TABLE

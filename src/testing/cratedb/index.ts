@@ -16,8 +16,17 @@
  * blobs (§1.10), sessions per TCP connection reading `Default-Schema` only at creation (§1.2), BEGIN/COMMIT
  * no-ops and ROLLBACK rejected (§4.1), system columns and optimistic concurrency (§4.2: a stale `_seq_no` updates
  * nothing; `_seq_no`/`_primary_term` anywhere but next to `=` on the whole primary key, AND-ed with nothing else,
- * is a `VersioningValidationException`, 400/4000), `ON CONFLICT … WHERE` rejected as a syntax error (§4.2),
- * `information_schema` values (§4.4).
+ * is a `VersioningValidationException`, 400/4000; writing a system column is `InvalidColumnNameException` 400/4008
+ * in an INSERT column list and `ColumnValidationException` 400/4003 as an UPDATE or `ON CONFLICT … DO UPDATE`
+ * target, as CrateDB's analyzers answer), `information_schema` values (§4.4), column types CrateDB cannot store
+ * (TIME WITH TIME ZONE, INTERVAL, JSON, REG*, OIDVECTOR, arrays of them, NUMERIC without precision or above 38 —
+ * ``UnsupportedFeatureException[Type `interval` does not support storage]``, 400/4004, also through CREATE TABLE AS
+ * and ADD COLUMN; casts to them work; a bare TIME is an unknown type, 400/4000), and CrateDB's grammar where
+ * PostgreSQL's is wider: ParsingException 400/4000 for `FOR UPDATE`/`FOR SHARE`, `DISTINCT ON`, `LATERAL`, `WITH
+ * RECURSIVE`, `AS [NOT] MATERIALIZED`, data-modifying WITH, bracketed set-operation operands and statements
+ * (`(SELECT …) UNION (SELECT …)`), `INTERSECT`/`EXCEPT` with ALL/DISTINCT or chained, `TABLE t`, `INSERT INTO t AS
+ * alias`, `INSERT … DEFAULT VALUES`, `ON CONFLICT ON CONSTRAINT`, `ON CONFLICT DO UPDATE` without target, `ON
+ * CONFLICT … WHERE`, `DELETE … RETURNING/USING`, `UPDATE … FROM` (checked on tokens, never inside literals).
  *
  * Simplifications (what differs from a real CrateDB):
  * - **One engine, one statement at a time.** PGlite is single-connection and runs on the event loop: statements of
@@ -32,14 +41,22 @@
  *   `*` in SELECT lists over plain tables (also in subqueries, INSERT … SELECT, CREATE VIEW/TABLE … AS) is
  *   expanded to the user columns; elsewhere (RETURNING *, FROM subqueries, NATURAL/USING joins) system columns
  *   are dropped from results unless the statement names them. `INSERT INTO t VALUES (…)` gets an explicit
- *   column list. `_score` and `_docid` do not exist.
+ *   column list. `_score` and `_docid` do not exist (writing them is still rejected like the others).
  * - **Eventual consistency** (`refreshInterval`): implemented with row-level security — searches run as a role
  *   that only sees rows whose `_seq_no` is at most the table's refreshed sequence. A row updated or deleted since
  *   the last refresh stays visible to searches in its refreshed version: a trigger keeps that image, and each
  *   search sees the images as an inheritance child of the table, created before and dropped after the search
- *   (a few milliseconds per search while such images exist). PK lookups, UPDATE, DELETE and INSERT … SELECT
- *   always see the newest rows (CrateDB's UPDATE/DELETE with non-key filters see only refreshed ones). The
- *   automatic refresh refreshes all tables every `refreshInterval` ms.
+ *   (a few milliseconds per search while such images exist). The reads CrateDB runs as searches inside writes see
+ *   the same: an UPDATE/DELETE without a primary-key filter changes the newest version of the rows a search finds
+ *   (`WHERE "_id" IN (<search>)`; rows written since the refresh are not found, rows deleted since are found but
+ *   no longer changed), and the query of INSERT … SELECT and CREATE TABLE AS, and subqueries of INSERT/UPDATE/
+ *   DELETE, read refreshed rows — through `crate_sys.refreshed_rows(NULL::<table>)`, which reads the whole table
+ *   (no index use) once per statement. Primary-key lookups see the newest rows: a SELECT, UPDATE or DELETE whose
+ *   WHERE clause compares every key column (or `_id`) with `=` or `IN (…)` to literals or parameters in its
+ *   top-level AND chain (other conditions may be AND-ed to it), and an INSERT … SELECT whose
+ *   query is such a single-table SELECT. OR-lists of key equalities (`id = 1 OR id = 2`, a real-time lookup in
+ *   CrateDB) count as searches here. The automatic refresh refreshes all tables every `refreshInterval` ms (no
+ *   per-table interval, no idle tables).
  * - **Types**: OBJECT is jsonb (column policies and typed sub-columns are not enforced; `information_schema`
  *   lists no `obj['key']` sub-columns), GEO_POINT is `double precision[]` (`[lon, lat]`; WKT strings are accepted
  *   as arguments and in `distance()`, not as SQL literals), GEO_SHAPE is jsonb, FLOAT_VECTOR is `real[]`, IP is
@@ -48,8 +65,15 @@
  *   numbers numeric (`col_types` 22), with parameters (`=`, `<>`, `<`, `>`, `<=`, `>=`, IN, BETWEEN) typed by the
  *   bound value — numeric for a JSON number, boolean for a boolean, else text — where CrateDB uses the
  *   sub-column's type (the same unless a sub-column holds values of mixed types; a non-numeric value compared
- *   with a number fails the statement). Unnamed result columns take CrateDB-like names for SELECT lists only where
- *   this module can derive them.
+ *   with a number fails the statement). Sub-column types of `OBJECT AS (…)` are only checked for storability.
+ *   CREATE TABLE AS checks the storability of its columns by their PostgreSQL types. Unnamed result columns take
+ *   CrateDB-like names for SELECT lists only where this module can derive them.
+ * - **Grammar**: only the PostgreSQL-only syntax listed above is rejected; other PostgreSQL syntax and functions
+ *   that CrateDB lacks reach PostgreSQL instead of failing with CrateDB's error (e.g. `FETCH … WITH TIES`,
+ *   `UPDATE … SET (a, b) = (…)`, `ON CONFLICT (expr)`, `SELECT … INTO`, PostgreSQL-only functions and operators,
+ *   `INSERT INTO t (…) (SELECT …) UNION …`). Set operations keep PostgreSQL's precedence (`a UNION b EXCEPT c` is
+ *   `(a UNION b) EXCEPT c`; CrateDB reads `a UNION (b EXCEPT c)`). Updating primary-key, clustered-by or partition
+ *   columns is allowed (CrateDB: ColumnValidationException).
  * - **Not available**: full-text search (MATCH, analyzers), KNN_MATCH, geo shapes functions (within,
  *   intersects), partitions (PARTITIONED BY is recorded, not applied), UDFs, users/privileges DDL (users come from
  *   the `users` option), COPY, snapshots, SHOW CREATE TABLE, TRY_CAST (behaves like CAST).

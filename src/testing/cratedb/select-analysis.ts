@@ -5,32 +5,20 @@ import { identifierName, keyword, type SqlToken } from './sql-tokenizer.ts'
 import { findTopLevel, isPunct } from './statement-helpers.ts'
 import type { EqualityFilter } from './statement-types.ts'
 
-/** The single table and top-level equality columns of a `SELECT … FROM t [alias] WHERE a = ? AND …`. */
-export function equalityFilter(tokens: readonly SqlToken[], defaultSchema: string): EqualityFilter | undefined {
-  const from = findTopLevel(tokens, 1, tokens.length, new Set(['FROM']))
-  if (from < 0) return undefined
-  let table: QualifiedName
-  let i: number
-  try {
-    const read = readQualifiedName(tokens, from + 1, defaultSchema)
-    table = read.name
-    i = read.next
-  } catch {
-    return undefined
-  }
-  let alias = table.name
-  if (keyword(tokens[i]) === 'AS') i++
-  if ((tokens[i]?.type === 'ident' && keyword(tokens[i]) !== 'WHERE') || tokens[i]?.type === 'qident') {
-    alias = identifierName(tokens[i]!)
-    i++
-  }
-  if (keyword(tokens[i]) !== 'WHERE') return undefined
-  const end = findTopLevel(tokens, i + 1, tokens.length, new Set(['GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR', 'HAVING', 'WINDOW']))
-  const whereEnd = end < 0 ? tokens.length : end
-  if (findTopLevel(tokens, i + 1, whereEnd, new Set(['OR'])) >= 0) return undefined
+/** `true` for a literal or parameter token (what a primary-key lookup compares a key column with). */
+function isValue(t: SqlToken | undefined): boolean {
+  return t !== undefined && (t.type === 'param' || t.type === 'string' || t.type === 'number')
+}
+
+/**
+ * Columns compared with `=` to a literal or parameter (`col = ?`, `? = col`, `alias.col = 'x'`) or listed against
+ * literals/parameters (`col IN (1, 2)`) in the top-level AND chain of the condition `tokens[from, to)`; empty when
+ * the condition has a top-level OR. `alias` is the name the table's columns may be qualified with.
+ */
+export function equalityColumns(tokens: readonly SqlToken[], from: number, to: number, alias: string): string[] {
+  if (findTopLevel(tokens, from, to, new Set(['OR'])) >= 0) return []
   const columns: string[] = []
-  const isValue = (t: SqlToken | undefined): boolean => t !== undefined && (t.type === 'param' || t.type === 'string' || t.type === 'number')
-  for (const [a, b] of splitTopLevel(tokens, i + 1, whereEnd, 'AND')) {
+  for (const [a, b] of splitTopLevel(tokens, from, to, 'AND')) {
     let lhs = a
     let n = b - a
     // strip (…) around a single comparison
@@ -58,8 +46,41 @@ export function equalityFilter(tokens: readonly SqlToken[], defaultSchema: strin
         const right = name(lhs + 2, len)
         if (right !== undefined) columns.push(right)
       }
+      if (keyword(op) === 'IN' && isPunct(tokens[lhs + len + 1], '(') && skipParens(tokens, lhs + len + 1) === lhs + n) {
+        const left = name(lhs, len)
+        const items = splitTopLevel(tokens, lhs + len + 2, lhs + n - 1)
+        if (left !== undefined && items.length > 0 && items.every(([x, y]) => y - x === 1 && isValue(tokens[x]))) columns.push(left)
+      }
     }
   }
+  return columns
+}
+
+/**
+ * The single table and top-level equality columns of a `SELECT … FROM t [alias] WHERE a = ? AND …` (see
+ * {@link equalityColumns}).
+ */
+export function equalityFilter(tokens: readonly SqlToken[], defaultSchema: string): EqualityFilter | undefined {
+  const from = findTopLevel(tokens, 1, tokens.length, new Set(['FROM']))
+  if (from < 0) return undefined
+  let table: QualifiedName
+  let i: number
+  try {
+    const read = readQualifiedName(tokens, from + 1, defaultSchema)
+    table = read.name
+    i = read.next
+  } catch {
+    return undefined
+  }
+  let alias = table.name
+  if (keyword(tokens[i]) === 'AS') i++
+  if ((tokens[i]?.type === 'ident' && keyword(tokens[i]) !== 'WHERE') || tokens[i]?.type === 'qident') {
+    alias = identifierName(tokens[i]!)
+    i++
+  }
+  if (keyword(tokens[i]) !== 'WHERE') return undefined
+  const end = findTopLevel(tokens, i + 1, tokens.length, new Set(['GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR', 'HAVING', 'WINDOW']))
+  const columns = equalityColumns(tokens, i + 1, end < 0 ? tokens.length : end, alias)
   return columns.length > 0 ? { table, columns } : undefined
 }
 

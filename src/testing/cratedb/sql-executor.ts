@@ -61,6 +61,7 @@ export class SqlExecutor {
         return info?.userTable === true ? info.primaryKey : undefined
       },
       argTypedSubscripts: true,
+      ...(this.#store.visibilityEnabled ? { refreshedReads: (table: QualifiedName) => catalog.table(table)?.userTable === true } : {}),
     })
   }
 
@@ -219,10 +220,16 @@ export class SqlExecutor {
           throw new CrateError('RelationAlreadyExists', `Relation '${statement.table.schema}.${statement.table.name}' already exists.`, 4093)
         }
         const table = qualified(statement.table)
-        const query = { ...statement.query, sql: `CREATE TABLE ${table} AS ${statement.query.sql}`, ddl: true, ensureSchema: statement.table.schema }
+        const query = { ...statement.query, sql: `CREATE TABLE ${table} AS ${statement.query.sql}`, verb: 'CREATE', ddl: true, ensureSchema: statement.table.schema }
         const { result } = await executeSql(store, session, job, query, args, stmt)
         await store.run(job, async (wire) => {
           await store.useSession(session.schema, false)
+          const unstorable = await unstorableColumnType(store, table)
+          if (unstorable !== undefined) {
+            await wire.script(`DROP TABLE ${table}`)
+            await store.reloadCatalog()
+            throw unsupportedFeature(`Type \`${unstorable}\` does not support storage`)
+          }
           await wire.script(
             [
               `ALTER TABLE ${table} ADD COLUMN "_id" text DEFAULT crate_fn.gen_random_text_uuid(), ${SYSTEM_COLUMN_DEFINITIONS.map((c) => `ADD COLUMN ${c}`).join(', ')}`,
@@ -251,6 +258,35 @@ export class SqlExecutor {
       }
     }
   }
+}
+
+/** PostgreSQL result types CrateDB cannot store in a column, by their CrateDB names (see `isStorable`). */
+const UNSTORABLE_PG_TYPES: Readonly<Record<string, string>> = {
+  interval: 'interval',
+  'time with time zone': 'time with time zone',
+  json: 'json',
+  regclass: 'regclass',
+  regproc: 'regproc',
+  regtype: 'regtype',
+  oidvector: 'oidvector',
+  record: 'record',
+}
+
+/**
+ * The CrateDB name of the first column type of `table` (just made by CREATE TABLE … AS) that CrateDB could not
+ * store (`interval`, `interval_array` …), or `undefined`. Call inside the store's lane.
+ */
+async function unstorableColumnType(store: CrateStore, table: string): Promise<string | undefined> {
+  const rows = await store.wire.rows(
+    `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = ${quoteLiteral(table)}::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+  )
+  for (const row of rows) {
+    const pg = row['t'] ?? ''
+    const base = pg.replace(/(\[\])+$/, '')
+    const crate = UNSTORABLE_PG_TYPES[base.replace(/\(\d+\)/, '')]
+    if (crate !== undefined) return `${crate}${'_array'.repeat((pg.length - base.length) / 2)}`
+  }
+  return undefined
 }
 
 function jsonString(value: JsonValue | undefined): string | undefined {

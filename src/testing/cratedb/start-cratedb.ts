@@ -25,9 +25,10 @@ export interface StartCrateDBOptions {
   tls?: boolean | { key: string | Buffer; cert: string | Buffer }
   /**
    * Eventual-consistency knob (spec §4.1), in milliseconds: rows written become visible to searches only after
-   * `REFRESH TABLE` or when this interval has elapsed (a periodic refresh of every table); primary-key equality
-   * lookups (`WHERE pk = ?` on all key columns, or `_id = ?`) always see them. Default: off — every write is
-   * visible at once.
+   * `REFRESH TABLE` or when this interval has elapsed (a periodic refresh of every table). Searches include the
+   * reads of UPDATE/DELETE without a primary-key filter (they change the rows a search finds), of INSERT … SELECT
+   * and CREATE TABLE AS, and subqueries; primary-key lookups (`WHERE pk = ?` or `pk IN (…)` on all key columns, or
+   * `_id = ?`) always see the newest rows. Default: off — every write is visible at once.
    */
   refreshInterval?: number
   /** Version reported by `GET /` and `sys.nodes`; default `'6.1.0'`. */

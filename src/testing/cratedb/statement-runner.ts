@@ -119,14 +119,15 @@ function runsAsSearch(store: CrateStore, stmt: SqlStatement): boolean {
 
 /**
  * Prepares the engine for `stmt`: `sys.jobs`, search path and role, under the refresh knob the refreshed images of
- * rows updated or deleted since the last refresh for a search, and a schema CREATE … AS needs. Returns `true` when
+ * rows updated or deleted since the last refresh for a search (or for a write that reads through
+ * `crate_sys.refreshed_rows`), and a schema CREATE … AS needs. Returns `true` when
  * such images were attached: call `store.detachGhosts()` after the statement, whatever happens.
  */
 async function beforeStatement(store: CrateStore, session: HttpSession, stmt: SqlStatement): Promise<boolean> {
   if (/\bjobs\b/i.test(stmt.sql)) await store.syncJobs()
   const search = runsAsSearch(store, stmt)
   if (!search && !READ_VERBS.has(stmt.verb)) store.noteWrite()
-  const ghosts = search ? await store.attachGhosts() : false
+  const ghosts = search || stmt.refreshedReads === true ? await store.attachGhosts() : false
   await store.useSession(session.schema, search)
   if (stmt.ensureSchema !== undefined && !store.catalog.hasSchema(stmt.ensureSchema)) {
     await store.useSession(session.schema, false)

@@ -1,14 +1,16 @@
 import { CrateTypeError, skipParens } from './crate-types.ts'
 import { CrateError, mismatchedInput, parseError, unsupportedFeature } from './crate-error.ts'
 import { parseCreateTable, type ColumnDefinition } from './create-table-translator.ts'
-import { checkDmlVersioning, insertStatement, updateStatement } from './dml-translator.ts'
+import { deleteStatement, insertStatement, updateStatement } from './dml-translator.ts'
 import { stripArgTypeMarkers } from './arg-typed-sql.ts'
 import { newScope, splitTopLevel } from './expression-translator.ts'
 import { readQualifiedName } from './qualified-name.ts'
+import { refreshedFromLists } from './refreshed-reads.ts'
 import { equalityFilter, selectOutputNames } from './select-analysis.ts'
 import { parseFetch, settingValues, showStatement } from './session-statements.ts'
 import { expandStars } from './star-expansion.ts'
 import { identifierName, isSignificant, keyword, SqlLexError, stringValue, tokenize, type SqlToken } from './sql-tokenizer.ts'
+import { checkCrateGrammar } from './grammar-check.ts'
 import { findTopLevel, isPunct, sqlStatement } from './statement-helpers.ts'
 import type { CrateStatement, TranslateOptions } from './statement-types.ts'
 
@@ -47,9 +49,13 @@ function alterTable(tokens: readonly SqlToken[], defaultSchema: string, sql: str
  *
  * Rejected like CrateDB does: more than one statement (`ParsingException … expecting <EOF>`), ROLLBACK (not in
  * CrateDB's grammar, spec §4.1), `DELETE … RETURNING`, `DELETE … USING`, `UPDATE … FROM`, `INSERT … ON CONFLICT …
- * WHERE` — all 400/4000 — and optimistic-concurrency misuse in UPDATE/DELETE (`VersioningValidationException`,
- * 400/4000, spec §4.2: `_seq_no`/`_primary_term` only together, with `=`, next to `=` on the whole primary key
- * as `TranslateOptions.primaryKeyOf` gives it, AND only, nothing else).
+ * WHERE`, `INSERT INTO t AS alias`, `INSERT … DEFAULT VALUES`, `ON CONFLICT ON CONSTRAINT`, a bracketed statement
+ * (`(SELECT …)`), PostgreSQL's `TABLE t` and the PostgreSQL-only query syntax {@link checkCrateGrammar} lists (row
+ * locks, DISTINCT ON, LATERAL, WITH RECURSIVE, bracketed set-operation operands, INTERSECT/EXCEPT ALL …) — all
+ * 400/4000; writes to system columns (INSERT 400/4008, UPDATE 400/4003); column types CrateDB cannot store
+ * (400/4004); and optimistic-concurrency misuse in UPDATE/DELETE (`VersioningValidationException`, 400/4000, spec
+ * §4.2: `_seq_no`/`_primary_term` only together, with `=`, next to `=` on the whole primary key as
+ * `TranslateOptions.primaryKeyOf` gives it, AND only, nothing else).
  *
  * @example
  * translateStatement('select * from t where id = ?') // { kind: 'sql', sql: 'select * from t where id = $1', … }
@@ -73,6 +79,7 @@ export function translateStatement(sql: string, options: TranslateOptions = {}):
     tokens = all.slice(0, semicolon)
   }
   if (tokens.length === 0) throw mismatchedInput(sql, sql.length, '<EOF>', "{'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', …}")
+  checkCrateGrammar(tokens, sql)
   if (options.columnsOf !== undefined) tokens = expandStars(tokens, defaultSchema, options.columnsOf)
   try {
     const statement = translateTokens(tokens, sql, options, defaultSchema)
@@ -188,9 +195,12 @@ function translateTokens(tokens: SqlToken[], sql: string, options: TranslateOpti
         if (asIndex >= 0 && (body < 0 || body > asIndex)) {
           const ifNotExists = keyword(tokens[2]) === 'IF'
           const { name } = readQualifiedName(tokens, ifNotExists ? 5 : 2, defaultSchema)
+          // The query is a search: under the refresh knob it reads refreshed rows (the table is created as superuser).
+          const reads = options.refreshedReads === undefined ? { tokens, changed: false } : refreshedFromLists(tokens, defaultSchema, options.refreshedReads)
+          const all = reads.tokens
           let q = asIndex + 1
-          if (isPunct(tokens[q], '(') && skipParens(tokens, q) === tokens.length) q++
-          const query = sqlStatement(tokens, q, isPunct(tokens[tokens.length - 1], ')') && q > asIndex + 1 ? tokens.length - 1 : tokens.length, newScope())
+          if (isPunct(all[q], '(') && skipParens(all, q) === all.length) q++
+          const query = sqlStatement(all, q, isPunct(all[all.length - 1], ')') && q > asIndex + 1 ? all.length - 1 : all.length, newScope(), { refreshedReads: reads.changed })
           return { kind: 'create-table-as', table: name, ifNotExists, query }
         }
         return { kind: 'create-table', definition: parseCreateTable(tokens, defaultSchema) }
@@ -225,21 +235,16 @@ function translateTokens(tokens: SqlToken[], sql: string, options: TranslateOpti
       return insertStatement(tokens, options, defaultSchema, sql)
     case 'UPDATE':
       return updateStatement(tokens, sql, options, defaultSchema)
-    case 'DELETE': {
-      const bad = findTopLevel(tokens, 1, tokens.length, new Set(['RETURNING', 'USING']))
-      if (bad >= 0) throw mismatchedInput(sql, tokens[bad]!.start, tokens[bad]!.text, "{<EOF>, ';', 'WHERE'}")
-      if (keyword(tokens[1]) === 'FROM') checkDmlVersioning(tokens, 2, options, defaultSchema)
-      return sqlStatement(tokens, 0, tokens.length, newScope())
-    }
+    case 'DELETE':
+      return deleteStatement(tokens, sql, options, defaultSchema)
     case 'SELECT':
       return sqlStatement(tokens, 0, tokens.length, newScope(), { filter: equalityFilter(tokens, defaultSchema), outputNames: selectOutputNames(tokens) })
     case 'WITH':
     case 'VALUES':
     case 'EXPLAIN':
-    case 'TABLE':
       return sqlStatement(tokens, 0, tokens.length, newScope())
     default:
-      if (isPunct(tokens[0], '(')) return sqlStatement(tokens, 0, tokens.length, newScope())
+      // Also `(SELECT …)` and PostgreSQL's `TABLE t`: a statement is never a bracketed query in CrateDB's grammar.
       throw mismatchedInput(sql, tokens[0]!.start, tokens[0]!.text, "{'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', …}")
   }
 }

@@ -24,12 +24,25 @@ export interface TranslateOptions {
    * type of the bound value with `bindArgTypes` (`arg-typed-sql.ts`).
    */
   readonly argTypedSubscripts?: boolean
+  /**
+   * The refresh knob (spec §4.1): `true` for the tables whose rows searches may only see in their refreshed
+   * version. When given, the reads of INSERT, UPDATE and DELETE that CrateDB runs as searches — the query of
+   * INSERT … SELECT, subqueries, and the rows an UPDATE/DELETE without a primary-key filter (`pk = ?`, `pk IN (…)`,
+   * `_id = ?` on every key column) selects — read such tables through `crate_sys.refreshed_rows(NULL::<table>)`
+   * (row-level security as the searcher role, with the refreshed images of changed rows), and an UPDATE/DELETE
+   * without a primary-key filter then changes the newest version of the rows found that way (`WHERE "_id" IN
+   * (<search>)`). The statement has `refreshedReads: true` then. Without this option nothing is rewritten.
+   */
+  readonly refreshedReads?: (table: QualifiedName) => boolean
 }
 
 /** A `WHERE col = value AND …` filter on one table, for the real-time primary-key lookup rule (spec §4.1). */
 export interface EqualityFilter {
   readonly table: QualifiedName
-  /** Columns compared with `=` to a literal or parameter in the top-level AND chain of the WHERE clause. */
+  /**
+   * Columns compared with `=` to a literal or parameter (or with `IN` to a list of them) in the top-level AND chain
+   * of the WHERE clause.
+   */
   readonly columns: readonly string[]
 }
 
@@ -55,6 +68,11 @@ export interface SqlStatement {
    * `?column?`; `undefined` when the list has `*` items.
    */
   readonly outputNames?: readonly string[] | undefined
+  /**
+   * `true` when the SQL reads tables through `crate_sys.refreshed_rows` (see `TranslateOptions.refreshedReads`): the
+   * runner attaches the refreshed images of changed rows before it runs.
+   */
+  readonly refreshedReads?: boolean
 }
 
 /** A FETCH/MOVE direction in PostgreSQL's terms. */
