@@ -39,7 +39,16 @@ describe('package exports', () => {
     } finally {
       await server.stop()
     }
-  })
+    // The child-process server runs dist's child-entry.js.
+    const child = await testing.provisionCrateDB({ env: {}, source: 'child' })
+    try {
+      const client = driver.connect(child.url)
+      expect((await client.execute('SELECT 2 + 2 AS four')).rows).toEqual([[4]])
+      await client.close()
+    } finally {
+      await child.stop()
+    }
+  }, 60_000)
 
   it('dialectry/tarantool/kysely, /drizzle and /testing/tarantool resolve and export their entry points', async () => {
     const kysely = await import('dialectry/tarantool/kysely')

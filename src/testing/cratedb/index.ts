@@ -5,6 +5,8 @@
  *
  * - {@link startCrateDB}: any number of nodes sharing one store; stop/start nodes for failover tests; HTTPS with
  *   the bundled test certificate; Basic/Bearer authentication; the refresh (eventual consistency) knob.
+ * - {@link provisionCrateDB}: what integration suites use: `CRATEDB_URL` when set, else the local server in this
+ *   process or in a child process, or the real `crate` image through testcontainers where Docker answers.
  * - {@link translateStatement}: the CrateDB → PostgreSQL translation on its own.
  * - {@link TEST_TLS_CERT} / {@link TEST_TLS_KEY}: the public test certificate (trust it as a CA in clients).
  *
@@ -116,3 +118,4 @@ export { colTypeOfCrateType, colTypeOfOid, encodePgValue, epochMillis, type ColT
 export { encodeParam, guessParamTypes } from './param-encoding.ts'
 export { JsonNumber, parseLosslessJson, stringifyLosslessJson, type JsonValue } from './lossless-json.ts'
 export { tokenize, type SqlToken } from './sql-tokenizer.ts'
+export { CrateDBProvisionError, provisionCrateDB, type CrateDBSource, type ProvisionCrateDBOptions, type ProvisionedCrateDB } from './provision.ts'
