@@ -573,6 +573,37 @@ class Reader {
     }
   }
 
+  /**
+   * Walks the members of the object at `i` (at `{`): `member(key)` is called with `i` at each value and must
+   * read or skip it. (`object()` has the same loop inlined: it is the hot path for plain values.)
+   */
+  members(member: (key: string) => void): void {
+    this.i++
+    let c = this.ws()
+    if (c === CLOSE_OBJECT) {
+      this.i++
+      return
+    }
+    for (;;) {
+      if (c !== QUOTE) this.fail('Expected a property name, found')
+      const key = this.string()
+      if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
+      this.i++
+      member(key)
+      c = this.ws()
+      if (c === COMMA) {
+        this.i++
+        c = this.ws()
+        continue
+      }
+      if (c === CLOSE_OBJECT) {
+        this.i++
+        return
+      }
+      this.fail("Expected ',' or '}' after a property value, found")
+    }
+  }
+
   /** Skips one value without building it (rows seen before `col_types`). */
   skip(): void {
     const c = this.ws()
@@ -580,25 +611,22 @@ class Reader {
       this.string()
       return
     }
-    if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      const close = c === OPEN_ARRAY ? CLOSE_ARRAY : CLOSE_OBJECT
+    if (c === OPEN_OBJECT) {
+      this.members(() => this.skip())
+      return
+    }
+    if (c === OPEN_ARRAY) {
       this.i++
-      if (this.ws() === close) {
+      if (this.ws() === CLOSE_ARRAY) {
         this.i++
         return
       }
       for (;;) {
-        if (close === CLOSE_OBJECT) {
-          if (this.ws() !== QUOTE) this.fail('Expected a property name, found')
-          this.string()
-          if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
-          this.i++
-        }
         this.skip()
         const d = this.ws()
         this.i++
         if (d === COMMA) continue
-        if (d === close) return
+        if (d === CLOSE_ARRAY) return
         this.i--
         this.fail()
       }
@@ -721,35 +749,15 @@ class Reader {
       if (c !== OPEN_OBJECT) {
         out.push(item(this.value(), undefined, undefined))
       } else {
-        this.i++
         let rowcount: unknown
         let error: unknown
         let errorMessage: unknown
-        c = this.ws()
-        if (c === CLOSE_OBJECT) this.i++
-        else {
-          for (;;) {
-            if (c !== QUOTE) this.fail('Expected a property name, found')
-            const key = this.string()
-            if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
-            this.i++
-            if (key === 'rowcount') rowcount = this.value()
-            else if (key === 'error') error = this.value()
-            else if (key === 'error_message') errorMessage = this.value()
-            else this.skip()
-            c = this.ws()
-            if (c === COMMA) {
-              this.i++
-              c = this.ws()
-              continue
-            }
-            if (c === CLOSE_OBJECT) {
-              this.i++
-              break
-            }
-            this.fail("Expected ',' or '}' after a property value, found")
-          }
-        }
+        this.members((key) => {
+          if (key === 'rowcount') rowcount = this.value()
+          else if (key === 'error') error = this.value()
+          else if (key === 'error_message') errorMessage = this.value()
+          else this.skip()
+        })
         out.push(item(rowcount, error, errorMessage))
       }
       c = this.ws()
@@ -832,57 +840,36 @@ function readResult(r: Reader, options: ReadOptions): ResultBody | undefined {
     const cols = Array.isArray(out.cols) && options.rowMode === 'object' ? (out.cols as string[]) : undefined
     return r.rows(plans ?? [], cols)
   }
-  r.i++
-  let c = r.ws()
-  if (c === CLOSE_OBJECT) {
-    r.i++
-  } else {
-    for (;;) {
-      if (c !== QUOTE) r.fail('Expected a property name, found')
-      const key = r.string()
-      if (r.ws() !== COLON) r.fail("Expected ':' after a property name, found")
-      r.i++
-      switch (key) {
-        case 'rows':
-          if (plans === undefined && out.colTypes === undefined) {
-            rowsAt = r.i
-            r.skip()
-          } else {
-            out.rows = rowsFor()
-          }
-          break
-        case 'col_types':
-          out.colTypes = r.value()
-          plans = Array.isArray(out.colTypes) ? out.colTypes.map((t) => planFor(t, options.converters)) : undefined
-          break
-        case 'cols':
-          out.cols = r.value()
-          break
-        case 'rowcount':
-          out.rowcount = r.value()
-          break
-        case 'duration':
-          out.duration = r.value()
-          break
-        case 'results':
-          out.results = options.bulkItem !== undefined && r.ws() === OPEN_ARRAY ? r.bulkResults(options.bulkItem) : r.value()
-          break
-        default:
+  r.members((key) => {
+    switch (key) {
+      case 'rows':
+        if (plans === undefined && out.colTypes === undefined) {
+          rowsAt = r.i
           r.skip()
-      }
-      c = r.ws()
-      if (c === COMMA) {
-        r.i++
-        c = r.ws()
-        continue
-      }
-      if (c === CLOSE_OBJECT) {
-        r.i++
+        } else {
+          out.rows = rowsFor()
+        }
         break
-      }
-      r.fail("Expected ',' or '}' after a property value, found")
+      case 'col_types':
+        out.colTypes = r.value()
+        plans = Array.isArray(out.colTypes) ? out.colTypes.map((t) => planFor(t, options.converters)) : undefined
+        break
+      case 'cols':
+        out.cols = r.value()
+        break
+      case 'rowcount':
+        out.rowcount = r.value()
+        break
+      case 'duration':
+        out.duration = r.value()
+        break
+      case 'results':
+        out.results = options.bulkItem !== undefined && r.ws() === OPEN_ARRAY ? r.bulkResults(options.bulkItem) : r.value()
+        break
+      default:
+        r.skip()
     }
-  }
+  })
   r.finish()
   if (rowsAt >= 0) {
     // `rows` came before `col_types` (or there are none): read them now that everything else is known.
