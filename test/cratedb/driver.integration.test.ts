@@ -98,9 +98,12 @@ describe('CrateDB driver against a server', () => {
   })
 
   it('decodes the other type ids a SELECT produces, and nested arrays', async () => {
-    // (NULL (0), ROW (18) and casts to "char"/float_vector are typed differently by the local server, see its
-    // README; their decoding is covered by value-decoding.test.ts, and "char"/float_vector columns below.)
+    // (The local server types ROW (18) fields as text, see its README; ROW decoding is covered by
+    // value-decoding.test.ts.)
     const cases: [expression: string, type: unknown, value: unknown][] = [
+      ['NULL', 0, null],
+      [`CAST(65 AS "char")`, 2, 65],
+      ['[1.5, 2.5]::float_vector(2)', 28, [1.5, 2.5]],
       ["'sys.nodes'::regclass", 23, 'sys.nodes'],
       ["B'0101'", 25, "B'0101'"],
       [`'{"a":1}'::json`, 26, '{"a":1}'],

@@ -103,7 +103,7 @@ describe('local CrateDB server: SQL', () => {
           "{a = 1, b = [1, 2]} as obj, ['x', 'y'] as texts",
       )
       expect(r.status, r.text).toBe(200)
-      expect(r.json.col_types).toEqual([4, 30, 23, 19, 18, [100, [100, 9]], 10, 22, 11, 12, [100, 4]])
+      expect(r.json.col_types).toEqual([0, 30, 23, 19, 18, [100, [100, 9]], 10, 22, 11, 12, [100, 4]])
       expect(r.json.rows[0][4]).toEqual(['1', 'a'])
       expect(r.json.rows[0][5]).toEqual([
         [1, 2],
@@ -112,6 +112,13 @@ describe('local CrateDB server: SQL', () => {
       expect(Math.abs(r.json.rows[0][8] - Date.now())).toBeLessThan(60_000)
       expect(r.json.rows[0][9]).toEqual({ a: 1, b: [1, 2] })
       expect(r.text).toContain(',9223372036854775807,1.5,')
+    })
+
+    it('types casts to types PostgreSQL stands in for as CrateDB does ("char" 2, float_vector 28), a bare NULL as 0', async () => {
+      const r = await sql(`select cast(65 as "char") as b, [1.5, 2.5]::float_vector(2) as v, null as n, 1::smallint as s, cast(null as text) as t`)
+      expect(r.status, r.text).toBe(200)
+      expect(r.json.col_types).toEqual([2, 28, 0, 8, 4])
+      expect(r.json.rows).toEqual([[65, [1.5, 2.5], null, 1, null]])
     })
 
     it('accepts timestamps as epoch milliseconds and ISO strings, and compares them with epoch literals', async () => {

@@ -1,4 +1,4 @@
-import { skipParens } from './crate-types.ts'
+import { parseCrateType, skipParens } from './crate-types.ts'
 import { formatTokens, splitTopLevel } from './expression-translator.ts'
 import { readQualifiedName, type QualifiedName } from './qualified-name.ts'
 import { identifierName, keyword, type SqlToken } from './sql-tokenizer.ts'
@@ -100,4 +100,51 @@ export function selectOutputNames(tokens: readonly SqlToken[]): string[] | undef
     names.push(formatTokens(tokens.slice(a, last)))
   }
   return names
+}
+
+/** CrateDB types whose PostgreSQL stand-in loses them (BYTE is smallint, FLOAT_VECTOR is real[]). */
+const TYPES_LOST_IN_POSTGRES = new Set(['byte', 'float_vector'])
+
+/**
+ * CrateDB types of SELECT list items that PostgreSQL would report differently: a bare `NULL` (CrateDB's undefined
+ * type, `col_types` 0) and top-level casts (`CAST(x AS "char")`, `x::float_vector(2)`) to a type whose PostgreSQL
+ * stand-in loses it. `undefined` entries: take PostgreSQL's type; `undefined` as a whole when the list has `*`.
+ */
+export function selectOutputTypes(tokens: readonly SqlToken[]): (string | undefined)[] | undefined {
+  let start = 1
+  if (keyword(tokens[start]) === 'DISTINCT' || keyword(tokens[start]) === 'ALL') start++
+  const end = findTopLevel(tokens, start, tokens.length, new Set(['FROM', 'WHERE', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'HAVING', 'INTO', 'FETCH', 'WINDOW']))
+  const types: (string | undefined)[] = []
+  for (const [a, b] of splitTopLevel(tokens, start, end < 0 ? tokens.length : end)) {
+    if (tokens.slice(a, b).some((t, k) => t.type === 'op' && t.text === '*' && k === b - a - 1 && (k === 0 || isPunct(tokens[a + k - 1], '.')))) return undefined
+    const last = keyword(tokens[b - 2]) === 'AS' ? b - 2 : b
+    types.push(itemType(tokens, a, last))
+  }
+  return types
+}
+
+function itemType(tokens: readonly SqlToken[], a: number, b: number): string | undefined {
+  if (b - a === 1 && keyword(tokens[a]) === 'NULL') return 'undefined'
+  let typeAt = -1
+  if (keyword(tokens[a]) === 'CAST' && isPunct(tokens[a + 1], '(') && skipParens(tokens, a + 1) === b) {
+    const as = findTopLevel(tokens, a + 2, b - 1, new Set(['AS']))
+    if (as > 0) typeAt = as + 1
+  } else {
+    // The last `::` outside brackets: `x::int::float_vector(2)` is typed by its last cast.
+    let depth = 0
+    for (let k = a; k < b; k++) {
+      const t = tokens[k]!
+      if (t.type === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++
+      else if (t.type === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) depth--
+      else if (depth === 0 && t.type === 'op' && t.text === '::') typeAt = k + 1
+    }
+  }
+  if (typeAt < 0) return undefined
+  try {
+    const parsed = parseCrateType(tokens, typeAt)
+    const crate = parsed.type.crate
+    return TYPES_LOST_IN_POSTGRES.has(crate) ? crate : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -75,7 +75,7 @@ export function rowcountOfTag(tag: string): number {
 export function buildRows(
   fields: readonly PgField[],
   rows: ReadonlyArray<ReadonlyArray<string | null>>,
-  stmt: Pick<SqlStatement, 'systemColumns' | 'outputNames'>,
+  stmt: Pick<SqlStatement, 'systemColumns' | 'outputNames' | 'outputTypes'>,
   catalog: Catalog,
 ): StatementResult & { kind: 'rows' } {
   const keep: number[] = []
@@ -83,7 +83,8 @@ export function buildRows(
     if (f.tableID !== 0 && SYSTEM_COLUMNS.has(f.name) && !stmt.systemColumns.has(f.name)) return
     keep.push(i)
   })
-  const declared = keep.map((i) => (fields[i]!.tableID === 0 ? undefined : catalog.crateType(fields[i]!.tableID, fields[i]!.columnID)))
+  const exprTypes = stmt.outputTypes !== undefined && stmt.outputTypes.length === fields.length ? stmt.outputTypes : undefined
+  const declared = keep.map((i) => (fields[i]!.tableID === 0 ? exprTypes?.[i] : catalog.crateType(fields[i]!.tableID, fields[i]!.columnID)))
   const colTypes: ColType[] = keep.map((i, k) => {
     const f = fields[i]!
     const d = declared[k]

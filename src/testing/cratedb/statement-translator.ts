@@ -6,7 +6,7 @@ import { stripArgTypeMarkers } from './arg-typed-sql.ts'
 import { newScope, splitTopLevel } from './expression-translator.ts'
 import { readQualifiedName } from './qualified-name.ts'
 import { refreshedFromLists } from './refreshed-reads.ts'
-import { equalityFilter, selectOutputNames } from './select-analysis.ts'
+import { equalityFilter, selectOutputNames, selectOutputTypes } from './select-analysis.ts'
 import { parseFetch, settingValues, showStatement } from './session-statements.ts'
 import { expandStars } from './star-expansion.ts'
 import { identifierName, isSignificant, keyword, SqlLexError, stringValue, tokenize, type SqlToken } from './sql-tokenizer.ts'
@@ -143,6 +143,7 @@ function translateTokens(tokens: SqlToken[], sql: string, options: TranslateOpti
       const statement = sqlStatement(query, 0, query.length, newScope(), {
         filter: select ? equalityFilter(query, defaultSchema) : undefined,
         outputNames: select ? selectOutputNames(query) : undefined,
+        outputTypes: select ? selectOutputTypes(query) : undefined,
       })
       return { kind: 'declare', name, hold, scroll, query: statement }
     }
@@ -238,7 +239,11 @@ function translateTokens(tokens: SqlToken[], sql: string, options: TranslateOpti
     case 'DELETE':
       return deleteStatement(tokens, sql, options, defaultSchema)
     case 'SELECT':
-      return sqlStatement(tokens, 0, tokens.length, newScope(), { filter: equalityFilter(tokens, defaultSchema), outputNames: selectOutputNames(tokens) })
+      return sqlStatement(tokens, 0, tokens.length, newScope(), {
+        filter: equalityFilter(tokens, defaultSchema),
+        outputNames: selectOutputNames(tokens),
+        outputTypes: selectOutputTypes(tokens),
+      })
     case 'WITH':
     case 'VALUES':
     case 'EXPLAIN':

@@ -68,6 +68,8 @@ export interface SqlStatement {
    * `?column?`; `undefined` when the list has `*` items.
    */
   readonly outputNames?: readonly string[] | undefined
+  /** CrateDB types of SELECT list items PostgreSQL would type differently (see `selectOutputTypes`). */
+  readonly outputTypes?: readonly (string | undefined)[] | undefined
   /**
    * `true` when the SQL reads tables through `crate_sys.refreshed_rows` (see `TranslateOptions.refreshedReads`): the
    * runner attaches the refreshed images of changed rows before it runs.
