@@ -89,17 +89,23 @@ export function equalityFilter(tokens: readonly SqlToken[], defaultSchema: strin
  * `undefined` when the list contains `*`.
  */
 export function selectOutputNames(tokens: readonly SqlToken[]): string[] | undefined {
+  return selectItems(tokens)?.map(([a, b]) => formatTokens(tokens.slice(a, b)))
+}
+
+/**
+ * The SELECT list items of a SELECT statement's tokens as `[from, to)` ranges without their `AS alias`;
+ * `undefined` when the list has `*` items.
+ */
+function selectItems(tokens: readonly SqlToken[]): [number, number][] | undefined {
   let start = 1
   if (keyword(tokens[start]) === 'DISTINCT' || keyword(tokens[start]) === 'ALL') start++
   const end = findTopLevel(tokens, start, tokens.length, new Set(['FROM', 'WHERE', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'HAVING', 'INTO', 'FETCH', 'WINDOW']))
-  const names: string[] = []
+  const items: [number, number][] = []
   for (const [a, b] of splitTopLevel(tokens, start, end < 0 ? tokens.length : end)) {
-    if (tokens.slice(a, b).some((t, k) => t.type === 'op' && t.text === '*' && (k === b - a - 1) && (k === 0 || isPunct(tokens[a + k - 1], '.')))) return undefined
-    let last = b
-    if (keyword(tokens[b - 2]) === 'AS') last = b - 2
-    names.push(formatTokens(tokens.slice(a, last)))
+    if (tokens.slice(a, b).some((t, k) => t.type === 'op' && t.text === '*' && k === b - a - 1 && (k === 0 || isPunct(tokens[a + k - 1], '.')))) return undefined
+    items.push([a, keyword(tokens[b - 2]) === 'AS' ? b - 2 : b])
   }
-  return names
+  return items
 }
 
 /** CrateDB types whose PostgreSQL stand-in loses them (BYTE is smallint, FLOAT_VECTOR is real[]). */
@@ -111,16 +117,7 @@ const TYPES_LOST_IN_POSTGRES = new Set(['byte', 'float_vector'])
  * stand-in loses it. `undefined` entries: take PostgreSQL's type; `undefined` as a whole when the list has `*`.
  */
 export function selectOutputTypes(tokens: readonly SqlToken[]): (string | undefined)[] | undefined {
-  let start = 1
-  if (keyword(tokens[start]) === 'DISTINCT' || keyword(tokens[start]) === 'ALL') start++
-  const end = findTopLevel(tokens, start, tokens.length, new Set(['FROM', 'WHERE', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'HAVING', 'INTO', 'FETCH', 'WINDOW']))
-  const types: (string | undefined)[] = []
-  for (const [a, b] of splitTopLevel(tokens, start, end < 0 ? tokens.length : end)) {
-    if (tokens.slice(a, b).some((t, k) => t.type === 'op' && t.text === '*' && k === b - a - 1 && (k === 0 || isPunct(tokens[a + k - 1], '.')))) return undefined
-    const last = keyword(tokens[b - 2]) === 'AS' ? b - 2 : b
-    types.push(itemType(tokens, a, last))
-  }
-  return types
+  return selectItems(tokens)?.map(([a, b]) => itemType(tokens, a, b))
 }
 
 function itemType(tokens: readonly SqlToken[], a: number, b: number): string | undefined {
