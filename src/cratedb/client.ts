@@ -56,6 +56,9 @@ function quoteTableName(name: string): string {
 
 const gzipAsync = promisify(gzip)
 
+/** Decoding of the driver's own statements: built-in decoders only, whatever the client's options. */
+const INTERNAL_DECODE = {}
+
 /** Longest an aborted or timed-out call waits for its server job to be found and killed before it rejects. */
 const KILL_WAIT_MS = 2_000
 
@@ -311,7 +314,11 @@ export class CrateDBClient {
    * @example
    * const { version } = await client.serverInfo()
    */
-  async serverInfo(options: CallOptions = {}): Promise<ServerInfo> {
+  serverInfo(options: CallOptions = {}): Promise<ServerInfo> {
+    return this.#track(() => this.#serverInfo(options), 'GET /', false)
+  }
+
+  async #serverInfo(options: CallOptions): Promise<ServerInfo> {
     const what = 'GET /'
     const { response, node } = await this.#send(
       { method: 'GET', path: '/', headers: { ...this.#authHeaders, accept: 'application/json' }, body: null, resendable: true, what },
@@ -332,7 +339,11 @@ export class CrateDBClient {
    * const infos = await client.serverInfos()
    * const down = infos.filter((i) => i.error !== undefined).map((i) => i.node)
    */
-  async serverInfos(options: CallOptions = {}): Promise<{ node: string; info?: ServerInfo; error?: CrateDBError }[]> {
+  serverInfos(options: CallOptions = {}): Promise<{ node: string; info?: ServerInfo; error?: CrateDBError }[]> {
+    return this.#track(() => this.#serverInfos(options), 'GET /', false)
+  }
+
+  async #serverInfos(options: CallOptions): Promise<{ node: string; info?: ServerInfo; error?: CrateDBError }[]> {
     const what = 'GET /'
     const timeout = options.timeout ?? this.#timeout
     const scope = callScope(timeout, options.signal)
@@ -490,7 +501,7 @@ export class CrateDBClient {
   async #killTagged(tag: string): Promise<string[]> {
     if (this.#transport.closed) return []
     const run = (sql: string, args: unknown[]): Promise<unknown[][]> =>
-      this.#sql(sql, (stmt) => encodeStatementBody(stmt, args), (body, node, w) => decodeExecuteBody<unknown[]>(body, this.#decode, node, w).rows, { timeout: 5_000 }, true, false)
+      this.#sql(sql, (stmt) => encodeStatementBody(stmt, args), (body, node, w) => decodeExecuteBody<unknown[]>(body, INTERNAL_DECODE, node, w).rows, { timeout: 5_000 }, true, false)
     const killing = killTaggedJobs(tag, run)
     this.#pendingKills.add(killing)
     void killing.finally(() => this.#pendingKills.delete(killing))

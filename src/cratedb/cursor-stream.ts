@@ -6,7 +6,7 @@ import { errorFromResponse } from './response-errors.ts'
 import { decodeExecuteBody, type ExecuteResult } from './sql-result.ts'
 import { newJobTag, tagStatement } from './job-kill.ts'
 import { encodeStatementBody } from './value-encoder.ts'
-import type { CrateNode, Transport } from './transport.ts'
+import { decodeContentEncoding, type CrateNode, type Transport } from './transport.ts'
 import type { DecodeOptions } from './result-reader.ts'
 
 /** What a cursor stream needs from its client. */
@@ -54,11 +54,13 @@ class CursorSession {
     const body = encodeStatementBody(stmt, args)
     const scope = callScope(timeout, signal)
     try {
-      const response = await exchange(
+      let response = await exchange(
         this.dispatcher,
         { method: 'POST', path: this.node.prefix + this.#ctx.sqlPath, headers: this.#ctx.headers, body },
         scope.signal,
       )
+      const encoding = response.headers['content-encoding']
+      if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), this.node.url, what)
       if (response.status !== 200) throw errorFromResponse(response.status, response.statusText, response.body, this.node.url, what)
       return decodeExecuteBody<Row>(response.body, { ...this.#ctx.decode, rowMode: this.#options.rowMode }, this.node.url, what)
     } catch (err) {

@@ -189,7 +189,8 @@ class Reader {
   readonly ascii: boolean
   readonly end: number
   i = 0
-  readonly bigintMode: 'auto' | 'bigint' | 'number'
+  /** BIGINT decoding; switched to `'auto'` while a converted cell is read. */
+  bigintMode: 'auto' | 'bigint' | 'number'
   readonly dates: boolean
   /** Value stack for arrays being read: their elements are copied out once the length is known. */
   readonly stack = stack
@@ -261,7 +262,15 @@ class Reader {
         return c === OPEN_ARRAY ? this.array(plan.inner!) : this.value()
       }
       case Kind.Converted: {
-        const v = plan.inner === VALUE_PLAN ? this.value() : this.cell(plan.inner!)
+        // Converters get exact integers (bigint beyond 2^53) whatever the bigint option says.
+        const mode = this.bigintMode
+        this.bigintMode = 'auto'
+        let v: unknown
+        try {
+          v = plan.inner === VALUE_PLAN ? this.value() : this.cell(plan.inner!)
+        } finally {
+          this.bigintMode = mode
+        }
         return v === null ? null : plan.convert!(v)
       }
       default: {
@@ -282,7 +291,8 @@ class Reader {
 
   /** The text of the token from `start` to the current position (ASCII: number tokens). */
   token(start: number): string {
-    return this.ascii ? this.t.slice(start, this.i) : latin1Slice.call(this.b, start, this.i)
+    // Long tokens (NUMERIC values) are kept by callers: copy them rather than slice the body text (see SLICE_COPIES_BELOW).
+    return this.ascii && this.i - start < SLICE_COPIES_BELOW ? this.t.slice(start, this.i) : latin1Slice.call(this.b, start, this.i)
   }
 
   /** The BIGINT number just read (from `start`) in the configured mode. */
@@ -363,7 +373,8 @@ class Reader {
         if (e < 100000) e = e * 10 + (c - ZERO)
         c = ++j < end ? b[j]! : -1
       } while (c >= ZERO && c <= NINE)
-      exp += negExp ? -e : e
+      // A capped exponent is far outside the fast path's ±22 whatever the digits: the token's text decides.
+      exp += e >= 100000 ? (negExp ? -1e6 : 1e6) : negExp ? -e : e
     }
     this.i = j
     num.integer = integer
@@ -843,10 +854,13 @@ function readResult(r: Reader, options: ReadOptions): ResultBody | undefined {
   r.members((key) => {
     switch (key) {
       case 'rows':
-        if (plans === undefined && out.colTypes === undefined) {
+        // Rows are read once what decodes them is known: col_types, and cols for object rows. A later `rows` wins,
+        // as with JSON.parse.
+        if ((plans === undefined && out.colTypes === undefined) || (options.rowMode === 'object' && out.cols === undefined)) {
           rowsAt = r.i
           r.skip()
         } else {
+          rowsAt = -1
           out.rows = rowsFor()
         }
         break
@@ -872,7 +886,7 @@ function readResult(r: Reader, options: ReadOptions): ResultBody | undefined {
   })
   r.finish()
   if (rowsAt >= 0) {
-    // `rows` came before `col_types` (or there are none): read them now that everything else is known.
+    // `rows` came before `col_types` or `cols` (or there are none): read them now that everything else is known.
     r.i = rowsAt
     out.rows = rowsFor()
   }

@@ -4,7 +4,7 @@ import { readResultBody, type ReadOptions, type ResultBody } from './result-read
 
 /** One bulk entry in every shape servers have used (see {@link decodeBulkBody}). */
 function bulkItem(rowcount: unknown, error: unknown, errorMessage: unknown): BulkItemResult {
-  if (typeof rowcount !== 'number' && typeof rowcount !== 'bigint' && error === undefined && errorMessage === undefined) {
+  if (typeof rowcount !== 'number' && typeof rowcount !== 'bigint' && error == null && errorMessage == null) {
     // Not a shape any server sends: the outcome of this entry is unknown, so it is reported, not counted.
     return { rowCount: -2, error: { code: 0, message: `The answer's results entry has no row count (got ${JSON.stringify(rowcount) ?? 'nothing'}); whether this row was written is unknown` } }
   }
@@ -82,7 +82,19 @@ function parseBody(body: Buffer, options: ReadOptions, node: string, what: strin
     parsed = readResultBody(body, options)
   } catch (err) {
     const excerpt = body.subarray(0, 200).toString('utf8')
-    throw new ProtocolError(`${what} to ${node} answered 200 with a body that is not JSON: ${JSON.stringify(excerpt)}`, { code: 'INVALID_RESPONSE', cause: err, node, httpStatus: 200 })
+    if (err instanceof SyntaxError) {
+      throw new ProtocolError(`${what} to ${node} answered 200 with a body that is not JSON: ${JSON.stringify(excerpt)}`, { code: 'INVALID_RESPONSE', cause: err, node, httpStatus: 200 })
+    }
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      // CrateDB limits object nesting (mapping.depth.limit), so a real answer does not get here.
+      throw new ProtocolError(`${what} to ${node} answered 200 with JSON nested deeper than the driver reads (thousands of levels): ${JSON.stringify(excerpt)}`, {
+        code: 'INVALID_RESPONSE',
+        cause: err,
+        node,
+        httpStatus: 200,
+      })
+    }
+    throw err // a converter's own error
   }
   if (parsed === undefined) {
     throw new ProtocolError(`${what} to ${node} answered 200 with JSON that is not a result object`, { code: 'INVALID_RESPONSE', node, httpStatus: 200 })

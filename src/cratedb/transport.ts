@@ -19,7 +19,7 @@ const inflateAsync = promisify(inflate)
  *
  * @throws ProtocolError for another encoding or a body that does not inflate.
  */
-async function decodeContentEncoding(response: HttpResponse, encoding: string, node: string, what: string): Promise<HttpResponse> {
+export async function decodeContentEncoding(response: HttpResponse, encoding: string, node: string, what: string): Promise<HttpResponse> {
   const kind = encoding.trim().toLowerCase()
   let body: Buffer
   try {

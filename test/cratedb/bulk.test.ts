@@ -16,7 +16,7 @@ beforeAll(async () => {
       return sendJson(res, 200, { cols: [], duration: 1, results: (req.json!.bulk_args ?? []).slice(1).map(() => ({ rowcount: 1 })) })
     }
     if (stmt.startsWith('INSERT INTO odd_entries')) {
-      return sendJson(res, 200, { cols: [], duration: 1, results: [{ rowcount: 1 }, {}, 'x'] })
+      return sendJson(res, 200, { cols: [], duration: 1, results: [{ rowcount: 1 }, {}, 'x', { error: null }, { rowcount: null, error_message: null }] })
     }
     if (stmt.startsWith('INSERT INTO missing_col')) {
       return sendJson(res, 404, { error: { message: 'ColumnUnknownException[Column nope unknown]', code: 4043 } })
@@ -51,9 +51,9 @@ describe('executeMany (spec §1.5)', () => {
   })
 
   it('entries without a row count are reported as failed rows with an explanation', async () => {
-    const result = await client.executeMany('INSERT INTO odd_entries (id) VALUES (?)', [[1], [2], [3]])
+    const result = await client.executeMany('INSERT INTO odd_entries (id) VALUES (?)', [[1], [2], [3], [4], [5]])
     expect(result.rowCount).toBe(1)
-    expect(result.failed.map((f) => f.index)).toEqual([1, 2])
+    expect(result.failed.map((f) => f.index)).toEqual([1, 2, 3, 4])
     expect(result.failed[0]!.error?.message).toMatch(/no row count .* whether this row was written is unknown/)
   })
 

@@ -103,6 +103,17 @@ describe('cancellation kills the server-side job', () => {
     expect(running.size).toBe(0)
   })
 
+  it("the kill lookup decodes job ids with the built-in decoders, not the client's converters", async () => {
+    const own = connect(node.url, { converters: { 4: (v) => ({ wrapped: v }) } })
+    const err = (await own.execute('SELECT slow', [], { timeout: 150 }).catch((e: unknown) => e)) as TimeoutError
+    expect(err).toBeInstanceOf(TimeoutError)
+    expect(err.killedJobs).toHaveLength(1)
+    expect(typeof err.killedJobs[0]).toBe('string')
+    expect(kills().at(-1)!.json!.args).toEqual([err.killedJobs[0]])
+    expect(running.size).toBe(0)
+    await own.close()
+  })
+
   it('a timeout ends the call with TimeoutError and kills the job', async () => {
     const err = (await client.execute('SELECT slow', [], { timeout: 150 }).catch((e: unknown) => e)) as TimeoutError
     expect(err).toBeInstanceOf(TimeoutError)

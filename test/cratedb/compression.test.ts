@@ -122,5 +122,9 @@ describe('against the local server', () => {
     })
     expect(raw.headers.get('content-encoding')).toBe('gzip')
     expect(await raw.json()).toMatchObject({ rows: [[300]] })
+    // Cursor sessions read compressed answers too.
+    const streamed: unknown[] = []
+    for await (const row of c.stream('SELECT id FROM gz ORDER BY id', [], { batchSize: 100 })) streamed.push(row)
+    expect(streamed).toHaveLength(300)
   })
 })

@@ -245,3 +245,29 @@ describe('converters (crate-python converter)', () => {
     expect(seen).toEqual(['1.50', 1700000000000, 12345678901234567890n, 7])
   })
 })
+
+describe('review findings', () => {
+  it('converters get exact integers even with bigint: "number"; a converter that throws fails the call with its own error', () => {
+    const seen: unknown[] = []
+    rowsOf(result('[10]', '[[12345678901234567890]]'), { bigint: 'number', converters: { 10: (v) => seen.push(v) } })
+    expect(seen).toEqual([12345678901234567890n])
+    const boom = new RangeError('converter says no')
+    expect(() => rowsOf(result('[10]', '[[1]]'), { converters: { 10: () => { throw boom } } })).toThrow(boom)
+  })
+
+  it('object rows wait for cols too, and a later rows member wins as with JSON.parse', () => {
+    expect(rowsOf('{"col_types":[10],"rows":[[1]],"cols":["a"],"rowcount":1}', { rowMode: 'object' })).toEqual([{ a: 1 }])
+    expect(rowsOf('{"cols":["a"],"rows":[[1]],"col_types":[10],"rows":[[2]]}')).toEqual([[2]])
+    expect(rowsOf('{"cols":["a"],"col_types":[10],"rows":[[1]],"rows":[[3]]}')).toEqual([[3]])
+  })
+
+  it('a huge exponent is not cancelled by a capped counter: the text decides, as in JSON.parse', () => {
+    const text = `[0.${'0'.repeat(99_999)}1e1000000, 1e400, -1e-400]`
+    expect(readJson(Buffer.from(text))).toEqual(JSON.parse(text))
+  })
+
+  it('JSON nested deeper than the reader goes is a ProtocolError that says so', () => {
+    const deep = `{"cols":["a"],"col_types":[12],"rows":[[${'['.repeat(200_000)}${']'.repeat(200_000)}]]}`
+    expect(() => rowsOf(deep)).toThrow(/nested deeper than the driver reads/)
+  })
+})
