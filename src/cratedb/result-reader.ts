@@ -555,64 +555,53 @@ class Reader {
 
   /** A plain JSON object. `i` is at `{`. */
   object(): Record<string, unknown> {
-    this.i++
     const out: Record<string, unknown> = {}
-    let c = this.ws()
-    if (c === CLOSE_OBJECT) {
-      this.i++
-      return out
+    if (this.openObject()) {
+      do {
+        const key = this.memberKey()
+        const v = this.value()
+        if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+        else out[key] = v
+      } while (this.nextMember())
     }
-    for (;;) {
-      if (c !== QUOTE) this.fail('Expected a property name, found')
-      const key = this.string()
-      if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
-      this.i++
-      const v = this.value()
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
-      else out[key] = v
-      c = this.ws()
-      if (c === COMMA) {
-        this.i++
-        c = this.ws()
-        continue
-      }
-      if (c === CLOSE_OBJECT) {
-        this.i++
-        return out
-      }
-      this.fail("Expected ',' or '}' after a property value, found")
-    }
+    return out
   }
 
   /**
    * Walks the members of the object at `i` (at `{`): `member(key)` is called with `i` at each value and must
-   * read or skip it. (`object()` has the same loop inlined: it is the hot path for plain values.)
+   * read or skip it.
    */
   members(member: (key: string) => void): void {
+    if (!this.openObject()) return
+    do member(this.memberKey())
+    while (this.nextMember())
+  }
+
+  /** Steps over `{` (at `i`); `false` when the object is empty (its `}` consumed too). */
+  openObject(): boolean {
     this.i++
-    let c = this.ws()
-    if (c === CLOSE_OBJECT) {
-      this.i++
-      return
-    }
-    for (;;) {
-      if (c !== QUOTE) this.fail('Expected a property name, found')
-      const key = this.string()
-      if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
-      this.i++
-      member(key)
-      c = this.ws()
-      if (c === COMMA) {
-        this.i++
-        c = this.ws()
-        continue
-      }
-      if (c === CLOSE_OBJECT) {
-        this.i++
-        return
-      }
-      this.fail("Expected ',' or '}' after a property value, found")
-    }
+    if (this.ws() !== CLOSE_OBJECT) return true
+    this.i++
+    return false
+  }
+
+  /** Reads a member's `"key":`; `i` ends at its value. */
+  memberKey(): string {
+    if (this.ws() !== QUOTE) this.fail('Expected a property name, found')
+    const key = this.string()
+    if (this.ws() !== COLON) this.fail("Expected ':' after a property name, found")
+    this.i++
+    return key
+  }
+
+  /** After a member's value: consumes `,` (`true`: another member follows) or `}` (`false`). */
+  nextMember(): boolean {
+    const c = this.ws()
+    this.i++
+    if (c === COMMA) return true
+    if (c === CLOSE_OBJECT) return false
+    this.i--
+    return this.fail("Expected ',' or '}' after a property value, found")
   }
 
   /** Skips one value without building it (rows seen before `col_types`). */
