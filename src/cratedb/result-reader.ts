@@ -513,44 +513,20 @@ class Reader {
 
   /** An array whose elements follow `plan` (plain values for {@link VALUE_PLAN}). `i` is at `[`. */
   array(plan: Plan): unknown[] {
-    this.i++
-    let c = this.ws()
-    if (c === CLOSE_ARRAY) {
-      this.i++
-      return []
-    }
+    if (!this.openArray()) return []
     const stack = this.stack
     const base = this.sp
     let numbers = true
-    for (;;) {
+    do {
       const v = plan === VALUE_PLAN ? this.value() : this.cell(plan)
       stack[this.sp++] = v
       if (numbers && typeof v !== 'number') numbers = false
-      c = this.ws()
-      if (c === COMMA) {
-        this.i++
-        continue
-      }
-      if (c === CLOSE_ARRAY) break
-      this.sp = base
-      this.fail()
-    }
-    this.i++
+    } while (this.nextElement('an array element'))
     const n = this.sp - base
     this.sp = base
     // Arrays of numbers (GEO_POINT, vectors, numeric arrays) are built as arrays of unboxed doubles, as
     // JSON.parse builds them: no heap object per element.
-    if (numbers) return numberArray(stack, base, n)
-    switch (n) {
-      case 1:
-        return [stack[base]]
-      case 2:
-        return [stack[base], stack[base + 1]]
-      case 3:
-        return [stack[base], stack[base + 1], stack[base + 2]]
-      default:
-        return stack.slice(base, base + n)
-    }
+    return numbers ? numberArray(stack, base, n) : fromStack(stack, base, n)
   }
 
   /** A plain JSON object. `i` is at `{`. */
@@ -594,6 +570,24 @@ class Reader {
     return key
   }
 
+  /** Steps over `[` (at `i`); `false` when the array is empty (its `]` consumed too). */
+  openArray(): boolean {
+    this.i++
+    if (this.ws() !== CLOSE_ARRAY) return true
+    this.i++
+    return false
+  }
+
+  /** After an element (`what`, for the error): consumes `,` (`true`: another follows) or `]` (`false`). */
+  nextElement(what: string): boolean {
+    const c = this.ws()
+    this.i++
+    if (c === COMMA) return true
+    if (c === CLOSE_ARRAY) return false
+    this.i--
+    return this.fail(`Expected ',' or ']' after ${what}, found`)
+  }
+
   /** After a member's value: consumes `,` (`true`: another member follows) or `}` (`false`). */
   nextMember(): boolean {
     const c = this.ws()
@@ -616,20 +610,11 @@ class Reader {
       return
     }
     if (c === OPEN_ARRAY) {
-      this.i++
-      if (this.ws() === CLOSE_ARRAY) {
-        this.i++
-        return
+      if (this.openArray()) {
+        do this.skip()
+        while (this.nextElement('an array element'))
       }
-      for (;;) {
-        this.skip()
-        const d = this.ws()
-        this.i++
-        if (d === COMMA) continue
-        if (d === CLOSE_ARRAY) return
-        this.i--
-        this.fail()
-      }
+      return
     }
     if (c === MINUS || (c >= ZERO && c <= NINE)) this.number()
     else this.literal(c)
@@ -637,86 +622,38 @@ class Reader {
 
   /** The `rows` array, each row read with the column plans; `i` is at the value. */
   rows(plans: readonly Plan[], cols: readonly string[] | undefined): unknown[] {
-    const c = this.ws()
-    if (c !== OPEN_ARRAY) return this.value() as unknown[]
-    this.i++
+    if (this.ws() !== OPEN_ARRAY) return this.value() as unknown[]
     const out: unknown[] = []
-    if (this.ws() === CLOSE_ARRAY) {
-      this.i++
-      return out
-    }
+    if (!this.openArray()) return out
     const asObjects = cols !== undefined
     const protoKey = asObjects && cols.includes('__proto__')
-    for (;;) {
+    do {
       if (this.ws() !== OPEN_ARRAY) out.push(this.value())
       else out.push(asObjects ? this.objectRow(plans, cols, protoKey) : this.arrayRow(plans))
-      const d = this.ws()
-      this.i++
-      if (d === COMMA) continue
-      if (d === CLOSE_ARRAY) return out
-      this.i--
-      this.fail("Expected ',' or ']' after a row, found")
-    }
+    } while (this.nextElement('a row'))
+    return out
   }
 
   arrayRow(plans: readonly Plan[]): unknown[] {
-    this.i++
-    if (this.ws() === CLOSE_ARRAY) {
-      this.i++
-      return []
-    }
+    if (!this.openArray()) return []
     const stack = this.stack
     const base = this.sp
     const n = plans.length
     let k = 0
-    for (;;) {
+    do {
       stack[this.sp++] = k < n ? this.cell(plans[k]!) : this.value()
       k++
-      const c = this.ws()
-      if (c === COMMA) {
-        this.i++
-        continue
-      }
-      if (c === CLOSE_ARRAY) break
-      this.sp = base
-      this.fail("Expected ',' or ']' after a cell, found")
-    }
-    this.i++
+    } while (this.nextElement('a cell'))
     this.sp = base
-    // Array literals (one allocation site per width) let V8 learn that rows live long and allocate them in the
-    // old generation directly, instead of copying them through the young one.
-    switch (k) {
-      case 1:
-        return [stack[base]]
-      case 2:
-        return [stack[base], stack[base + 1]]
-      case 3:
-        return [stack[base], stack[base + 1], stack[base + 2]]
-      case 4:
-        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3]]
-      case 5:
-        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4]]
-      case 6:
-        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4], stack[base + 5]]
-      case 7:
-        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4], stack[base + 5], stack[base + 6]]
-      case 8:
-        return [stack[base], stack[base + 1], stack[base + 2], stack[base + 3], stack[base + 4], stack[base + 5], stack[base + 6], stack[base + 7]]
-      default:
-        return stack.slice(base, base + k)
-    }
+    return fromStack(stack, base, k)
   }
 
   objectRow(plans: readonly Plan[], cols: readonly string[], protoKey: boolean): Record<string, unknown> {
-    this.i++
     const row: Record<string, unknown> = {}
-    if (this.ws() === CLOSE_ARRAY) {
-      this.i++
-      return row
-    }
+    if (!this.openArray()) return row
     const n = plans.length
     let k = 0
-    for (;;) {
+    do {
       const v = k < n ? this.cell(plans[k]!) : this.value()
       if (k < cols.length) {
         const key = cols[k]!
@@ -724,52 +661,31 @@ class Reader {
         else row[key] = v
       }
       k++
-      const c = this.ws()
-      if (c === COMMA) {
-        this.i++
-        continue
-      }
-      if (c === CLOSE_ARRAY) break
-      this.fail("Expected ',' or ']' after a cell, found")
-    }
-    this.i++
+    } while (this.nextElement('a cell'))
     return row
   }
 
   /** A bulk answer's `results` array, each entry built by `item`; `i` is at `[`. */
   bulkResults(item: NonNullable<ReadOptions['bulkItem']>): unknown[] {
-    this.i++
     const out: unknown[] = []
-    let c = this.ws()
-    if (c === CLOSE_ARRAY) {
-      this.i++
-      return out
-    }
-    for (;;) {
-      if (c !== OPEN_OBJECT) {
+    if (!this.openArray()) return out
+    do {
+      if (this.ws() !== OPEN_OBJECT) {
         out.push(item(this.value(), undefined, undefined))
-      } else {
-        let rowcount: unknown
-        let error: unknown
-        let errorMessage: unknown
-        this.members((key) => {
-          if (key === 'rowcount') rowcount = this.value()
-          else if (key === 'error') error = this.value()
-          else if (key === 'error_message') errorMessage = this.value()
-          else this.skip()
-        })
-        out.push(item(rowcount, error, errorMessage))
-      }
-      c = this.ws()
-      this.i++
-      if (c === COMMA) {
-        c = this.ws()
         continue
       }
-      if (c === CLOSE_ARRAY) return out
-      this.i--
-      this.fail("Expected ',' or ']' after a bulk result, found")
-    }
+      let rowcount: unknown
+      let error: unknown
+      let errorMessage: unknown
+      this.members((key) => {
+        if (key === 'rowcount') rowcount = this.value()
+        else if (key === 'error') error = this.value()
+        else if (key === 'error_message') errorMessage = this.value()
+        else this.skip()
+      })
+      out.push(item(rowcount, error, errorMessage))
+    } while (this.nextElement('a bulk result'))
+    return out
   }
 
   /** Requires nothing but whitespace after the top-level value. */
@@ -780,6 +696,20 @@ class Reader {
   /** Drops the stack's references to values of this body (also after a failure). */
   release(): void {
     this.stack.length = 0
+  }
+}
+
+/** An exact-size array of `stack[base, base + n)`. */
+function fromStack(stack: unknown[], base: number, n: number): unknown[] {
+  switch (n) {
+    case 1:
+      return [stack[base]]
+    case 2:
+      return [stack[base], stack[base + 1]]
+    case 3:
+      return [stack[base], stack[base + 1], stack[base + 2]]
+    default:
+      return stack.slice(base, base + n)
   }
 }
 
