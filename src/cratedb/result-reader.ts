@@ -278,9 +278,9 @@ class Reader {
         if (c !== MINUS && (c < ZERO || c > NINE)) return this.value()
         const start = this.i
         this.number()
-        if (plan.kind === Kind.Double) return num.exact ? num.value : Number(this.token(start))
+        if (plan.kind === Kind.Double) return num.exact ? num.value : Number(this.scratchToken(start))
         if (plan.kind === Kind.Timestamp) {
-          const ms = num.exact ? num.value : Number(this.token(start))
+          const ms = num.exact ? num.value : Number(this.scratchToken(start))
           return this.dates ? new Date(ms) : ms
         }
         if (plan.kind === Kind.Numeric) return this.token(start)
@@ -289,7 +289,12 @@ class Reader {
     }
   }
 
-  /** The text of the token from `start` to the current position (ASCII: number tokens). */
+  /** The text of the token from `start` to the current position, to be converted and dropped at once. */
+  scratchToken(start: number): string {
+    return this.ascii ? this.t.slice(start, this.i) : latin1Slice.call(this.b, start, this.i)
+  }
+
+  /** The text of the token from `start` to the current position (ASCII: number tokens), to be kept. */
   token(start: number): string {
     // Long tokens (NUMERIC values) are kept by callers: copy them rather than slice the body text (see SLICE_COPIES_BELOW).
     return this.ascii && this.i - start < SLICE_COPIES_BELOW ? this.t.slice(start, this.i) : latin1Slice.call(this.b, start, this.i)
@@ -299,7 +304,7 @@ class Reader {
   bigint(start: number): number | bigint {
     const mode = this.bigintMode
     if (num.exact && num.integer) return mode === 'bigint' ? BigInt(num.value) : num.value
-    const text = this.token(start)
+    const text = this.scratchToken(start)
     if (mode === 'number' || !num.integer) return Number(text)
     return BigInt(text)
   }
@@ -309,7 +314,7 @@ class Reader {
     const start = this.i
     this.number()
     if (num.exact) return num.value
-    const text = this.token(start)
+    const text = this.scratchToken(start)
     if (num.integer && this.bigintMode !== 'number') return BigInt(text)
     return Number(text)
   }
