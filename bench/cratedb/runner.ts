@@ -16,11 +16,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { startCrateDB, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
-import { parseOrUsage, pickList, positive } from '../shared/cli-options.ts'
+import { parseBenchArgs, parseOrUsage, positive } from '../shared/cli-options.ts'
 import { runClientProcess } from '../shared/client-process.ts'
 import { loadAverage, machineInfo, machineLines, type MachineInfo } from '../shared/machine.ts'
 import { formatRate, tableHeader, tableRow } from '../shared/markdown.ts'
@@ -249,44 +248,23 @@ async function runDecoder(rows: number): Promise<DecodeTiming[]> {
 // Options
 
 function parseOptions(args: string[]): Options | undefined {
-  return parseOrUsage(USAGE, () => parseOptionsOrThrow(args))
-}
-
-function parseOptionsOrThrow(args: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args,
-    options: {
-      duration: { type: 'string', default: '1.5' },
-      warmup: { type: 'string', default: '0.5' },
-      rounds: { type: 'string', default: '3' },
-      rows: { type: 'string', default: '100000' },
-      requests: { type: 'string', default: '8' },
-      'bulk-rows': { type: 'string', default: '10000' },
-      'local-bulk-rows': { type: 'string', default: '1000' },
-      clients: { type: 'string', default: CLIENTS.join(',') },
-      ops: { type: 'string', default: OPS.join(',') },
-      decoder: { type: 'boolean', default: false },
-      out: { type: 'string', default: RESULTS_FILE },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+  const parsed = parseBenchArgs(args, USAGE, { duration: '1.5', clients: CLIENTS, ops: OPS, out: RESULTS_FILE }, {
+    rows: { type: 'string', default: '100000' },
+    requests: { type: 'string', default: '8' },
+    'bulk-rows': { type: 'string', default: '10000' },
+    'local-bulk-rows': { type: 'string', default: '1000' },
+    decoder: { type: 'boolean', default: false },
   })
-  if (values.help) {
-    console.log(USAGE)
-    return undefined
-  }
+  if (parsed === undefined) return undefined
+  const { common, values } = parsed
+  const count = (name: string): number => parseOrUsage(USAGE, () => Math.round(positive(String(values[name]), name)))
   return {
-    durationMs: positive(values.duration, 'duration') * 1000,
-    warmupMs: positive(values.warmup, 'warmup', true) * 1000,
-    rounds: Math.round(positive(values.rounds, 'rounds')),
-    rows: Math.round(positive(values.rows, 'rows')),
-    requests: Math.round(positive(values.requests, 'requests')),
-    bulkRows: Math.round(positive(values['bulk-rows'], 'bulk-rows')),
-    localBulkRows: Math.round(positive(values['local-bulk-rows'], 'local-bulk-rows')),
-    clients: pickList(values.clients, CLIENTS, 'client'),
-    ops: pickList(values.ops, OPS, 'op'),
-    decoder: values.decoder,
-    out: values['no-write'] ? undefined : resolve(values.out),
+    ...common,
+    rows: count('rows'),
+    requests: count('requests'),
+    bulkRows: count('bulk-rows'),
+    localBulkRows: count('local-bulk-rows'),
+    decoder: values['decoder'] === true,
   }
 }
 

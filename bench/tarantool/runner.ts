@@ -5,11 +5,9 @@
  * server), with `concurrency` requests in flight on one connection. Rounds rotate the client order; the
  * table shows the median requests/s per op and client, and our ratio to each peer.
  */
-import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { provisionTarantool, type ProvisionedTarantool } from '../../src/testing/tarantool/index.ts'
-import { parseOrUsage, pickList, positive } from '../shared/cli-options.ts'
+import { parseBenchArgs, parseOrUsage, positive } from '../shared/cli-options.ts'
 import { runClientProcess } from '../shared/client-process.ts'
 import { loadAverage, machineInfo, machineLines, type MachineInfo } from '../shared/machine.ts'
 import { fixed, formatRate as formatRps, tableHeader, tableRow } from '../shared/markdown.ts'
@@ -118,41 +116,14 @@ export async function main(args: string[]): Promise<void> {
 }
 
 function parseOptions(args: string[]): Options | undefined {
-  return parseOrUsage(USAGE, () => parseOptionsOrThrow(args))
-}
-
-function parseOptionsOrThrow(args: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args,
-    options: {
-      duration: { type: 'string', default: '2' },
-      warmup: { type: 'string', default: '0.5' },
-      rounds: { type: 'string', default: '3' },
-      concurrency: { type: 'string', default: '200' },
-      rows: { type: 'string', default: '10000' },
-      clients: { type: 'string', default: CLIENTS.join(',') },
-      ops: { type: 'string', default: OPS.join(',') },
-      out: { type: 'string', default: RESULTS_FILE },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+  const parsed = parseBenchArgs(args, USAGE, { duration: '2', clients: CLIENTS, ops: OPS, out: RESULTS_FILE }, {
+    concurrency: { type: 'string', default: '200' },
+    rows: { type: 'string', default: '10000' },
   })
-  if (values.help) {
-    console.log(USAGE)
-    return undefined
-  }
-  const clients = pickList(values.clients, CLIENTS, 'client')
-  const ops = pickList(values.ops, OPS, 'op')
-  return {
-    durationMs: positive(values.duration, 'duration') * 1000,
-    warmupMs: positive(values.warmup, 'warmup', true) * 1000,
-    rounds: Math.round(positive(values.rounds, 'rounds')),
-    concurrency: Math.round(positive(values.concurrency, 'concurrency')),
-    rows: Math.round(positive(values.rows, 'rows')),
-    clients,
-    ops,
-    out: values['no-write'] ? undefined : resolve(values.out),
-  }
+  if (parsed === undefined) return undefined
+  const { common, values } = parsed
+  const count = (name: string): number => parseOrUsage(USAGE, () => Math.round(positive(String(values[name]), name)))
+  return { ...common, concurrency: count('concurrency'), rows: count('rows') }
 }
 
 function describe(o: Options): string {
