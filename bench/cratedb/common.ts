@@ -2,7 +2,7 @@
  * Shared pieces of the CrateDB benchmark: the operations, the statements and data, the config handed to each
  * client process and the report it prints back.
  */
-import { parseJsonReport } from '../shared/client-process.ts'
+import { parseJsonReport, type ClientProcessReport } from '../shared/client-process.ts'
 import { processCpuSeconds as sharedProcessCpuSeconds } from '../shared/process-cpu.ts'
 
 /**
@@ -150,12 +150,7 @@ export interface OpResult {
 }
 
 /** What a client process prints (one JSON line on stdout). */
-export interface ClientReport {
-  client: ClientName
-  version: string
-  results: OpResult[]
-  error?: string
-}
+export type ClientReport = ClientProcessReport<ClientName, OpResult>
 
 /** One Node.js client under test, connected and ready. */
 export interface Peer {

@@ -34,24 +34,42 @@ export function runClientProcess<C extends string, R>(
   budgetMs: number,
   errorMessage: (error: unknown) => string,
 ): Promise<ClientProcessReport<C, R>> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', script, client], {
-      env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+  return runCollecting(process.execPath, ['--expose-gc', script, client], config, budgetMs).then(({ stdout, stderr, code, signal }) => {
+    try {
+      return parseJsonReport<ClientProcessReport<C, R>>(stdout, client)
+    } catch (error) {
+      const tail = stderr.trim().split('\n').slice(-5).join(' | ')
+      return { client, version: '?', results: [], error: `${errorMessage(error)} (exit ${code ?? signal}): ${tail}` }
+    }
+  }, (error: unknown) => ({ client, version: '?', results: [], error: errorMessage(error) }))
+}
+
+/**
+ * Runs `command args` with `config` as JSON in `BENCH_CONFIG` and resolves with its whole stdout and stderr once
+ * it exits (killed after `budgetMs` when given).
+ *
+ * @throws the spawn error (command not found, ...).
+ */
+export function runCollecting(
+  command: string,
+  args: string[],
+  config: unknown,
+  budgetMs?: number,
+): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), budgetMs)
+    const timer = budgetMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), budgetMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      try {
-        resolve(parseJsonReport<ClientProcessReport<C, R>>(stdout, client))
-      } catch (error) {
-        const tail = stderr.trim().split('\n').slice(-5).join(' | ')
-        resolve({ client, version: '?', results: [], error: `${errorMessage(error)} (exit ${code ?? signal}): ${tail}` })
-      }
+      resolve({ stdout, stderr, code, signal })
     })
   })
 }

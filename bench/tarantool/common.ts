@@ -2,7 +2,7 @@
  * Shared pieces of the Tarantool benchmark: the operations, the data set, the config handed to each client
  * process and the report it prints back.
  */
-import { parseJsonReport } from '../shared/client-process.ts'
+import { parseJsonReport, type ClientProcessReport } from '../shared/client-process.ts'
 
 /** The measured operations, in the order they run inside one client process. */
 export const OPS = ['ping', 'select', 'sql', 'insert'] as const
@@ -100,14 +100,7 @@ export interface OpResult {
 }
 
 /** What a client process prints (one JSON line on stdout). */
-export interface ClientReport {
-  client: ClientName
-  /** Client library version (or Tarantool version for net.box). */
-  version: string
-  results: OpResult[]
-  /** Set when the client could not run at all (connect failed, …). */
-  error?: string
-}
+export type ClientReport = ClientProcessReport<ClientName, OpResult>
 
 export { MiB } from '../shared/memory-sampler.ts'
 export { processCpuSeconds } from '../shared/process-cpu.ts'

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { runCollecting } from '../shared/client-process.ts'
 import { parseReport, type ClientConfig, type ClientReport } from './common.ts'
 
 const SCRIPT = fileURLToPath(new URL('./netbox-client.lua', import.meta.url))
@@ -32,16 +32,5 @@ export async function evalOnServer(config: ClientConfig, lua: string): Promise<u
 }
 
 function runScript(mode: 'bench' | 'eval', config: ClientConfig & { eval?: string }): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tarantoolBin(), [SCRIPT, mode], {
-      env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ stdout, stderr, code }))
-  })
+  return runCollecting(tarantoolBin(), [SCRIPT, mode], config)
 }
