@@ -17,6 +17,19 @@
  * - `sys.nodes`, `sys.cluster`, `sys.jobs` views and the `information_schema` views `schemata`, `tables`,
  *   `columns`, `key_column_usage`, `table_constraints`, `views`, `table_partitions` with CrateDB's values.
  */
+/** Epoch milliseconds of any integer or numeric type cast to timestamps, as CrateDB stores timestamps. */
+const EPOCH_MS_CASTS = (() => {
+  const sources = ['bigint', 'integer', 'numeric']
+  const targets = ['timestamptz', 'timestamp']
+  const functions = sources.flatMap((from) =>
+    targets.map(
+      (to) => `CREATE FUNCTION crate_fn.ms_to_${to}(${from}) RETURNS ${to} LANGUAGE sql IMMUTABLE STRICT AS $$\n  SELECT 'epoch'::${to} + $1 * interval '1 millisecond'\n$$;`,
+    ),
+  )
+  const casts = sources.flatMap((from) => targets.map((to) => `CREATE CAST (${from} AS ${to}) WITH FUNCTION crate_fn.ms_to_${to}(${from}) AS ASSIGNMENT;`))
+  return [...functions, ...casts].join('\n')
+})()
+
 export const BOOTSTRAP_SQL = String.raw`
 DROP SCHEMA IF EXISTS public CASCADE;
 CREATE SCHEMA doc;
@@ -108,30 +121,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION crate_fn.ms_to_timestamptz(bigint) RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT 'epoch'::timestamptz + $1 * interval '1 millisecond'
-$$;
-CREATE FUNCTION crate_fn.ms_to_timestamp(bigint) RETURNS timestamp LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT 'epoch'::timestamp + $1 * interval '1 millisecond'
-$$;
-CREATE FUNCTION crate_fn.ms_to_timestamptz(integer) RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT 'epoch'::timestamptz + $1 * interval '1 millisecond'
-$$;
-CREATE FUNCTION crate_fn.ms_to_timestamp(integer) RETURNS timestamp LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT 'epoch'::timestamp + $1 * interval '1 millisecond'
-$$;
-CREATE FUNCTION crate_fn.ms_to_timestamptz(numeric) RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT 'epoch'::timestamptz + $1 * interval '1 millisecond'
-$$;
-CREATE FUNCTION crate_fn.ms_to_timestamp(numeric) RETURNS timestamp LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT 'epoch'::timestamp + $1 * interval '1 millisecond'
-$$;
-CREATE CAST (bigint AS timestamptz) WITH FUNCTION crate_fn.ms_to_timestamptz(bigint) AS ASSIGNMENT;
-CREATE CAST (bigint AS timestamp) WITH FUNCTION crate_fn.ms_to_timestamp(bigint) AS ASSIGNMENT;
-CREATE CAST (integer AS timestamptz) WITH FUNCTION crate_fn.ms_to_timestamptz(integer) AS ASSIGNMENT;
-CREATE CAST (integer AS timestamp) WITH FUNCTION crate_fn.ms_to_timestamp(integer) AS ASSIGNMENT;
-CREATE CAST (numeric AS timestamptz) WITH FUNCTION crate_fn.ms_to_timestamptz(numeric) AS ASSIGNMENT;
-CREATE CAST (numeric AS timestamp) WITH FUNCTION crate_fn.ms_to_timestamp(numeric) AS ASSIGNMENT;
+${EPOCH_MS_CASTS}
 
 -- Comparisons of timestamps with epoch milliseconds (CrateDB: ts >= 1704067200000).
 DO $do$
