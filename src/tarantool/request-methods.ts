@@ -328,20 +328,21 @@ function writeDelete(this: KeyOpsSpec, w: FrameWriter, spaceId: number, indexId:
   w.value(this.key)
 }
 
-function writeCall(this: NameArgsSpec, w: FrameWriter): void {
+/** CALL and EVAL bodies: the function name or expression under `nameKey`, and the arguments. */
+function writeNameArgs(w: FrameWriter, nameKey: number, spec: NameArgsSpec): void {
   w.map(2)
-  w.key(BodyKey.FUNCTION_NAME)
-  w.str(this.name)
+  w.key(nameKey)
+  w.str(spec.name)
   w.key(BodyKey.TUPLE)
-  w.value(this.args)
+  w.value(spec.args)
+}
+
+function writeCall(this: NameArgsSpec, w: FrameWriter): void {
+  writeNameArgs(w, BodyKey.FUNCTION_NAME, this)
 }
 
 function writeEval(this: NameArgsSpec, w: FrameWriter): void {
-  w.map(2)
-  w.key(BodyKey.EXPR)
-  w.str(this.name)
-  w.key(BodyKey.TUPLE)
-  w.value(this.args)
+  writeNameArgs(w, BodyKey.EXPR, this)
 }
 
 function writeExecute(this: SqlSpec, w: FrameWriter): void {
