@@ -21,7 +21,13 @@ export const DEFAULT_SERVER = 'http://localhost:4200/'
  * path is kept as a prefix for every request. The user info of the **first** URL (`http://user:pass@host`)
  * is returned separately so it becomes the default credentials; the node URLs never contain credentials.
  *
- * @throws InvalidArgumentError for an empty list, a non-string entry, or a URL that is not http(s).
+ * In a whitespace-separated string of several entries, each entry must be a URL or `host:port` (or a dotted
+ * host name): `'not a url'` is refused rather than read as the hosts `not`, `a` and `url`. Arrays and a single
+ * entry may name a bare host (`crate`, port 4200).
+ *
+ * @throws InvalidArgumentError for an empty list, a non-string entry, a URL that does not parse or is not
+ *   http(s), or a malformed %-escape in the user info. The error never holds the password: neither its message
+ *   nor a cause (Node's URL `TypeError` keeps the whole input, so it is not attached).
  */
 export function parseServers(servers: string | readonly string[] | undefined): { nodes: NodeAddress[]; username?: string; password?: string } {
   const list = servers === undefined ? [DEFAULT_SERVER] : typeof servers === 'string' ? servers.trim().split(/\s+/).filter(Boolean) : [...servers]
@@ -32,7 +38,7 @@ export function parseServers(servers: string | readonly string[] | undefined): {
   const seen = new Set<string>()
   list.forEach((entry, i) => {
     if (typeof entry !== 'string') throw new InvalidArgumentError(`servers[${i}] must be a URL string, got ${typeof entry}`)
-    const parsed = parseOne(entry.trim())
+    const parsed = parseOne(entry.trim(), typeof servers === 'string' && list.length > 1)
     if (i === 0 && parsed.username !== undefined) {
       username = parsed.username
       password = parsed.password
@@ -45,20 +51,41 @@ export function parseServers(servers: string | readonly string[] | undefined): {
   return { nodes, username, password }
 }
 
-function parseOne(entry: string): { node: NodeAddress; username?: string; password?: string } {
+/** A host of one DNS label without a port or scheme: accepted alone (`crate`), not inside a space-separated list. */
+const BARE_LABEL = /^[a-z0-9-]+$/i
+
+function parseOne(entry: string, inList: boolean): { node: NodeAddress; username?: string; password?: string } {
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry)
+  const shown = JSON.stringify(redactUrl(entry))
+  if (inList && !hasScheme && BARE_LABEL.test(entry)) {
+    // `connect('not a url')` would otherwise become three hosts `not`, `a`, `url` and fail later as unreachable.
+    throw new InvalidArgumentError(
+      `Not a CrateDB server list: ${shown} is neither a URL nor host:port. Separate servers by spaces as full URLs ` +
+        `('http://db1:4200 http://db2:4200') or pass an array`,
+    )
+  }
   let url: URL
   try {
     url = new URL(hasScheme ? entry : `http://${entry}`)
   } catch (err) {
-    throw new InvalidArgumentError(`Not a valid CrateDB server URL: ${JSON.stringify(redactUrl(entry))}`, err)
+    // Node's TypeError carries the whole input (password included) in `input`: it is not kept as the cause.
+    const code = (err as { code?: unknown }).code
+    throw new InvalidArgumentError(`Not a valid CrateDB server URL: ${shown}${typeof code === 'string' ? ` (${code})` : ''}`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(`CrateDB servers are http:// or https:// URLs, got ${JSON.stringify(redactUrl(entry))}`)
+    throw new InvalidArgumentError(`CrateDB servers are http:// or https:// URLs, got ${shown}`)
   }
   if (!hasScheme && url.port === '') url.port = '4200'
-  const username = url.username !== '' ? decodeURIComponent(url.username) : undefined
-  const password = url.username !== '' || url.password !== '' ? decodeURIComponent(url.password) : undefined
+  let username: string | undefined
+  let password: string | undefined
+  try {
+    username = url.username !== '' ? decodeURIComponent(url.username) : undefined
+    password = url.username !== '' || url.password !== '' ? decodeURIComponent(url.password) : undefined
+  } catch {
+    // Not the URIError as cause, and the user is masked too: a malformed user part may hold the password.
+    const masked = JSON.stringify(`${url.protocol}//***@${url.host}${url.pathname === '/' ? '' : url.pathname}`)
+    throw new InvalidArgumentError(`The user or password in CrateDB server URL ${masked} has a malformed %-escape; percent-encode them (encodeURIComponent)`)
+  }
   const prefix = url.pathname.replace(/\/+$/, '')
   const origin = `${url.protocol}//${url.host}`
   return {
