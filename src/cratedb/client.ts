@@ -47,11 +47,32 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
 
-/** `doc.t` → `"doc"."t"`; an already quoted name is kept. */
+/** One part of a table name: a double-quoted identifier (`""` inside for `"`) or an unquoted one. */
+const NAME_PART = /^(?:"((?:[^"]|"")+)"|([^".]+))/
+
+/**
+ * `doc.t` → `"doc"."t"`: every part quoted, so a name cannot end the statement. Parts may be quoted already
+ * (`"my schema"."My""Table"`, quotes inside doubled as in SQL); anything else that holds a `"` is refused.
+ *
+ * @throws InvalidArgumentError for an empty name, an empty part, or a name that is not `[schema.]table`.
+ */
 function quoteTableName(name: string): string {
   if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError(`Not a table name: ${JSON.stringify(name)}`)
-  if (name.includes('"')) return name
-  return name.split('.').map(quoteIdent).join('.')
+  const parts: string[] = []
+  let rest = name.trim()
+  for (;;) {
+    const m = NAME_PART.exec(rest)
+    if (m === null || parts.length === 2) break
+    parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!)
+    rest = rest.slice(m[0].length)
+    if (rest === '') return parts.map(quoteIdent).join('.')
+    if (!rest.startsWith('.')) break
+    rest = rest.slice(1)
+  }
+  throw new InvalidArgumentError(
+    `Not a table name: ${JSON.stringify(name)}. Pass 'table' or 'schema.table'; quote a part that holds a '.' or '"' ` +
+      `('"my.schema"."a""b"')`,
+  )
 }
 
 const gzipAsync = promisify(gzip)
@@ -394,7 +415,9 @@ export class CrateDBClient {
 
   /**
    * `REFRESH TABLE` for one or more tables, making recent writes visible to queries (spec §4.1). Names may be
-   * `table` or `schema.table`; each part is quoted. Returns the server's row count (tables refreshed).
+   * `table` or `schema.table`; each part is quoted (parts given in double quotes are taken as they are, `""` standing
+   * for `"`), so a name cannot add SQL. Returns the server's row count (tables refreshed).
+   * @throws InvalidArgumentError for a name that is not `[schema.]table` (nothing is sent).
    * @example
    * await client.execute('INSERT INTO t (id) VALUES (1)')
    * await client.refresh('t')

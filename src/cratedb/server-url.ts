@@ -21,9 +21,9 @@ export const DEFAULT_SERVER = 'http://localhost:4200/'
  * path is kept as a prefix for every request. The user info of the **first** URL (`http://user:pass@host`)
  * is returned separately so it becomes the default credentials; the node URLs never contain credentials.
  *
- * In a whitespace-separated string of several entries, each entry must be a URL or `host:port` (or a dotted
- * host name): `'not a url'` is refused rather than read as the hosts `not`, `a` and `url`. Arrays and a single
- * entry may name a bare host (`crate`, port 4200).
+ * A whitespace-separated string of several entries of which none is a URL, `host:port` or a dotted host name is
+ * refused: `'not a url'` is not read as the hosts `not`, `a` and `url`. A single entry, an array, or a list with
+ * at least one such entry may name bare hosts (`crate`, port 4200).
  *
  * @throws InvalidArgumentError for an empty list, a non-string entry, a URL that does not parse or is not
  *   http(s), or a malformed %-escape in the user info. The error never holds the password: neither its message
@@ -36,9 +36,16 @@ export function parseServers(servers: string | readonly string[] | undefined): {
   let username: string | undefined
   let password: string | undefined
   const seen = new Set<string>()
+  // `connect('not a url')` would otherwise become the hosts `not`, `a` and `url` and fail later as unreachable.
+  if (typeof servers === 'string' && list.length > 1 && list.every((e) => BARE_LABEL.test(e))) {
+    throw new InvalidArgumentError(
+      `Not a CrateDB server list: ${JSON.stringify(redactUrl(servers))} holds no URL or host:port. Separate servers by ` +
+        `spaces as URLs ('http://db1:4200 http://db2:4200') or pass an array`,
+    )
+  }
   list.forEach((entry, i) => {
     if (typeof entry !== 'string') throw new InvalidArgumentError(`servers[${i}] must be a URL string, got ${typeof entry}`)
-    const parsed = parseOne(entry.trim(), typeof servers === 'string' && list.length > 1)
+    const parsed = parseOne(entry.trim())
     if (i === 0 && parsed.username !== undefined) {
       username = parsed.username
       password = parsed.password
@@ -51,19 +58,12 @@ export function parseServers(servers: string | readonly string[] | undefined): {
   return { nodes, username, password }
 }
 
-/** A host of one DNS label without a port or scheme: accepted alone (`crate`), not inside a space-separated list. */
+/** A host of one DNS label without a port or scheme (`crate`). */
 const BARE_LABEL = /^[a-z0-9-]+$/i
 
-function parseOne(entry: string, inList: boolean): { node: NodeAddress; username?: string; password?: string } {
+function parseOne(entry: string): { node: NodeAddress; username?: string; password?: string } {
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry)
   const shown = JSON.stringify(redactUrl(entry))
-  if (inList && !hasScheme && BARE_LABEL.test(entry)) {
-    // `connect('not a url')` would otherwise become three hosts `not`, `a`, `url` and fail later as unreachable.
-    throw new InvalidArgumentError(
-      `Not a CrateDB server list: ${shown} is neither a URL nor host:port. Separate servers by spaces as full URLs ` +
-        `('http://db1:4200 http://db2:4200') or pass an array`,
-    )
-  }
   let url: URL
   try {
     url = new URL(hasScheme ? entry : `http://${entry}`)

@@ -50,7 +50,7 @@ describe('malformed server strings fail at connect()', () => {
   it("'not a url' is an InvalidArgumentError, not three hosts", () => {
     const err = thrown(() => connect('not a url'))
     expect(err).toBeInstanceOf(InvalidArgumentError)
-    expect((err as Error).message).toMatch(/neither a URL nor host:port/)
+    expect((err as Error).message).toMatch(/holds no URL or host:port/)
   })
 
   it('space-separated URLs, host:port entries and a single bare host still work', () => {
