@@ -1,5 +1,6 @@
 import { customType, type ConvertCustomConfig, type PgCustomColumnBuilder } from 'drizzle-orm/pg-core'
 import { CrateDBDialectError } from '../cratedb-dialect-errors.ts'
+import { checkCrateDBType, TypeSyntaxError } from './cratedb-type-grammar.ts'
 
 /** OBJECT column policy (spec cratedb.md §4.3): `strict` rejects unknown keys, `dynamic` adds them as columns, `ignored` stores them unindexed. */
 export type CrateDBObjectPolicy = 'strict' | 'dynamic' | 'ignored'
@@ -15,11 +16,16 @@ export interface CrateDBObjectColumnConfig {
 /** A builder for a custom column whose values are `TData` on both sides. */
 type Builder<TName extends string, TData> = PgCustomColumnBuilder<ConvertCustomConfig<TName, { data: TData; driverData: TData }>>
 
-const TYPE_TEXT = /^[a-z_][a-z0-9_ ]*(\([0-9, ]*\))?$/i
-
+/**
+ * `type` when it is exactly one CrateDB column type (see {@link checkCrateDBType}): the helpers put it into DDL.
+ * @throws CrateDBDialectError (`INVALID_TYPE`) otherwise, before any SQL is built.
+ */
 function checkType(type: string): string {
-  if (!TYPE_TEXT.test(type) && !/^(array|object)\b/i.test(type)) {
-    throw new CrateDBDialectError(`Not a CrateDB type name: ${JSON.stringify(type)}`, 'INVALID_TYPE')
+  try {
+    checkCrateDBType(type)
+  } catch (err) {
+    const why = err instanceof TypeSyntaxError ? `: ${err.message} at offset ${err.offset}` : ''
+    throw new CrateDBDialectError(`Not a CrateDB type name: ${JSON.stringify(type)}${why}`, 'INVALID_TYPE', err)
   }
   return type
 }
