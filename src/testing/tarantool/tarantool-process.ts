@@ -95,6 +95,16 @@ export interface TarantoolProcess {
    * @throws TarantoolProvisionError after `stop()` removed the work directory, or when the restart fails.
    */
   restart(): Promise<void>
+  /**
+   * Sends SIGSTOP: the process stays alive and its sockets stay open (the kernel still accepts connections and
+   * buffers bytes), but it answers nothing, like a hung or frozen server. No-op when not running or already
+   * paused. `stop()`, `kill()` and `restart()` resume a paused server first.
+   */
+  pause(): void
+  /** Sends SIGCONT after {@link pause}; the server carries on where it stopped. No-op when not paused. */
+  resume(): void
+  /** `true` between {@link pause} and {@link resume}. */
+  readonly paused: boolean
   /** Last `lines` lines (default 20) of the log, for error messages. */
   logTail(lines?: number): string
 }
@@ -183,6 +193,7 @@ class LocalTarantool implements TarantoolProcess {
   #child: ChildProcess | undefined
   #exited: Promise<void> = Promise.resolve()
   #removed = false
+  #paused = false
 
   constructor(bin: string, workDir: string, socketPath: string | undefined, options: ResolvedOptions) {
     this.#bin = bin
@@ -211,6 +222,23 @@ class LocalTarantool implements TarantoolProcess {
 
   get version(): string {
     return this.#version
+  }
+
+  get paused(): boolean {
+    return this.#paused && this.#child !== undefined
+  }
+
+  pause(): void {
+    const child = this.#child
+    if (child === undefined || this.#paused) return
+    child.kill('SIGSTOP')
+    this.#paused = true
+  }
+
+  resume(): void {
+    if (!this.#paused) return
+    this.#paused = false
+    this.#child?.kill('SIGCONT')
   }
 
   get uri(): string {
@@ -278,7 +306,10 @@ class LocalTarantool implements TarantoolProcess {
       })
       child.once('exit', (code, signal) => {
         exitInfo = signal === null ? `exited with status ${code}` : `was killed by ${signal}`
-        if (this.#child === child) this.#child = undefined
+        if (this.#child === child) {
+          this.#child = undefined
+          this.#paused = false
+        }
         done()
       })
     })
@@ -331,6 +362,7 @@ class LocalTarantool implements TarantoolProcess {
   async kill(): Promise<void> {
     const child = this.#child
     if (child === undefined) return
+    this.resume()
     child.kill('SIGKILL')
     await this.#exited
   }
@@ -380,6 +412,8 @@ class LocalTarantool implements TarantoolProcess {
   async #terminate(): Promise<void> {
     const child = this.#child
     if (child === undefined) return
+    // A stopped process would keep SIGTERM pending until SIGCONT.
+    this.resume()
     child.kill('SIGTERM')
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<'timeout'>((done) => {
