@@ -143,6 +143,11 @@ function writeExtHeader(target: Uint8Array, pos: number, type: number, length: n
 
 function unpackErrorExt(data: Uint8Array, readAt?: (position: number) => unknown): BoxErrorValue {
   const source = decodingSource
+  // The stack map must fill the payload exactly: msgpackr's readAt reads up to the end of the whole value, so
+  // without this a payload could borrow (and misread) the bytes after it. Bounded and allocation-free.
+  if (data.length === 0 || skipValue(data, 0, data.length) !== data.length) {
+    throw new ProtocolError(`ERROR (MP_EXT 3): the ${data.length}-byte payload is not exactly one MessagePack value`)
+  }
   // Inside decodeValue the payload is read in place (no copy of the source); elsewhere, by a nested unpack.
   const stack = source !== null && readAt !== undefined && data.buffer === source.buffer
     ? readAt(data.byteOffset - source.byteOffset)

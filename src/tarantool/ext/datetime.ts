@@ -149,27 +149,46 @@ function writeLe(target: Uint8Array, pos: number, value: number, size: number): 
 }
 
 /**
- * Decodes an MP_EXT 4 payload of 8 or 16 bytes.
- * @throws ProtocolError for any other length or out-of-range fields.
+ * Range of `seconds` the server accepts (`MIN_EPOCH_SECS_VALUE` .. `MAX_EPOCH_SECS_VALUE` in tarantool/tarantool
+ * `src/lib/core/datetime.h`: days since 0001-01-01 must fit a C int), i.e. -5879610-06-22 .. 5879611-07-11.
+ */
+const MIN_EPOCH_SECONDS = -185_604_722_870_400
+const MAX_EPOCH_SECONDS = 185_480_451_417_600
+/** `MIN_TZOFFSET` / `MAX_TZOFFSET` (UTC-12:00 .. UTC+14:00) and `MAX_TZINDEX` of the same header. */
+const MIN_TZOFFSET = -12 * 60
+const MAX_TZOFFSET = 14 * 60
+const MAX_TZINDEX = 1024
+
+/**
+ * Decodes an MP_EXT 4 payload of 8 or 16 bytes, validated as the server's own `datetime_unpack` does
+ * (tarantool/tarantool `src/lib/core/mp_datetime.c` and `datetime_validate` in `src/lib/core/datetime.h`):
+ * seconds within -185604722870400 .. 185480451417600, nsec 0 .. 1999999999, tzoffset -720 .. 840 minutes,
+ * tzindex 0 .. 1024.
+ * @throws ProtocolError for any other length or a field outside those ranges.
  * @internal
  */
 export function decodeDatetime(data: Uint8Array): Datetime {
+  const what = 'DATETIME (MP_EXT 4)'
   if (data.length !== 8 && data.length !== 16) {
-    throw new ProtocolError(`DATETIME (MP_EXT 4): expected 8 or 16 bytes, got ${data.length}`)
+    throw new ProtocolError(`${what}: expected 8 or 16 bytes, got ${data.length}`)
   }
   const low = readLe32(data, 0) >>> 0
   const high = readLe32(data, 4)
-  let seconds: number | bigint = high * TWO_32 + low
-  if (!Number.isSafeInteger(seconds)) seconds = (BigInt(high) << 32n) | BigInt(low)
+  // Exact whenever the result is within the accepted range (far below 2^53).
+  const seconds = high * TWO_32 + low
+  if (seconds < MIN_EPOCH_SECONDS || seconds > MAX_EPOCH_SECONDS) {
+    throw new ProtocolError(`${what}: seconds ${(BigInt(high) << 32n) | BigInt(low)} outside ${MIN_EPOCH_SECONDS}..${MAX_EPOCH_SECONDS}`)
+  }
   if (data.length === 8) return new Datetime({ seconds })
   const nsec = readLe32(data, 8)
   const tzoffset = ((data[12]! | (data[13]! << 8)) << 16) >> 16
   const tzindex = ((data[14]! | (data[15]! << 8)) << 16) >> 16
-  try {
-    return new Datetime({ seconds, nsec, tzoffset, tzindex })
-  } catch (error) {
-    throw new ProtocolError(`DATETIME (MP_EXT 4): ${(error as Error).message}`, error)
+  if (nsec < 0 || nsec >= 2_000_000_000) throw new ProtocolError(`${what}: nsec ${nsec} outside 0..1999999999`)
+  if (tzoffset < MIN_TZOFFSET || tzoffset > MAX_TZOFFSET) {
+    throw new ProtocolError(`${what}: tzoffset ${tzoffset} outside ${MIN_TZOFFSET}..${MAX_TZOFFSET} minutes`)
   }
+  if (tzindex < 0 || tzindex > MAX_TZINDEX) throw new ProtocolError(`${what}: tzindex ${tzindex} outside 0..${MAX_TZINDEX}`)
+  return new Datetime({ seconds, nsec, tzoffset, tzindex })
 }
 
 function readLe32(data: Uint8Array, pos: number): number {

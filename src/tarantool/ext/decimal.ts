@@ -88,7 +88,8 @@ export class Decimal {
   }
 
   /**
-   * Builds a decimal from already validated parts, as the MP_EXT decoder does. No limits are checked.
+   * Builds a decimal from already validated parts, as the MP_EXT decoder does (which bounds digits and scale
+   * by {@link DECIMAL_WIRE_MAX_DIGITS} first). No limits are checked here.
    * @internal
    */
   static fromParts(negative: boolean, digits: string, scale: number): Decimal {
@@ -295,39 +296,68 @@ export function writeDecimalPayload(value: Decimal, target: Uint8Array, pos: num
 }
 
 /**
- * Decodes an MP_EXT 1 payload. Accepts every sign nibble (0xA, 0xC, 0xE, 0xF plus; 0xB, 0xD minus), a negative
- * scale (trailing zeros are added to the digits) and coefficients longer than {@link DECIMAL_MAX_DIGITS}
- * (newer servers allow 76 digits).
- * @throws ProtocolError when the payload is empty, the scale is not an int, a digit nibble is above 9 or the
- *   last nibble is not a sign.
+ * Most digits a decimal read from the wire may have, and the bound on its scale: Tarantool 2.6 holds 38
+ * digits, current Tarantool 76 (`DECIMAL_MAX_DIGITS` in tarantool/tarantool `src/lib/core/decimal.h`), so
+ * replies from either decode, and nothing a hostile peer sends can make a decoded value longer than ~80
+ * characters.
+ */
+export const DECIMAL_WIRE_MAX_DIGITS = 76
+
+/** Largest BCD part of an MP_EXT 1 payload: 76 digit nibbles + the sign nibble = 39 bytes. */
+const MAX_BCD_BYTES = (DECIMAL_WIRE_MAX_DIGITS + 2) >> 1
+
+/**
+ * Decodes an MP_EXT 1 payload (tarantool/tarantool `src/lib/core/decimal.c`, `decimal_unpack`; format:
+ * https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/#the-decimal-type).
+ * Accepts every sign nibble (0xA, 0xC, 0xE, 0xF plus; 0xB, 0xD minus) and a negative scale (trailing zeros are
+ * added to the digits). Everything is bounded before any text is built: at most
+ * {@link DECIMAL_WIRE_MAX_DIGITS} significant digits, a scale of at most that many fraction digits, and at
+ * most that many integer digits once a negative scale is applied (the server's own range, below 10^76).
+ * @throws ProtocolError when the payload is empty, the scale is not an int or out of those bounds, there are
+ *   more digits than that, a digit nibble is above 9 or the last nibble is not a sign.
  * @internal
  */
 export function decodeDecimal(data: Uint8Array): Decimal {
+  const what = 'DECIMAL (MP_EXT 1)'
   const cursor: PayloadCursor = { pos: 0 }
-  let scale = readMpInt(data, cursor, 'DECIMAL (MP_EXT 1)')
+  let scale = readMpInt(data, cursor, what)
   let pos = cursor.pos
   const end = data.length
-  if (pos >= end) throw new ProtocolError('DECIMAL (MP_EXT 1): no digits after the scale')
-  if (end - pos > 64) throw new ProtocolError('DECIMAL (MP_EXT 1): more digits than any Tarantool decimal holds')
+  if (pos >= end) throw new ProtocolError(`${what}: no digits after the scale`)
+  if (end - pos > MAX_BCD_BYTES) {
+    throw new ProtocolError(`${what}: ${end - pos} BCD bytes, more than the ${MAX_BCD_BYTES} of a ${DECIMAL_WIRE_MAX_DIGITS}-digit decimal`)
+  }
+  if (scale > DECIMAL_WIRE_MAX_DIGITS || scale < -DECIMAL_WIRE_MAX_DIGITS) {
+    throw new ProtocolError(`${what}: scale ${scale} is outside -${DECIMAL_WIRE_MAX_DIGITS}..${DECIMAL_WIRE_MAX_DIGITS}`)
+  }
   let digits = ''
   for (; pos < end; pos++) {
     const byte = data[pos]!
     const high = byte >> 4
     const low = byte & 0x0f
-    if (high > 9) throw new ProtocolError(`DECIMAL (MP_EXT 1): invalid BCD digit nibble 0x${high.toString(16)}`)
+    if (high > 9) throw new ProtocolError(`${what}: invalid BCD digit nibble 0x${high.toString(16)}`)
     if (digits.length > 0 || high !== 0) digits += String.fromCharCode(48 + high)
     if (pos === end - 1) {
-      if (low < 0x0a) throw new ProtocolError(`DECIMAL (MP_EXT 1): invalid sign nibble 0x${low.toString(16)}`)
+      if (low < 0x0a) throw new ProtocolError(`${what}: invalid sign nibble 0x${low.toString(16)}`)
       const negative = low === 0x0b || low === 0x0d
       if (digits.length === 0) digits = '0'
+      if (digits.length > DECIMAL_WIRE_MAX_DIGITS) {
+        throw new ProtocolError(`${what}: ${digits.length} significant digits, more than ${DECIMAL_WIRE_MAX_DIGITS}`)
+      }
       if (scale < 0) {
-        if (digits !== '0') digits += '0'.repeat(-scale)
+        // A negative scale multiplies by 10^-scale: the integer digits must still fit the server's range.
+        if (digits !== '0') {
+          if (digits.length - scale > DECIMAL_WIRE_MAX_DIGITS) {
+            throw new ProtocolError(`${what}: ${digits.length} digits with scale ${scale} exceed ${DECIMAL_WIRE_MAX_DIGITS} integer digits`)
+          }
+          digits += '0'.repeat(-scale)
+        }
         scale = 0
       }
       return Decimal.fromParts(negative && digits !== '0', digits, scale)
     }
-    if (low > 9) throw new ProtocolError(`DECIMAL (MP_EXT 1): invalid BCD digit nibble 0x${low.toString(16)}`)
+    if (low > 9) throw new ProtocolError(`${what}: invalid BCD digit nibble 0x${low.toString(16)}`)
     if (digits.length > 0 || low !== 0) digits += String.fromCharCode(48 + low)
   }
-  throw new ProtocolError('DECIMAL (MP_EXT 1): missing sign nibble')
+  throw new ProtocolError(`${what}: missing sign nibble`)
 }
