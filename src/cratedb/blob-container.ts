@@ -52,7 +52,9 @@ export function blobDigest(data: Uint8Array): string {
 /**
  * The blobs of one blob table (spec §1.10, crate-python's BlobContainer §2.7): content-addressed by SHA-1,
  * under `/_blobs/<table>/<digest>`. Requests go to the nodes round-robin with failover; a 307 redirect to the
- * node that holds the blob's shard is followed (up to 5 times) with the same credentials.
+ * node that holds the blob's shard is followed (up to 5 times). The credentials go along only when the target is
+ * one of the client's configured nodes (same scheme, host and port): a redirect to any other origin is followed
+ * without the `Authorization` header, so list every node in `servers` on clusters with authentication.
  *
  * Create with `client.blobs(table)`; the table must exist (`CREATE BLOB TABLE name`).
  *
@@ -204,7 +206,7 @@ export class BlobContainer {
     const scope = callScope(timeout, options.signal)
     const path = this.#base + digest
     const what = `${method} ${path}`
-    const headers = body === null ? this.#ctx.headers : { ...this.#ctx.headers, 'content-type': 'application/octet-stream' }
+    let headers = body === null ? this.#ctx.headers : { ...this.#ctx.headers, 'content-type': 'application/octet-stream' }
     const payload = body === null ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
     try {
       const first = await this.#ctx.transport.send({ method, path, headers, body: payload, resendable, what, signal: scope.signal })
@@ -229,6 +231,9 @@ export class BlobContainer {
         dispatcher = this.#ctx.transport.dispatcherFor(url.origin)
         origin = url.origin
         target = url.pathname + url.search
+        // Credentials go only to the configured nodes: a redirect elsewhere is followed without Authorization, as
+        // browsers and undici's redirect handler do for a cross-origin redirect (https://fetch.spec.whatwg.org/#http-redirect-fetch).
+        if (!this.#ctx.transport.isNodeOrigin(url.origin)) headers = withoutAuthorization(headers)
         response = await exchange(dispatcher, { method, path: target, headers, body: payload }, scope.signal)
       }
       if (response.status === 307) throw new BlobError(`${what}: too many redirects`, { code: 'HTTP_307', httpStatus: 307, table: this.table, digest })
@@ -244,6 +249,12 @@ export class BlobContainer {
       scope.dispose()
     }
   }
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  const rest = { ...headers }
+  for (const name of Object.keys(rest)) if (name.toLowerCase() === 'authorization') delete rest[name]
+  return rest
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

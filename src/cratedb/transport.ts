@@ -279,6 +279,11 @@ export class Transport {
     return pool
   }
 
+  /** `true` when `origin` (`http://host:port`) is one of the configured nodes, to which credentials may be sent. */
+  isNodeOrigin(origin: string): boolean {
+    return this.nodes.all.some((n) => n.origin === origin)
+  }
+
   /** A new single-socket dispatcher to `node`, for a dedicated session; closed with {@link releaseSession}. */
   openSession(node: CrateNode): Dispatcher {
     if (this.#closed) throw new ConnectionError('The client is closed', { code: 'CLIENT_CLOSED' })
