@@ -1,15 +1,17 @@
+import { InvalidArgumentError } from '../../src/cratedb/errors.ts'
+
 /**
  * One CrateDB subscript (spec cratedb.md §4.3): `['key']` for an object key (a string literal, quotes doubled;
  * CrateDB takes no parameters inside subscripts) or `[n]` for a 1-based array position.
  *
- * @throws RangeError for an array position that is not a positive integer.
+ * @throws InvalidArgumentError (from `dialectry/cratedb`) for an array position that is not a positive integer.
  * @example
  * subscriptText('a')  // "['a']"
  * subscriptText(1)    // '[1]'
  */
 export function subscriptText(key: string | number): string {
   if (typeof key === 'number') {
-    if (!Number.isInteger(key) || key < 1) throw new RangeError(`CrateDB array positions start at 1; got ${key}`)
+    if (!Number.isInteger(key) || key < 1) throw new InvalidArgumentError(`CrateDB array positions start at 1; got ${key}`)
     return `[${key}]`
   }
   return `['${key.replace(/'/g, "''")}']`

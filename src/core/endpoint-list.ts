@@ -1,3 +1,5 @@
+import { DialectryError } from './errors.ts'
+
 /**
  * A list of interchangeable endpoints (cluster nodes, brokers, ...) used round-robin, where an endpoint that
  * failed is set aside for a while and then re-admitted.
@@ -44,11 +46,11 @@ export class EndpointList<T> {
   #next = 0
   #down = 0
 
-  /** @throws RangeError when `endpoints` is empty or `retryInterval` is negative. */
+  /** @throws DialectryError (code `INVALID_ARGUMENT`) when `endpoints` is empty or `retryInterval` is negative. */
   constructor(endpoints: readonly T[], options: EndpointListOptions<T> = {}) {
-    if (endpoints.length === 0) throw new RangeError('An endpoint list needs at least one endpoint')
+    if (endpoints.length === 0) throw new DialectryError('An endpoint list needs at least one endpoint', { code: 'INVALID_ARGUMENT' })
     const retryInterval = options.retryInterval ?? 30_000
-    if (!(retryInterval >= 0)) throw new RangeError(`retryInterval must be >= 0 ms, got ${retryInterval}`)
+    if (!(retryInterval >= 0)) throw new DialectryError(`retryInterval must be >= 0 ms, got ${retryInterval}`, { code: 'INVALID_ARGUMENT' })
     this.#retryInterval = retryInterval
     this.#now = options.now ?? Date.now
     this.#onSetAside = options.onSetAside

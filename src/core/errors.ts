@@ -45,3 +45,24 @@ export function redactUrl(url: string): string {
   const user = colon >= 0 ? auth.slice(0, colon) : auth
   return `${scheme}${user}:***@${rest.slice(at + 1)}`
 }
+
+/**
+ * The running Node.js is older than the oldest release dialectry supports (`engines.node` in its package.json).
+ * Thrown when an entry point is imported, before any dependency that would fail less clearly (undici 8 needs
+ * Node 22.19 and crashes on older releases with `Cannot read properties of undefined (reading 'bind')`).
+ * `code` is `'UNSUPPORTED_NODE_VERSION'`; never retryable.
+ */
+export class UnsupportedNodeVersionError extends DialectryError {
+  /** The version that was found, e.g. `'20.20.2'`. */
+  readonly found: string
+  /** The oldest supported version, e.g. `'22.19.0'`. */
+  readonly required: string
+
+  constructor(found: string, required: string) {
+    super(`dialectry needs Node.js ${required} or newer; this is Node.js ${found}. Upgrade Node.js (https://nodejs.org/en/download).`, {
+      code: 'UNSUPPORTED_NODE_VERSION',
+    })
+    this.found = found
+    this.required = required
+  }
+}

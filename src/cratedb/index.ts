@@ -10,6 +10,7 @@
  * const { rows } = await client.execute('SELECT id, name FROM t ORDER BY id')
  * await client.close()
  */
+import '../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { connect, CrateDBClient } from './client.ts'
 export type { NodeState, ServerInfo } from './client.ts'
 export type { CallOptions, CrateDBEvent, CrateDBOptions, ExecuteManyOptions, ExecuteOptions, StreamOptions } from './options.ts'
@@ -20,3 +21,4 @@ export { BlobContainer, blobDigest } from './blob-container.ts'
 export type { BlobPutOptions, BlobPutResult } from './blob-container.ts'
 export { isReadOnlyStatement } from './statement-kind.ts'
 export * from './errors.ts'
+export { DialectryError, UnsupportedNodeVersionError, type DialectryErrorOptions } from '../core/errors.ts'

@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer'
 import { CrateDBType } from './col-types.ts'
+import { InvalidArgumentError } from './errors.ts'
 
 /**
  * A JSON reader for `_sql` response bodies that decodes result cells by their `col_types` (spec §1.8) while it
@@ -122,7 +123,7 @@ function planFor(type: unknown, converters: DecodeOptions['converters']): Plan {
   }
   const convert = converters !== undefined && typeof type === 'number' && Object.hasOwn(converters, type) ? converters[type] : undefined
   if (convert !== undefined) {
-    if (typeof convert !== 'function') throw new TypeError(`converters[${type}] must be a function`)
+    if (typeof convert !== 'function') throw new InvalidArgumentError(`converters[${type}] must be a function`)
     return { kind: Kind.Converted, inner: type === CrateDBType.NUMERIC ? NUMERIC_PLAN : VALUE_PLAN, convert }
   }
   switch (type) {

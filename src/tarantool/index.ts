@@ -8,6 +8,7 @@
  * const rows = await conn.select('users', [1])
  * await conn.close()
  */
+import '../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { connect, connectLazy, Connection, serverError } from './connection.ts'
 export type { ConnectionEvent, ConnectionOptions, ConnectionState } from './connection.ts'
 export { createPool, createLazyPool, Pool } from './pool.ts'
@@ -26,5 +27,6 @@ export type { TarantoolEndpoint } from './address.ts'
 export { Iterator, TxnIsolation, RequestType, ErrorCode } from './iproto-constants.ts'
 export type { IteratorName, TxnIsolationName } from './iproto-constants.ts'
 export * from './errors.ts'
+export { DialectryError, UnsupportedNodeVersionError, type DialectryErrorOptions } from '../core/errors.ts'
 export type * from './request-options.ts'
 export * from './ext/index.ts'

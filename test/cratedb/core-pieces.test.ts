@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { callScope, sleep } from '../../src/core/abort.ts'
 import { EndpointList } from '../../src/core/endpoint-list.ts'
+import { DialectryError } from '../../src/core/errors.ts'
 import { isPemContent, resolveTlsOptions } from '../../src/core/tls-options.ts'
 import { isReadOnlyStatement } from '../../src/cratedb/statement-kind.ts'
 import { backoffFor } from '../../src/cratedb/transport.ts'
@@ -26,7 +27,7 @@ describe('EndpointList', () => {
     expect(list.active).toEqual(['a', 'b', 'c'])
     expect(events).toEqual(['-b', '-a', '-c', '+b', '+a', '+c'])
     expect(list.setAside('zzz')).toBe(false)
-    expect(() => new EndpointList([])).toThrow(RangeError)
+    expect(() => new EndpointList([])).toThrow(DialectryError)
   })
 })
 

@@ -18,7 +18,7 @@ import {
   match,
   type CrateDBSqlClient,
 } from '../../dialects/cratedb/kysely/index.ts'
-import { CrateDBError } from '../../src/cratedb/errors.ts'
+import { CrateDBError, InvalidArgumentError } from '../../src/cratedb/errors.ts'
 
 // Compile-only: no server. The client below fails the test if anything tries to execute.
 interface Database {
@@ -247,7 +247,7 @@ describe('CrateDB helpers', () => {
 
   it('refuses a subscript without a path, array positions below 1 and match options without a type', () => {
     expect(() => cratedbSubscript('props')).toThrow(CrateDBError)
-    expect(() => cratedbSubscript('tags', 0)).toThrow(RangeError)
+    expect(() => cratedbSubscript('tags', 0)).toThrow(InvalidArgumentError)
     expect(() => match('name', 'x', { with: { fuzziness: 1 } })).toThrow(/need a match type/)
   })
 })

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import {
-  colTypeOfCrateType,
-  colTypeOfOid,
-  CrateError,
-  encodeParam,
-  encodePgValue,
-  epochMillis,
-  guessParamTypes,
-  JsonNumber,
-  parseCrateType,
-  parseLosslessJson,
-  stringifyLosslessJson,
-  tokenize,
-  translateStatement,
-  type CrateStatement,
-  type SqlStatement,
-} from '../../src/testing/cratedb/index.ts'
+import { colTypeOfCrateType, colTypeOfOid, encodePgValue, epochMillis } from '../../src/testing/cratedb/result-encoding.ts'
+import { CrateError } from '../../src/testing/cratedb/crate-error.ts'
+import { encodeParam, guessParamTypes } from '../../src/testing/cratedb/param-encoding.ts'
+import { JsonNumber, parseLosslessJson, stringifyLosslessJson } from '../../src/testing/cratedb/lossless-json.ts'
+import { parseCrateType } from '../../src/testing/cratedb/crate-types.ts'
+import { tokenize } from '../../src/testing/cratedb/sql-tokenizer.ts'
+import { translateStatement, type CrateStatement, type SqlStatement } from '../../src/testing/cratedb/statement-translator.ts'
 import { parsePgArray } from '../../src/testing/cratedb/pg-array-text.ts'
 import { bindArgTypes } from '../../src/testing/cratedb/arg-typed-sql.ts'
 import { createTableScript } from '../../src/testing/cratedb/create-table-script.ts'

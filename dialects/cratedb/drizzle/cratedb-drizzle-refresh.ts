@@ -1,5 +1,6 @@
 import { getTableName, is, sql, Table } from 'drizzle-orm'
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core'
+import { InvalidArgumentError } from '../../../src/cratedb/errors.ts'
 import type { CrateDBDrizzleDatabase } from './cratedb-drizzle-database.ts'
 
 /**
@@ -22,7 +23,7 @@ export async function refresh(db: CrateDBDrizzleDatabase<any>, ...tables: (PgTab
   if (list.length === 0) return
   const names = list.map((t) => {
     if (typeof t === 'string') return sql.join(t.split('.').map((part) => sql.identifier(part)), sql.raw('.'))
-    if (!is(t, Table)) throw new TypeError('refresh() takes Drizzle tables or table names')
+    if (!is(t, Table)) throw new InvalidArgumentError('refresh() takes Drizzle tables or table names')
     const schema = getTableConfig(t).schema
     return schema === undefined ? sql.identifier(getTableName(t)) : sql`${sql.identifier(schema)}.${sql.identifier(getTableName(t))}`
   })

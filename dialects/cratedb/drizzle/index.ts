@@ -13,6 +13,7 @@
  * await refresh(db, users)
  * const rows = await db.select().from(users)
  */
+import '../../../src/core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { drizzle, CrateDBDrizzleDatabase } from './cratedb-drizzle-database.ts'
 export { CrateDBDrizzleSession } from './cratedb-drizzle-session.ts'
 export type { CrateDBDrizzleSessionOptions, CrateDBQueryResultHKT } from './cratedb-drizzle-session.ts'

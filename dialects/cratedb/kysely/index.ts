@@ -16,6 +16,7 @@
  * await db.insertInto('quakes').values({ id: 'q1', location: [9.74, 47.41] }).execute()
  * await refresh(db, 'quakes')
  */
+import '../../../src/core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { CrateDBDialect } from './cratedb-dialect.ts'
 export type { CrateDBDialectConfig } from './cratedb-dialect-config.ts'
 export { CrateDBDriver } from './cratedb-driver.ts'

@@ -11,6 +11,7 @@
  * await migrate(db, { migrationsFolder: './drizzle' })
  * const rows = await db.select().from(users)
  */
+import '../../../src/core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { drizzle, TarantoolDrizzleDatabase } from './tarantool-drizzle-database.ts'
 export { TarantoolDrizzleSession } from './tarantool-drizzle-session.ts'
 export type { TarantoolDrizzleSessionOptions } from './tarantool-drizzle-session.ts'

@@ -9,6 +9,7 @@
  * const db = new Kysely<Database>({ dialect: new TarantoolDialect({ pool: await createPool(uri) }) })
  * const rows = await db.selectFrom('users').select(['id', 'name']).where('id', '>', 10).execute()
  */
+import '../../../src/core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { TarantoolDialect } from './tarantool-dialect.ts'
 export type { TarantoolDialectConfig } from './tarantool-dialect-config.ts'
 export { TarantoolDriver } from './tarantool-driver.ts'

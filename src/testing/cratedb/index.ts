@@ -1,13 +1,12 @@
 /**
  * `dialectry/testing/cratedb`: a local CrateDB server for tests, the demo and benchmarks — Node HTTP(S) listeners
- * that speak CrateDB's HTTP protocol (`../shared/specs/cratedb.md` §1) over an embedded PostgreSQL (PGlite, an
+ * that speak CrateDB's HTTP protocol (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html) over an embedded PostgreSQL (PGlite, an
  * optional peer dependency), with CrateDB's SQL translated to PostgreSQL.
  *
  * - {@link startCrateDB}: any number of nodes sharing one store; stop/start nodes for failover tests; HTTPS with
  *   the bundled test certificate; Basic/Bearer authentication; the refresh (eventual consistency) knob.
  * - {@link provisionCrateDB}: what integration suites use: `CRATEDB_URL` when set, else the local server in this
  *   process or in a child process, or the real `crate` image through testcontainers where Docker answers.
- * - {@link translateStatement}: the CrateDB → PostgreSQL translation on its own.
  * - {@link TEST_TLS_CERT} / {@link TEST_TLS_KEY}: the public test certificate (trust it as a CA in clients).
  *
  * Faithful to the spec: `/_sql` flags `types` and `error_trace` (only empty or `true`), body validation and its
@@ -98,24 +97,12 @@
  * console.log(crate.url) // http://127.0.0.1:40211/
  * await crate.stop()
  */
+import '../../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
+// Only what a user of the server needs is public: the server, its options and handle, provisioning and the test
+// certificate. The SQL translation, codecs and engine plumbing behind it are internal (tests import them by path).
 export { startCrateDB, type LocalCrateDB, type StartCrateDBOptions } from './start-cratedb.ts'
-export { CrateHttpNode, type HttpNodeOptions } from './http-node.ts'
-export { CrateStore, type CrateStoreOptions } from './crate-store.ts'
+export type { CrateHttpNode, HttpNodeOptions } from './http-node.ts'
+export type { CrateStore, CrateStoreOptions } from './crate-store.ts'
 export { TEST_TLS_CERT, TEST_TLS_KEY } from './test-certificate.ts'
-export {
-  translateStatement,
-  type CrateStatement,
-  type EqualityFilter,
-  type FetchDirection,
-  type SqlStatement,
-  type TranslateOptions,
-} from './statement-translator.ts'
-export { translateExpression, newScope, SYSTEM_COLUMNS, type ExpressionScope } from './expression-translator.ts'
-export { bindArgTypes } from './arg-typed-sql.ts'
-export { parseCrateType, type CrateType } from './crate-types.ts'
-export { CrateError, httpStatusOfErrorCode } from './crate-error.ts'
-export { colTypeOfCrateType, colTypeOfOid, encodePgValue, epochMillis, type ColType } from './result-encoding.ts'
-export { encodeParam, guessParamTypes } from './param-encoding.ts'
-export { JsonNumber, parseLosslessJson, stringifyLosslessJson, type JsonValue } from './lossless-json.ts'
-export { tokenize, type SqlToken } from './sql-tokenizer.ts'
-export { CrateDBProvisionError, provisionCrateDB, type CrateDBSource, type ProvisionCrateDBOptions, type ProvisionedCrateDB } from './provision.ts'
+export { CrateDBProvisionError } from './provision-error.ts'
+export { provisionCrateDB, type CrateDBSource, type ProvisionCrateDBOptions, type ProvisionedCrateDB } from './provision.ts'

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { extname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { CrateDBProvisionError } from './provision-error.ts'
+
+export { CrateDBProvisionError }
 import { startCrateDB, type LocalCrateDB, type StartCrateDBOptions } from './start-cratedb.ts'
 
 /** Where a provisioned CrateDB came from. */
@@ -35,17 +38,6 @@ export interface ProvisionedCrateDB {
   local?: LocalCrateDB
   /** Stops what was started (nothing for `'env'`). Idempotent. */
   stop(): Promise<void>
-}
-
-/** Thrown when no CrateDB can be provisioned as asked. */
-export class CrateDBProvisionError extends Error {
-  readonly code: 'NO_DOCKER' | 'CHILD_FAILED' | 'INVALID_OPTIONS'
-
-  constructor(message: string, code: CrateDBProvisionError['code'], options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'CrateDBProvisionError'
-    this.code = code
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { CrateStore } from './crate-store.ts'
 import { CrateHttpNode } from './http-node.ts'
+import { CrateDBProvisionError } from './provision-error.ts'
 import { TEST_TLS_CERT, TEST_TLS_KEY } from './test-certificate.ts'
 
 /** Options of {@link startCrateDB}. Every field is optional. */
@@ -61,7 +62,8 @@ export interface LocalCrateDB {
   stopNode(index: number): Promise<void>
   /**
    * Starts node `index` again on the same port, serving the same data.
-   * @throws Error when the port was taken meanwhile.
+   * @throws the listener's error (`EADDRINUSE`) when the port was taken meanwhile; CrateDBProvisionError
+   *   `INVALID_ARGUMENT` for an index the server does not have.
    */
   startNode(index: number): Promise<void>
   /** Stops every node and closes the store. Idempotent. */
@@ -90,11 +92,12 @@ export interface LocalCrateDB {
  * } finally {
  *   await crate.stop()
  * }
- * @throws RangeError for `nodes` < 1; Error when PGlite or a listener cannot start (nothing is left running).
+ * @throws CrateDBProvisionError `INVALID_OPTIONS` for `nodes` < 1; the PGlite or listener error when the engine or
+ *   a port cannot start (nothing is left running).
  */
 export async function startCrateDB(options: StartCrateDBOptions = {}): Promise<LocalCrateDB> {
   const count = options.nodes ?? 1
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`nodes must be a positive integer, got ${count}`)
+  if (!Number.isInteger(count) || count < 1) throw new CrateDBProvisionError(`nodes must be a positive integer, got ${count}`, 'INVALID_OPTIONS')
   const version = options.version ?? '6.1.0'
   const clusterName = options.clusterName ?? 'crate'
   const tls = options.tls === true ? { key: TEST_TLS_KEY, cert: TEST_TLS_CERT } : options.tls === false ? undefined : options.tls
@@ -128,7 +131,7 @@ export async function startCrateDB(options: StartCrateDBOptions = {}): Promise<L
   }
   const node = (index: number): CrateHttpNode => {
     const n = nodes[index]
-    if (n === undefined) throw new RangeError(`no node ${index}; this server has ${nodes.length}`)
+    if (n === undefined) throw new CrateDBProvisionError(`no node ${index}; this server has ${nodes.length}`, 'INVALID_ARGUMENT')
     return n
   }
   let stopping: Promise<void> | undefined

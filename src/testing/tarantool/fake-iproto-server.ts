@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { InvalidArgumentError } from '../../tarantool/errors.ts'
 
 /**
  * What the fake server does with each accepted connection. It runs after the greeting (if any) was written;
@@ -43,11 +44,11 @@ export interface FakeIprotoServer {
  *
  * @param version server version as it appears in the greeting; default `'2.6.0'`.
  * @returns a 128-byte Buffer.
- * @throws RangeError when line 1 would exceed 63 bytes (a version longer than 20 characters).
+ * @throws InvalidArgumentError (from `dialectry/tarantool`) when line 1 would exceed 63 bytes (a version longer than 20 characters).
  */
 export function validGreeting(version = '2.6.0'): Buffer {
   const line1 = `Tarantool ${version} (Binary) ${randomUUID()}`
-  if (Buffer.byteLength(line1) > 63) throw new RangeError(`greeting line 1 is longer than 63 bytes: ${line1}`)
+  if (Buffer.byteLength(line1) > 63) throw new InvalidArgumentError(`greeting line 1 is longer than 63 bytes: ${line1}`)
   const salt = randomBytes(32).toString('base64')
   return Buffer.from(`${line1.padEnd(63, ' ')}\n${salt.padEnd(63, ' ')}\n`, 'latin1')
 }

@@ -15,6 +15,7 @@
  * console.log(tarantool.uri) // tarantool://dialectry:…@127.0.0.1:40211
  * await tarantool.stop()
  */
+import '../../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { startTarantool, type StartTarantoolOptions, type TarantoolProcess } from './tarantool-process.ts'
 export { findTarantoolBinary } from './find-tarantool-binary.ts'
 export { readGreeting } from './read-greeting.ts'
