@@ -185,8 +185,9 @@ export abstract class TarantoolRequests {
    *
    * @param params positional values for `?` (array) or named values for `:name`/`@name` (object; a key
    *   without a marker gets `:`).
-   * @returns rows as arrays with column metadata for SELECT/VALUES/PRAGMA; `rowCount` and the generated
-   *   AUTOINCREMENT ids for DML and DDL.
+   * @returns rows as arrays with column metadata for SELECT/VALUES/PRAGMA (`rowCount` is then the number of
+   *   rows); `rowCount` (rows changed) and the generated AUTOINCREMENT ids for DML and DDL. See
+   *   `SqlResult.rowCount` for each statement kind.
    * @example
    * const { rows } = await client.execute('SELECT "name" FROM "users" WHERE "id" = ?', [42])
    * const { rowCount, autoincrementIds } = await client.execute('INSERT INTO "t" ("v") VALUES (:v)', { v: 'x' })

@@ -6,10 +6,14 @@ import type { PreparedStatementInfo, SqlColumn, SqlResult } from './request-opti
 export function decodeSqlResult(body: ReplyBody): SqlResult {
   const info = body[BodyKey.SQL_INFO] as Record<number, unknown> | undefined
   const ids = info?.[SqlInfoKey.AUTOINCREMENT_IDS] as (number | bigint)[] | undefined
+  const rows = (body[BodyKey.DATA] as unknown[][] | undefined) ?? []
+  // A row-returning statement (its reply has METADATA and DATA, no SQL_INFO) counts the rows it returned, as
+  // CrateDB's `rowcount` and JDBC/DB-API drivers do; DML and DDL report SQL_INFO.ROW_COUNT.
+  const returnsRows = body[BodyKey.METADATA] !== undefined
   return {
     metadata: decodeMetadata(body[BodyKey.METADATA]),
-    rows: (body[BodyKey.DATA] as unknown[][] | undefined) ?? [],
-    rowCount: Number(info?.[SqlInfoKey.ROW_COUNT] ?? 0),
+    rows,
+    rowCount: returnsRows ? rows.length : Number(info?.[SqlInfoKey.ROW_COUNT] ?? 0),
     autoincrementIds: ids ?? [],
   }
 }

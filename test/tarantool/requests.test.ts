@@ -112,7 +112,9 @@ describe('Tarantool requests', () => {
       [2, 'b', 5],
       [3, 'c', 7],
     ])
-    expect(sel.rowCount).toBe(0)
+    expect(sel.rowCount).toBe(2)
+    const none = await conn.execute('SELECT "id" FROM "req_sql" WHERE "id" > 100')
+    expect([none.rows.length, none.rowCount]).toEqual([0, 0])
     const upd = await conn.execute('UPDATE "req_sql" SET "v" = \'z\' WHERE "id" < 3')
     expect(upd.rowCount).toBe(2)
   })
