@@ -51,6 +51,15 @@ export interface ConnectionOptions {
   /** Default per-request timeout in ms; 0 = none. Default 0. Each request may override it. */
   requestTimeout?: number
   /**
+   * Largest reply frame accepted, in bytes (1 .. 2^31-1); default 256 MiB (268 435 456; why: see
+   * `DEFAULT_MAX_FRAME_SIZE` in `src/tarantool/frame-reader.ts`). Checked as soon as a frame's 5-byte length
+   * prefix arrives, before the frame is buffered: a longer frame fails every request of the connection with a
+   * {@link ProtocolError} naming the size and this option, and the connection closes (then reconnects when
+   * `reconnect` is on).
+   * @throws InvalidArgumentError (from `connect`) when not an integer in that range.
+   */
+  maxFrameSize?: number
+  /**
    * Reconnect automatically after the connection drops (default `true`, backoff from 100 ms to 10 s).
    * While disconnected, requests fail at once with a retryable {@link ConnectionError}.
    */
@@ -153,7 +162,7 @@ export class Connection extends TarantoolRequests {
     this.#requestTimeout = options.requestTimeout ?? 0
     this.#reconnect = options.reconnect === false ? false : options.reconnect === true || options.reconnect === undefined ? {} : options.reconnect
     this.#onEvent = options.onEvent
-    this.#reader = new FrameReader((h, b, s, e) => this.#onFrame(h, b, s, e))
+    this.#reader = new FrameReader((h, b, s, e) => this.#onFrame(h, b, s, e), options.maxFrameSize)
   }
 
   /** Current state. */

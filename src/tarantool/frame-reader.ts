@@ -1,4 +1,4 @@
-import { ProtocolError } from './errors.ts'
+import { InvalidArgumentError, ProtocolError } from './errors.ts'
 
 /** Header fields of one reply frame (spec §2.2). */
 export interface ReplyHeader {
@@ -8,16 +8,35 @@ export interface ReplyHeader {
   schemaVersion: number
 }
 
-/** Largest frame accepted: the server's own limit is 2 GiB. */
+/**
+ * Largest value `maxFrameSize` may take: 2^31 - 1 bytes. The server itself refuses request frames from 2 GiB
+ * (`IPROTO_PACKET_SIZE_MAX` in tarantool/tarantool `src/box/iproto.cc`), and a Node Buffer of a whole frame
+ * cannot be much larger anyway.
+ */
 export const MAX_FRAME_SIZE = 0x7fffffff
+
+/**
+ * Default `maxFrameSize`: 256 MiB (268 435 456 bytes) per reply frame.
+ *
+ * Tarantool's own limit is 2 GiB (see {@link MAX_FRAME_SIZE}), and net.box and go-tarantool accept whatever
+ * length a server declares; but a client holds a frame whole before decoding it, and a reply of hundreds of MiB
+ * decodes into several times its size in JS objects, beyond the default V8 heap of most machines. 256 MiB is
+ * far above any reply a sane request gets (page large reads with `scan()` or `limit`) while bounding what a
+ * broken or hostile server can make each connection buffer.
+ */
+export const DEFAULT_MAX_FRAME_SIZE = 256 * 1024 * 1024
 
 /**
  * Splits the reply byte stream into frames without copying when a frame lies within one chunk.
  * For each frame it decodes the header by hand (a map of small-int keys to uints) and hands the body range
  * to `onFrame(header, buffer, bodyStart, bodyEnd)`.
  *
- * @throws ProtocolError from `push` when the stream is not IPROTO (bad length prefix, header not a map,
- * length beyond {@link MAX_FRAME_SIZE}); the caller closes the connection.
+ * The declared length of each frame is checked against `maxFrameSize` as soon as its 5-byte prefix has
+ * arrived, before any of the frame is buffered, so a peer declaring a huge frame costs at most the chunk that
+ * carried the prefix.
+ *
+ * @throws ProtocolError from `push` when the stream is not IPROTO (bad length prefix, header not a map) or a
+ * frame declares more than `maxFrameSize` bytes; the caller closes the connection.
  */
 export class FrameReader {
   // The start of an incomplete frame, plus later chunks not yet joined to it: joining happens once, when
@@ -27,9 +46,25 @@ export class FrameReader {
   #needed = 0
   readonly #onFrame: (header: ReplyHeader, buf: Buffer, start: number, end: number) => void
   readonly #header: ReplyHeader = { type: 0, sync: 0, schemaVersion: 0 }
+  readonly #maxFrameSize: number
 
-  constructor(onFrame: (header: ReplyHeader, buf: Buffer, start: number, end: number) => void) {
+  /**
+   * @param onFrame called for each complete frame with the body range `buf[start .. end)`.
+   * @param maxFrameSize largest accepted frame (header + body, without the 5-byte prefix) in bytes; default
+   *   {@link DEFAULT_MAX_FRAME_SIZE}, at most {@link MAX_FRAME_SIZE}.
+   * @throws InvalidArgumentError when `maxFrameSize` is not an integer in 1 .. {@link MAX_FRAME_SIZE}.
+   */
+  constructor(onFrame: (header: ReplyHeader, buf: Buffer, start: number, end: number) => void, maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE) {
+    if (!Number.isInteger(maxFrameSize) || maxFrameSize < 1 || maxFrameSize > MAX_FRAME_SIZE) {
+      throw new InvalidArgumentError(`maxFrameSize must be an integer number of bytes in 1..${MAX_FRAME_SIZE}, got ${String(maxFrameSize)}`)
+    }
     this.#onFrame = onFrame
+    this.#maxFrameSize = maxFrameSize
+  }
+
+  /** The largest frame this reader accepts, in bytes. */
+  get maxFrameSize(): number {
+    return this.#maxFrameSize
   }
 
   /** Bytes of a frame received only in part (non-zero means the stream was cut mid-frame). */
@@ -60,7 +95,12 @@ export class FrameReader {
       }
       const size = buf.readUInt32BE(pos + 1)
       const prefix = 5
-      if (size > MAX_FRAME_SIZE) throw new ProtocolError(`IPROTO frame of ${size} bytes exceeds the 2 GiB limit`)
+      if (size > this.#maxFrameSize) {
+        throw new ProtocolError(
+          `IPROTO reply frame declares ${size} bytes, more than maxFrameSize (${this.#maxFrameSize} bytes); ` +
+            'raise the maxFrameSize connection option if the server really sends replies that large',
+        )
+      }
       if (size < 1) throw new ProtocolError('Malformed IPROTO frame: empty frame')
       const end = pos + prefix + size
       if (end > len) {
