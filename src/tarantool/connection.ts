@@ -78,6 +78,14 @@ export type ConnectionEvent =
 /** `connecting` (first attempt), `connected`, `disconnected` (lost, reconnecting or not), `closed` (by `close()`). */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed'
 
+/**
+ * Event map of {@link Connection.events} (event name → listener arguments, the shape `EventEmitter<T>` of
+ * `@types/node` takes): `'event'` carries each {@link ConnectionEvent}.
+ */
+export interface ConnectionEventMap {
+  event: [event: ConnectionEvent]
+}
+
 // One request from submission to settlement. It outlives a re-send (after a schema reload), keeping its timer.
 class Pending {
   readonly spec: RequestSpec<unknown>
@@ -128,7 +136,12 @@ export class Connection extends TarantoolRequests {
   readonly #requestTimeout: number
   readonly #reconnect: BackoffOptions | false
   readonly #onEvent: ((event: ConnectionEvent) => void) | undefined
-  readonly events = new EventEmitter()
+  /**
+   * Emits `'event'` with each {@link ConnectionEvent} (the same ones `onEvent` receives).
+   * @example
+   * conn.events.on('event', (e) => { if (e.type === 'disconnect') console.warn(e.error.message) })
+   */
+  readonly events: EventEmitter<ConnectionEventMap> = new EventEmitter<ConnectionEventMap>()
 
   #state: ConnectionState = 'connecting'
   #socket: Socket | null = null

@@ -10,7 +10,7 @@
  */
 import '../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { connect, connectLazy, Connection, serverError } from './connection.ts'
-export type { ConnectionEvent, ConnectionOptions, ConnectionState } from './connection.ts'
+export type { ConnectionEvent, ConnectionEventMap, ConnectionOptions, ConnectionState } from './connection.ts'
 export { createPool, createLazyPool, Pool } from './pool.ts'
 export type { InstanceRole, PoolOptions } from './pool.ts'
 export { Stream } from './stream.ts'
