@@ -94,3 +94,26 @@ export class TarantoolMigrationError extends TarantoolDialectError {
     this.statement = statement
   }
 }
+
+/**
+ * A drizzle-kit migration holds a statement that Tarantool SQL cannot run and `migrate()` cannot translate
+ * faithfully (e.g. `ALTER TABLE … ADD` on 2.6, `RENAME COLUMN`, `DROP COLUMN`, generated columns, partial
+ * indexes). Thrown before any statement of the pending migrations runs, so nothing was applied by that call.
+ * `migration` is the journal tag, `statement` the 1-based index within its file, `feature` the construct.
+ */
+export class TarantoolMigrationNotSupportedError extends TarantoolDialectError {
+  readonly migration: string
+  readonly statement: number
+  readonly feature: string
+
+  constructor(migration: string, statement: number, total: number, feature: string, hint: string) {
+    super(
+      `Migration ${migration}, statement ${statement} of ${total}: Tarantool SQL does not support ${feature}. ${hint} ` +
+        'Nothing of the pending migrations was applied: change the schema, generate again, and run migrate() again.',
+      'MIGRATION_NOT_SUPPORTED',
+    )
+    this.migration = migration
+    this.statement = statement
+    this.feature = feature
+  }
+}

@@ -90,8 +90,8 @@ describe('Drizzle driver: migrate()', () => {
       (e: unknown) => e,
     )
     expect(err).toBeInstanceOf(TarantoolMigrationError)
-    expect(err).toMatchObject({ migration: '0001_unreviewed_drizzle_kit_output', statement: 2 })
-    expect((err as Error).message).toMatch(/failed at statement 2 of 3: .*unrecognized token/)
+    expect(err).toMatchObject({ migration: '0001_references_missing_table', statement: 2 })
+    expect((err as Error).message).toMatch(/failed at statement 2 of 3: .*notes/)
     expect((err as Error).message).toMatch(/statements 1\.\.1 were applied/)
     const recorded = await db.values<[number, number | null]>(sql`select "created_at", "statements_done" from "broken_migrations" order by "created_at"`)
     // The first migration is complete (NULL); the second stopped after its first statement.
@@ -106,14 +106,14 @@ describe('Drizzle driver: migrate()', () => {
   it('resumes a migration at the failed statement once it is fixed, and skips comment-only chunks', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'drizzle-resume-'))
     cpSync(join(fixtures, 'tarantool-drizzle-migrations-broken'), folder, { recursive: true })
-    const file = join(folder, '0001_unreviewed_drizzle_kit_output.sql')
+    const file = join(folder, '0001_references_missing_table.sql')
     const fixed = readFileSync(file, 'utf8')
-      .replace('CREATE TABLE `tag_links` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`weight` real\n);', 'CREATE TABLE "tag_links" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "weight" DOUBLE);')
+      .replace('REFERENCES `notes`(`id`)', 'REFERENCES `tag_notes`(`id`)')
       .concat('\n--> statement-breakpoint\n-- nothing to do here, a placeholder left by drizzle-kit --custom\n/* still nothing */')
-    expect(fixed).toContain('"tag_links"')
+    expect(fixed).toContain('REFERENCES `tag_notes`')
     writeFileSync(file, fixed)
     // Statement 1 (CREATE TABLE "tag_notes") is not run again: it would fail with "already exists".
-    expect(await migrate(db, { migrationsFolder: folder, migrationsTable: 'broken_migrations' })).toEqual({ applied: ['0001_unreviewed_drizzle_kit_output'] })
+    expect(await migrate(db, { migrationsFolder: folder, migrationsTable: 'broken_migrations' })).toEqual({ applied: ['0001_references_missing_table'] })
     const spaces = await db.values<[string]>(sql`select "name" from "_vspace" where "name" in ('tags', 'tag_notes', 'tag_links')`)
     expect(spaces.map((r) => r[0]).sort()).toEqual(['tag_links', 'tag_notes', 'tags'])
     const recorded = await db.values<[number | null]>(sql`select "statements_done" from "broken_migrations"`)

@@ -20,11 +20,14 @@ export { TarantoolDrizzlePreparedQuery } from './tarantool-drizzle-prepared-quer
 export type { TarantoolRunResult, TarantoolQueryMetadata, TarantoolPreparedQueryOptions } from './tarantool-drizzle-prepared-query.ts'
 export { TarantoolSQLiteDialect } from './tarantool-drizzle-dialect.ts'
 export { migrate } from './tarantool-drizzle-migrator.ts'
+export { translateDrizzleKitSqlite } from './tarantool-drizzle-kit-translation.ts'
+export type { TarantoolMigrationStep, TarantoolTranslationOptions } from './tarantool-drizzle-kit-translation.ts'
 export { bigint, boolean } from './tarantool-columns.ts'
 export type { TarantoolMigrationConfig, TarantoolMigrationResult } from './tarantool-drizzle-migrator.ts'
 export {
   TarantoolDialectError,
   TarantoolMigrationError,
+  TarantoolMigrationNotSupportedError,
   TarantoolOnConflictNotSupportedError,
   TarantoolReturningNotSupportedError,
   TarantoolSyntaxNotSupportedError,

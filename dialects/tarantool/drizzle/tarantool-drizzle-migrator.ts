@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
-import { TarantoolMigrationError } from '../tarantool-dialect-errors.ts'
+import { TarantoolDialectError, TarantoolMigrationError } from '../tarantool-dialect-errors.ts'
+import { translateDrizzleKitSqlite, type TarantoolMigrationStep } from './tarantool-drizzle-kit-translation.ts'
 import type { TarantoolDrizzleDatabase } from './tarantool-drizzle-database.ts'
 
 /** Options of {@link migrate}. */
@@ -34,15 +35,19 @@ export interface TarantoolMigrationResult {
  * {@link TarantoolMigrationError}, fixing that statement and running `migrate()` again resumes right there.
  * Chunks holding only comments are skipped. There is no lock: run migrations from one process at a time.
  *
- * drizzle-kit has no Tarantool dialect: generate with `dialect: 'sqlite'` and review the SQL before use —
- * Tarantool rejects backtick identifiers (use `"`), the types `real`/`blob`/`numeric` (use DOUBLE, VARBINARY,
- * NUMBER), and anything after AUTOINCREMENT in a column (`PRIMARY KEY AUTOINCREMENT NOT NULL` must become
- * `NOT NULL PRIMARY KEY AUTOINCREMENT`); every table needs a primary key, and 2.6 has no `ALTER TABLE ADD
- * COLUMN`.
+ * drizzle-kit has no Tarantool dialect: generate with `dialect: 'sqlite'` and pass the folder as generated.
+ * Each statement is translated to Tarantool SQL first ({@link translateDrizzleKitSqlite}: backticks, the
+ * `real`/`blob`/`numeric`/`text` types, AUTOINCREMENT's position, boolean defaults, `PRAGMA foreign_keys`,
+ * `DROP INDEX` without its table, tables that reference a table created later in the file); Tarantool SQL that
+ * was written by hand passes through unchanged. Every pending migration is translated before anything runs, so
+ * a statement Tarantool cannot run (`ALTER TABLE … ADD` on 2.6, `RENAME COLUMN`, `DROP COLUMN`, generated
+ * columns, partial indexes) stops `migrate()` with a {@link TarantoolMigrationNotSupportedError} before any
+ * statement was applied. Every table needs a primary key (Tarantool refuses a table without one).
  *
  * @returns the tags of the migrations applied.
  * @throws Error (from drizzle-orm) when the folder has no `meta/_journal.json` or a listed file is missing.
  * @throws TarantoolMigrationError when a statement fails; `cause` is the driver's `ServerError`.
+ * @throws TarantoolMigrationNotSupportedError when a pending migration holds a statement Tarantool cannot run.
  * @example
  * import { drizzle, migrate } from 'dialectry/tarantool/drizzle'
  * const db = drizzle(pool)
@@ -61,11 +66,18 @@ export async function migrate(db: TarantoolDrizzleDatabase<any>, config: Taranto
   const newest = await db.values<[number | bigint]>(sql`select "created_at" from ${table} where "statements_done" is null order by "created_at" desc limit 1`)
   const newestAt = newest[0] === undefined ? undefined : Number(newest[0][0])
 
-  const applied: string[] = []
+  // Translate every pending migration before running anything: a statement Tarantool cannot run stops here.
+  const addColumn = serverRunsAddColumn(db)
+  const pending: { tag: string; migration: (typeof migrations)[number]; total: number; steps: TarantoolMigrationStep[] }[] = []
   for (const [index, migration] of migrations.entries()) {
     if (newestAt !== undefined && migration.folderMillis <= newestAt) continue
     const tag = tags[index] ?? String(migration.folderMillis)
     const statements = migration.sql.filter((s) => !isBlankStatement(s)).map((s) => s.trim())
+    pending.push({ tag, migration, total: statements.length, steps: translateDrizzleKitSqlite(statements, tag, { addColumn }) })
+  }
+
+  const applied: string[] = []
+  for (const { tag, migration, total, steps } of pending) {
     const partial = await db.values<[number | bigint, number | bigint]>(
       sql`select "id", "statements_done" from ${table} where "created_at" = ${migration.folderMillis} and "statements_done" is not null`,
     )
@@ -81,11 +93,12 @@ export async function migrate(db: TarantoolDrizzleDatabase<any>, config: Taranto
       rowId = inserted.autoincrementIds?.[0] ?? 0
       done = 0
     }
-    for (let i = done; i < statements.length; i++) {
+    // statements_done counts steps (the translation is deterministic); errors name the statement in the file.
+    for (let i = done; i < steps.length; i++) {
       try {
-        await db.run(sql.raw(statements[i]!))
+        await runStep(db, steps[i]!)
       } catch (error) {
-        throw new TarantoolMigrationError(tag, i + 1, statements.length, error)
+        throw new TarantoolMigrationError(tag, steps[i]!.source, total, error)
       }
       await db.run(sql`update ${table} set "statements_done" = ${i + 1} where "id" = ${rowId}`)
     }
@@ -93,6 +106,39 @@ export async function migrate(db: TarantoolDrizzleDatabase<any>, config: Taranto
     applied.push(tag)
   }
   return { applied }
+}
+
+async function runStep(db: TarantoolDrizzleDatabase<any>, step: TarantoolMigrationStep): Promise<void> {
+  if ('sql' in step) {
+    await db.run(sql.raw(step.sql))
+    return
+  }
+  // Index names are unique per space only: find the table that holds an index of that name.
+  const owners = await db.values<[string]>(
+    sql`select s."name" from "_vindex" i join "_vspace" s on s."id" = i."id" where i."name" = ${step.dropIndex} and s."id" >= 512`,
+  )
+  if (owners.length === 0 && step.ifExists) return
+  if (owners.length !== 1) {
+    throw new TarantoolDialectError(
+      owners.length === 0
+        ? `DROP INDEX ${JSON.stringify(step.dropIndex)}: no table has an index of that name.`
+        : `DROP INDEX ${JSON.stringify(step.dropIndex)}: the tables ${owners.map((o) => JSON.stringify(o[0])).join(', ')} each have an index of that name (Tarantool index names are per table); drop it by hand with DROP INDEX "<index>" ON "<table>".`,
+      'DROP_INDEX_TABLE',
+    )
+  }
+  await db.run(sql`drop index ${sql.identifier(step.dropIndex)} on ${sql.identifier(owners[0]![0])}`)
+}
+
+/**
+ * Whether the server runs `ALTER TABLE … ADD COLUMN` (Tarantool 2.7+), from the greeting's version on the
+ * client (`Connection.serverVersion`, or a `Pool`'s connections). Unknown → `true`: the server decides.
+ */
+function serverRunsAddColumn(db: TarantoolDrizzleDatabase<any>): boolean {
+  const client = (db as { $client?: { serverVersion?: unknown; connections?: readonly { serverVersion?: unknown }[] } }).$client
+  const version = [client?.serverVersion, ...(client?.connections ?? []).map((c) => c.serverVersion)].find((v) => typeof v === 'string')
+  if (typeof version !== 'string') return true
+  const [major = 0, minor = 0] = version.split('.').map(Number)
+  return major > 2 || (major === 2 && minor >= 7)
 }
 
 /** A chunk with nothing but whitespace, `-- ...` lines, `/* ... *\/` comments or the breakpoint marker. */
