@@ -5,7 +5,8 @@
  * - {@link startTarantool}: one local server (the `tarantool` binary, e.g. Debian's 2.6) on a free loopback TCP
  *   port and a unix socket in a temp directory, with a password user; kill/restart keep port and data.
  * - {@link startReplicaSet}: a writable master and a `read_only` replica replicating from it.
- * - {@link provisionTarantool}: `TARANTOOL_URL`, else a local binary, else Docker via `testcontainers`.
+ * - {@link provisionTarantool}: `TARANTOOL_URL`, else a local binary, else (root on Debian/Ubuntu) Debian's
+ *   `tarantool` package installed with apt-get (`DIALECTRY_NO_APT=1` skips this), else Docker via `testcontainers`.
  * - {@link startFakeIprotoServer}, {@link validGreeting}, {@link luaConsoleGreeting}: scripted misbehaving servers.
  *
  * @example

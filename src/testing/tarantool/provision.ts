@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { findTarantoolBinary } from './find-tarantool-binary.ts'
+import { installTarantoolWithApt, NO_APT_ENV, type AptInstallOptions, type AptInstallResult } from './provision-apt.ts'
 import { TarantoolProvisionError } from './provision-error.ts'
 import { startTarantool, type StartTarantoolOptions, type TarantoolProcess } from './tarantool-process.ts'
 
@@ -38,7 +39,12 @@ export interface ProvisionedTarantool {
  * 1. `TARANTOOL_URL` (from `options.env`, default `process.env`): parsed and returned as is, `stop()` is a no-op.
  *    Forms: `tarantool://user:password@host:port`, `user:password@host:port`, `host:port` (guest).
  * 2. a local `tarantool` binary (`options.bin`, `TARANTOOL_BIN`, or `PATH`): {@link startTarantool}.
- * 3. a Docker engine, via the optional peer dependency `testcontainers` (imported only here): image
+ * 3. on Debian/Ubuntu, when running as root with `apt-get` on `PATH` and neither `options.bin` nor `TARANTOOL_BIN`
+ *    given: Debian's `tarantool` package is installed (`apt-get update`, then
+ *    `DEBIAN_FRONTEND=noninteractive apt-get install -y tarantool`), announced on stderr, then started as in 2.
+ *    Concurrent provisioners (test workers, a demo) install once: one holds a lock file in `os.tmpdir()`, the
+ *    others wait and use what it installed. `DIALECTRY_NO_APT=1` turns this step off.
+ * 4. a Docker engine, via the optional peer dependency `testcontainers` (imported only here): image
  *    `options.image` with `TARANTOOL_USER_NAME`/`TARANTOOL_USER_PASSWORD`, port 3301 mapped. Options that need
  *    the generated init script (`initLua`, `readOnly`, `boxCfg`, `replicateFrom`) are refused on this path.
  *
@@ -50,39 +56,87 @@ export interface ProvisionedTarantool {
  *   await tarantool.stop()
  * }
  * @throws TarantoolProvisionError code `INVALID_OPTIONS` for an unparsable `TARANTOOL_URL` or options the
- *   Docker path cannot honour, `TARANTOOL_NOT_FOUND` when none of the three is available (the message says to
- *   run `apt-get install -y tarantool` or set `TARANTOOL_URL`), and the errors of {@link startTarantool}.
+ *   Docker path cannot honour, `TARANTOOL_NOT_FOUND` when none of the four is available (the message names what
+ *   to run: `sudo apt-get install -y tarantool` for a non-root user on Debian/Ubuntu, else how to install
+ *   Tarantool, or to set `TARANTOOL_URL`), and the errors of {@link startTarantool}.
  */
-export async function provisionTarantool(options: ProvisionTarantoolOptions = {}): Promise<ProvisionedTarantool> {
+export function provisionTarantool(options: ProvisionTarantoolOptions = {}): Promise<ProvisionedTarantool> {
+  return provisionTarantoolWith(options, {})
+}
+
+/**
+ * Seams of {@link provisionTarantoolWith}, for tests that check the order without changing the machine. Not part
+ * of the package's API.
+ */
+export interface ProvisionSeams {
+  /** Passed to the apt step (`uid`, `osReleasePath`, `lockPath`, `output`, ...). */
+  apt?: Omit<AptInstallOptions, 'env'>
+  /** Replaces the testcontainers path. */
+  startContainer?: (options: ProvisionTarantoolOptions) => Promise<ProvisionedTarantool | undefined>
+}
+
+/** {@link provisionTarantool} with its machine-facing steps replaceable. @internal */
+export async function provisionTarantoolWith(
+  options: ProvisionTarantoolOptions,
+  seams: ProvisionSeams,
+): Promise<ProvisionedTarantool> {
   const env = options.env ?? process.env
   const url = env['TARANTOOL_URL']
   if (url !== undefined && url !== '') return fromUrl(url)
 
-  if (findTarantoolBinary(options.bin, env) !== undefined) {
-    const server = await startTarantool(options)
-    return {
-      uri: server.uri,
-      host: server.host,
-      port: server.port,
-      ...(server.socketPath === undefined ? {} : { socketPath: server.socketPath }),
-      user: server.user,
-      password: server.password,
-      source: 'local',
-      process: server,
-      stop: () => server.stop(),
-    }
+  if (findTarantoolBinary(options.bin, env) !== undefined) return startLocal(options)
+
+  let apt: AptInstallResult | undefined
+  const explicitBin = options.bin !== undefined || (env['TARANTOOL_BIN'] ?? '') !== ''
+  if (!explicitBin) {
+    apt = await installTarantoolWithApt({ ...seams.apt, env })
+    if (apt.status === 'installed' || apt.status === 'found') return startLocal(options)
   }
 
   if (options.docker ?? true) {
-    const started = await startContainer(options)
+    const started = await (seams.startContainer ?? startContainer)(options)
     if (started !== undefined) return started
   }
+  const hint =
+    apt === undefined || !('hint' in apt)
+      ? `${options.bin === undefined ? 'TARANTOOL_BIN' : 'The bin option'} names no executable file: point it at the ` +
+        'tarantool binary (Debian/Ubuntu: apt-get install -y tarantool installs /usr/bin/tarantool) or leave it unset'
+      : apt.hint
   throw new TarantoolProvisionError(
-    'No Tarantool available: TARANTOOL_URL is not set, no tarantool binary is on PATH (or TARANTOOL_BIN), and no ' +
-      'Docker engine answered. Install Tarantool (Debian/Ubuntu: apt-get install -y tarantool) or set ' +
-      'TARANTOOL_URL=tarantool://user:password@host:3301.',
+    'No Tarantool available: TARANTOOL_URL is not set, no tarantool binary is on PATH (or TARANTOOL_BIN), ' +
+      `${apt === undefined ? '' : aptSentence(apt)}and no Docker engine answered. ` +
+      `${hint}, or set TARANTOOL_URL=tarantool://user:password@host:3301.`,
     { code: 'TARANTOOL_NOT_FOUND' },
   )
+}
+
+function aptSentence(apt: AptInstallResult): string {
+  if (apt.status === 'failed') return 'installing it with apt-get failed, '
+  if (apt.status !== 'skipped') return ''
+  switch (apt.reason) {
+    case 'disabled':
+      return `apt-get was not tried (${NO_APT_ENV} is set), `
+    case 'not-root':
+      return 'apt-get was not tried (not running as root), '
+    case 'no-apt-get':
+    case 'not-debian':
+      return ''
+  }
+}
+
+async function startLocal(options: ProvisionTarantoolOptions): Promise<ProvisionedTarantool> {
+  const server = await startTarantool(options)
+  return {
+    uri: server.uri,
+    host: server.host,
+    port: server.port,
+    ...(server.socketPath === undefined ? {} : { socketPath: server.socketPath }),
+    user: server.user,
+    password: server.password,
+    source: 'local',
+    process: server,
+    stop: () => server.stop(),
+  }
 }
 
 /**
