@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_FRAME_SIZE, FrameReader, MAX_FRAME_SIZE } from '../../src/tarantool/frame-reader.ts'
-import { connect, InvalidArgumentError, ProtocolError } from '../../src/tarantool/index.ts'
+import { connect, createPool, InvalidArgumentError, ProtocolError } from '../../src/tarantool/index.ts'
 import { decodeValue, skipValue } from '../../src/tarantool/msgpack-codec.ts'
 import { startFakeIprotoServer, type FakeIprotoServer } from '../../src/testing/tarantool/index.ts'
 
@@ -121,6 +121,20 @@ describe('maxFrameSize on a connection', () => {
     await expect(conn.ping({ timeout: 5000 })).resolves.toBeUndefined()
     await expect(conn.ping({ timeout: 5000 })).rejects.toThrow(/2097152 bytes, more than maxFrameSize \(1048576 bytes\)/)
     await conn.close()
+  })
+
+  it('reaches every connection of a pool', async () => {
+    fake = await startFakeIprotoServer((socket) => {
+      socket.on('data', () => socket.write(Buffer.concat([prefix(2 * MiB), Buffer.alloc(1024)])))
+    })
+    const pool = await createPool(fake.uri, { size: 2, reconnect: false, maxFrameSize: 1 * MiB })
+    try {
+      for (let i = 0; i < 2; i++) {
+        await expect(pool.ping({ timeout: 5000 })).rejects.toThrow(/more than maxFrameSize \(1048576 bytes\)/)
+      }
+    } finally {
+      await pool.close()
+    }
   })
 
   it('refuses an invalid maxFrameSize with InvalidArgumentError', async () => {
