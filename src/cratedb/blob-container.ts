@@ -36,6 +36,8 @@ export interface BlobPutOptions extends CallOptions {
 }
 
 const MAX_REDIRECTS = 5
+/** For a blob over `maxResponseSize`. */
+const BLOB_TOO_LARGE_HINT = 'Read large blobs with getStream(), which does not buffer them, or raise the maxResponseSize option.'
 const DIGEST = /^[0-9a-f]{40}$/
 
 function checkDigest(digest: string, table: string): string {
@@ -98,8 +100,10 @@ export class BlobContainer {
   }
 
   /**
-   * The blob's content.
+   * The blob's content, buffered: at most the client's `maxResponseSize` bytes (use {@link getStream} for larger
+   * blobs).
    * @throws DigestNotFoundError when the table does not hold `digest` (404).
+   * @throws ResponseTooLargeError when the blob is larger than `maxResponseSize`.
    */
   async get(digest: string, options: CallOptions = {}): Promise<Buffer> {
     const d = checkDigest(digest, this.table)
@@ -110,7 +114,8 @@ export class BlobContainer {
 
   /**
    * The blob's content as a stream (for blobs too large to hold in memory). Finds the node holding it with a
-   * HEAD first, then streams the GET from there. The call's timeout covers getting the response headers.
+   * HEAD first, then streams the GET from there. The call's timeout covers getting the response headers. Not
+   * capped by `maxResponseSize`: the caller reads it at its own pace.
    * @throws DigestNotFoundError when the table does not hold `digest`.
    */
   async getStream(digest: string, options: CallOptions = {}): Promise<Readable> {
@@ -209,7 +214,7 @@ export class BlobContainer {
     let headers = body === null ? this.#ctx.headers : { ...this.#ctx.headers, 'content-type': 'application/octet-stream' }
     const payload = body === null ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
     try {
-      const first = await this.#ctx.transport.send({ method, path, headers, body: payload, resendable, what, signal: scope.signal })
+      const first = await this.#ctx.transport.send({ method, path, headers, body: payload, resendable, what, signal: scope.signal, tooLargeHint: BLOB_TOO_LARGE_HINT })
       let response = first.response
       let dispatcher: Dispatcher = first.node.pool
       let origin = first.node.origin
@@ -234,7 +239,7 @@ export class BlobContainer {
         // Credentials go only to the configured nodes: a redirect elsewhere is followed without Authorization, as
         // browsers and undici's redirect handler do for a cross-origin redirect (https://fetch.spec.whatwg.org/#http-redirect-fetch).
         if (!this.#ctx.transport.isNodeOrigin(url.origin)) headers = withoutAuthorization(headers)
-        response = await exchange(dispatcher, { method, path: target, headers, body: payload }, scope.signal)
+        response = await exchange(dispatcher, { method, path: target, headers, body: payload }, scope.signal, this.#ctx.transport.bodyLimit(origin, BLOB_TOO_LARGE_HINT))
       }
       if (response.status === 307) throw new BlobError(`${what}: too many redirects`, { code: 'HTTP_307', httpStatus: 307, table: this.table, digest })
       return { response, dispatcher, path: target, origin }

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer'
 import { promisify } from 'node:util'
 import { constants as zlibConstants, gzip } from 'node:zlib'
 import { callScope, type CallScope } from '../core/abort.ts'
@@ -18,6 +19,7 @@ import { encodeBulkBody, encodeStatementBody } from './value-encoder.ts'
 import type { HttpResponse } from './http-exchange.ts'
 import type { CallOptions, CrateDBOptions, ExecuteManyOptions, ExecuteOptions, StreamOptions } from './options.ts'
 import type { DecodeOptions } from './result-reader.ts'
+import type { DefaultRowMode, RowMode, RowOf } from './row-mode.ts'
 
 /** What `serverInfo()` reports (spec §1.9, `GET /`). */
 export interface ServerInfo {
@@ -76,6 +78,7 @@ function quoteTableName(name: string): string {
 }
 
 const gzipAsync = promisify(gzip)
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH
 
 /** Decoding of the driver's own statements: built-in decoders only, whatever the client's options. */
 const INTERNAL_DECODE = {}
@@ -130,6 +133,24 @@ function defaultRetries(nodes: number, backoffFactor: number | undefined): numbe
 /** Retries by default when a backoff is configured (urllib3, under crate-python, retries 10 times). */
 const BACKOFF_RETRIES = 5
 
+/** Default of {@link CrateDBOptions.maxResponseSize}: 256 MiB. */
+export const DEFAULT_MAX_RESPONSE_SIZE = 256 * 1024 * 1024
+
+/** {@link CrateDBOptions.maxResponseSize}, checked: a whole number of bytes from 1 up to V8's longest string. */
+function maxResponseSize(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_RESPONSE_SIZE
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_STRING_LENGTH) {
+    throw new InvalidArgumentError(
+      `Option maxResponseSize must be a whole number of bytes from 1 to ${MAX_STRING_LENGTH} (an answer is decoded from one string, ` +
+        `and V8's strings end there), got ${String(value)}; read larger results with client.stream()`,
+    )
+  }
+  return value
+}
+
+/** For `_sql` answers over `maxResponseSize`. */
+export const SQL_TOO_LARGE_HINT = 'Read large results with client.stream(), which fetches them in batches through a server-side cursor, or raise the maxResponseSize option.'
+
 /** {@link CrateDBOptions.compress} as a byte threshold: 0 always, Infinity never. */
 function compressThreshold(value: boolean | number | undefined): number {
   if (value === undefined || value === false) return Infinity
@@ -159,7 +180,7 @@ function compressThreshold(value: boolean | number | undefined): number {
  * options through client options (`schema`) or a client with `poolSize: 1`. `stream()` uses a connection of its
  * own, closed afterwards.
  */
-export class CrateDBClient {
+export class CrateDBClient<Mode extends RowMode = 'array'> {
   readonly #transport: Transport
   readonly #sqlPath: string
   readonly #sqlHeaders: Record<string, string>
@@ -245,6 +266,7 @@ export class CrateDBClient {
       retryInterval: positive('retryInterval', options.retryInterval, 30_000),
       backoffFactor: positive('backoffFactor', options.backoffFactor, 0),
       maxRetries: Math.floor(positive('maxRetries', options.maxRetries, defaultRetries(parsed.nodes.length, options.backoffFactor))),
+      maxResponseSize: maxResponseSize(options.maxResponseSize),
       onEvent: options.onEvent,
     })
   }
@@ -269,7 +291,14 @@ export class CrateDBClient {
    * @example
    * const { rows } = await client.execute('SELECT name, population FROM cities WHERE country = ?', ['AT'])
    */
-  execute<Row = unknown[]>(sql: string, args?: readonly unknown[], options: ExecuteOptions = {}): Promise<ExecuteResult<Row>> {
+  execute<Row = unknown[]>(sql: string, args: readonly unknown[] | undefined, options: ExecuteOptions & { rowMode: 'array' }): Promise<ExecuteResult<Row>>
+  /** With `rowMode: 'object'` rows are objects keyed by column name. */
+  execute<Row = Record<string, unknown>>(sql: string, args: readonly unknown[] | undefined, options: ExecuteOptions & { rowMode: 'object' }): Promise<ExecuteResult<Row>>
+  /** Without `rowMode` rows take the client's shape (`connect(..., { rowMode })`, default arrays). */
+  execute<Row = RowOf<Mode>>(sql: string, args?: readonly unknown[], options?: ExecuteOptions & DefaultRowMode): Promise<ExecuteResult<Row>>
+  /** With a `rowMode` only known at run time, rows are either shape. */
+  execute<Row = RowOf<RowMode>>(sql: string, args?: readonly unknown[], options?: ExecuteOptions): Promise<ExecuteResult<Row>>
+  execute<Row>(sql: string, args?: readonly unknown[], options: ExecuteOptions = {}): Promise<ExecuteResult<Row>> {
     const decode = { ...this.#decode, rowMode: options.rowMode ?? this.#rowMode }
     return this.#sql(
       sql,
@@ -312,7 +341,14 @@ export class CrateDBClient {
    *   console.log(id, name)
    * }
    */
-  stream<Row = unknown[]>(sql: string, args?: readonly unknown[], options: StreamOptions = {}): AsyncGenerator<Row, void, undefined> {
+  stream<Row = unknown[]>(sql: string, args: readonly unknown[] | undefined, options: StreamOptions & { rowMode: 'array' }): AsyncGenerator<Row, void, undefined>
+  /** With `rowMode: 'object'` rows are objects keyed by column name. */
+  stream<Row = Record<string, unknown>>(sql: string, args: readonly unknown[] | undefined, options: StreamOptions & { rowMode: 'object' }): AsyncGenerator<Row, void, undefined>
+  /** Without `rowMode` rows take the client's shape (`connect(..., { rowMode })`, default arrays). */
+  stream<Row = RowOf<Mode>>(sql: string, args?: readonly unknown[], options?: StreamOptions & DefaultRowMode): AsyncGenerator<Row, void, undefined>
+  /** With a `rowMode` only known at run time, rows are either shape. */
+  stream<Row = RowOf<RowMode>>(sql: string, args?: readonly unknown[], options?: StreamOptions): AsyncGenerator<Row, void, undefined>
+  stream<Row>(sql: string, args?: readonly unknown[], options: StreamOptions = {}): AsyncGenerator<Row, void, undefined> {
     const ctx: CursorContext = {
       transport: this.#transport,
       sqlPath: this.#sqlPath,
@@ -483,7 +519,7 @@ export class CrateDBClient {
     }
     const what = 'POST /_sql'
     const { response, node } = await this.#send(
-      { method: 'POST', path: this.#sqlPath, headers, body, resendable, what },
+      { method: 'POST', path: this.#sqlPath, headers, body, resendable, what, tooLargeHint: SQL_TOO_LARGE_HINT },
       options,
       tag,
     )
@@ -493,7 +529,7 @@ export class CrateDBClient {
 
   /** Sends through the transport within the call's scope; turns an early end into Timeout/Aborted errors. */
   async #send(
-    request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | Buffer | null; resendable: boolean; what: string },
+    request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | Buffer | null; resendable: boolean; what: string; tooLargeHint?: string },
     options: CallOptions,
     tag: string | undefined,
   ): Promise<{ response: HttpResponse; node: string }> {
@@ -556,7 +592,17 @@ export class CrateDBClient {
  * const { rows } = await client.execute('SELECT id, name FROM sys.nodes')
  * await client.close()
  */
-export function connect(servers?: string | readonly string[] | CrateDBOptions, options?: CrateDBOptions): CrateDBClient {
+export function connect(servers: string | readonly string[] | undefined, options: CrateDBOptions & { rowMode: 'object' }): CrateDBClient<'object'>
+/** Options only (servers from `options.servers`), object rows. */
+export function connect(options: CrateDBOptions & { rowMode: 'object' }): CrateDBClient<'object'>
+/** Array rows (the default). */
+export function connect(
+  servers?: string | readonly string[] | (CrateDBOptions & { rowMode?: 'array' | undefined }),
+  options?: CrateDBOptions & { rowMode?: 'array' | undefined },
+): CrateDBClient<'array'>
+/** A `rowMode` only known at run time. */
+export function connect(servers?: string | readonly string[] | CrateDBOptions, options?: CrateDBOptions): CrateDBClient<RowMode>
+export function connect(servers?: string | readonly string[] | CrateDBOptions, options?: CrateDBOptions): CrateDBClient<RowMode> {
   if (servers !== undefined && typeof servers === 'object' && !Array.isArray(servers)) return new CrateDBClient(undefined, servers as CrateDBOptions)
   return new CrateDBClient(servers as string | readonly string[] | undefined, options)
 }

@@ -31,6 +31,9 @@ export interface CursorStreamOptions {
 
 let cursorCounter = 0
 
+/** For a batch over `maxResponseSize`. */
+const STREAM_TOO_LARGE_HINT = 'Lower the batchSize option of stream(), or raise the maxResponseSize option.'
+
 /** Statuses after which another node is tried for BEGIN (spec §2.3). */
 const NODE_DOWN = new Set([502, 503, 504, 509])
 
@@ -53,14 +56,16 @@ class CursorSession {
     const what = `POST /_sql (${stmt.replace(/^\/\*.*?\*\/\s*/, '').split(/\s+/, 1)[0]} in a cursor session)`
     const body = encodeStatementBody(stmt, args)
     const scope = callScope(timeout, signal)
+    const limit = this.#ctx.transport.bodyLimit(this.node.url, STREAM_TOO_LARGE_HINT)
     try {
       let response = await exchange(
         this.dispatcher,
         { method: 'POST', path: this.node.prefix + this.#ctx.sqlPath, headers: this.#ctx.headers, body },
         scope.signal,
+        limit,
       )
       const encoding = response.headers['content-encoding']
-      if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), this.node.url, what)
+      if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), this.node.url, what, limit)
       if (response.status !== 200) throw errorFromResponse(response.status, response.statusText, response.body, this.node.url, what)
       return decodeExecuteBody<Row>(response.body, { ...this.#ctx.decode, rowMode: this.#options.rowMode }, this.node.url, what)
     } catch (err) {

@@ -15,6 +15,7 @@ import { DialectryError } from '../core/errors.ts'
  * ├─ TimeoutError                   the call's `timeout` elapsed
  * ├─ RequestAbortedError            the caller's AbortSignal fired
  * ├─ ProtocolError                  a 2xx answer that is not the JSON CrateDB sends
+ * │  └─ ResponseTooLargeError       an answer larger than `maxResponseSize` (before or after inflation)
  * ├─ InvalidArgumentError           the call cannot be sent as given (nothing was sent)
  * └─ BlobError                      blob API failures (table, digest)
  *    ├─ DigestNotFoundError         GET of a digest the table does not hold
@@ -123,6 +124,26 @@ export class RequestAbortedError extends CrateDBError {
 
 /** A successful HTTP status with a body that is not CrateDB's JSON (e.g. a proxy page). */
 export class ProtocolError extends CrateDBError {}
+
+/**
+ * An answer was larger than the client's `maxResponseSize` (bytes), as sent or once inflated from gzip/deflate, or
+ * too large to decode at all (over V8's longest string). Reading stopped at the limit and the connection that
+ * carried it was closed, so the rest of the answer was never buffered. Not retryable: the same request gets the
+ * same answer. Read large results with `client.stream()` (server-side cursor, bounded memory) or large blobs
+ * with `blobs(table).getStream()`; or raise `maxResponseSize`.
+ */
+export class ResponseTooLargeError extends ProtocolError {
+  /** The limit in bytes that was exceeded. */
+  readonly limit: number
+  /** `true` when the compressed answer was within the limit but its inflated form was not. */
+  readonly inflated: boolean
+
+  constructor(message: string, options: Omit<CrateDBErrorOptions, 'code' | 'retryable'> & { limit: number; inflated?: boolean }) {
+    super(message, { ...options, code: 'RESPONSE_TOO_LARGE', retryable: false })
+    this.limit = options.limit
+    this.inflated = options.inflated ?? false
+  }
+}
 
 /** The call cannot be sent as given (bad option, unsupported value type, ...). Nothing was sent. */
 export class InvalidArgumentError extends CrateDBError {

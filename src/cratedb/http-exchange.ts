@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici'
+import { ResponseTooLargeError } from './errors.ts'
 
 /** A complete HTTP response, body buffered. */
 export interface HttpResponse {
@@ -28,6 +29,29 @@ export class ExchangeFailure extends Error {
   }
 }
 
+/** A cap on the body {@link exchange} buffers. */
+export interface BodyLimit {
+  /** Most body bytes to buffer; past it the request is aborted and its connection destroyed. */
+  maxBytes: number
+  /** Node URL for the error. */
+  node?: string
+  /** What to do instead, appended to the error message (e.g. use `client.stream()`). */
+  hint?: string
+}
+
+/**
+ * The typed error for an answer over `limit`; `what` is `METHOD /path`, `detail` says how it was noticed (may be
+ * empty), `inflated` that the compressed body was within the limit and its inflated form was not.
+ */
+export function tooLargeError(what: string, limit: BodyLimit, detail: string, inflated = false): ResponseTooLargeError {
+  const stopped = inflated ? 'inflating stopped at the limit' : 'reading stopped at the limit and the connection was closed'
+  return new ResponseTooLargeError(
+    `${what}${limit.node !== undefined ? ` to ${limit.node}` : ''}: the answer is larger than maxResponseSize (${limit.maxBytes} bytes)` +
+      `${detail !== '' ? ` (${detail})` : ''}; ${stopped}.${limit.hint !== undefined ? ` ${limit.hint}` : ''}`,
+    { limit: limit.maxBytes, inflated, node: limit.node },
+  )
+}
+
 class BufferingHandler implements Dispatcher.DispatchHandler {
   sent = false
   #controller: Dispatcher.DispatchController | null = null
@@ -41,11 +65,15 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   readonly #reject: (e: unknown) => void
   readonly #signal: AbortSignal | undefined
   readonly #onAbort: (() => void) | undefined
+  readonly #limit: BodyLimit | undefined
+  readonly #what: string
 
-  constructor(resolve: (r: HttpResponse) => void, reject: (e: unknown) => void, signal: AbortSignal | undefined) {
+  constructor(resolve: (r: HttpResponse) => void, reject: (e: unknown) => void, signal: AbortSignal | undefined, limit: BodyLimit | undefined, what: string) {
     this.#resolve = resolve
     this.#reject = reject
     this.#signal = signal
+    this.#limit = limit
+    this.#what = what
     if (signal !== undefined) {
       this.#onAbort = () => {
         const reason = signal.reason instanceof Error ? signal.reason : new Error('aborted')
@@ -65,16 +93,28 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     this.sent = true
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     if (statusCode < 200) return
     this.#status = statusCode
     this.#statusText = statusMessage ?? ''
     this.#headers = headers
+    const declared = Number(headers['content-length'])
+    if (this.#limit !== undefined && declared > this.#limit.maxBytes) this.#tooLarge(controller, `Content-Length: ${declared}`)
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#chunks.push(chunk)
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return
     this.#size += chunk.length
+    if (this.#limit !== undefined && this.#size > this.#limit.maxBytes) return this.#tooLarge(controller, '')
+    this.#chunks.push(chunk)
+  }
+
+  /** Stops reading: aborting destroys the socket (undici does not drain an aborted response), and rejects. */
+  #tooLarge(controller: Dispatcher.DispatchController, detail: string): void {
+    const error = tooLargeError(this.#what, this.#limit!, detail)
+    this.#chunks = []
+    this.#fail(error, false)
+    controller.abort(error)
   }
 
   onResponseEnd(): void {
@@ -90,11 +130,11 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     this.#fail(error)
   }
 
-  #fail(error: Error): void {
+  #fail(error: Error, wrap = true): void {
     if (this.#settled) return
     this.#settled = true
     this.#detach()
-    this.#reject(new ExchangeFailure(error, this.sent))
+    this.#reject(wrap ? new ExchangeFailure(error, this.sent) : error)
   }
 
   #detach(): void {
@@ -104,17 +144,21 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
 
 /**
  * Sends one request through `dispatcher` and buffers the whole response. Uses undici's handler API directly (no
- * body stream objects on the hot path) and records whether the request reached a socket.
+ * body stream objects on the hot path) and records whether the request reached a socket. With `limit`, a body
+ * (declared or received) over `limit.maxBytes` stops the exchange at once: the chunks buffered so far are
+ * dropped and the connection is destroyed rather than drained.
  *
  * @throws ExchangeFailure when no complete response arrived (connect failure, socket error, abort).
+ * @throws ResponseTooLargeError when the body is over `limit.maxBytes`.
  */
-export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal?: AbortSignal): Promise<HttpResponse> {
+export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal?: AbortSignal, limit?: BodyLimit): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new ExchangeFailure(signal.reason instanceof Error ? signal.reason : new Error('aborted'), false))
       return
     }
-    const handler = new BufferingHandler(resolve, reject, signal)
+    // A HEAD answer has no body; its Content-Length is the resource's.
+    const handler = new BufferingHandler(resolve, reject, signal, options.method === 'HEAD' ? undefined : limit, `${options.method} ${options.path}`)
     try {
       dispatcher.dispatch(options, handler)
     } catch (err) {

@@ -98,6 +98,17 @@ export interface CrateDBOptions extends DecodeOptions {
    * is on) and inflated the same way.
    */
   compress?: boolean | number
+  /**
+   * Most bytes of one answer the client buffers: checked against `Content-Length`, while the body arrives, and
+   * again while a gzip/deflate answer is inflated (inflating stops at the limit). Past it the call rejects with
+   * `ResponseTooLargeError` (not retryable) and the connection that carried the answer is closed, so a broken or
+   * hostile server cannot exhaust the client's memory. Applies to `execute`, `executeMany`, each `stream()` batch,
+   * `serverInfo` and blob `get` (blob `getStream` is not capped: it does not buffer). Default 268 435 456
+   * (256 MiB); at most V8's longest string (536 870 888 on 64-bit Node), since an answer is decoded from one
+   * string. The default leaves room for that string and the decoded rows (together often 3-4x the body) within
+   * a default Node heap. Read larger results with `stream()`.
+   */
+  maxResponseSize?: number
   /** Connections per node (undici pool size). Default 16. */
   poolSize?: number
   /** Shape of rows from `execute`/`stream`: arrays in column order (default) or objects keyed by column name. */

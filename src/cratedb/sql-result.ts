@@ -1,5 +1,6 @@
 import type { CrateDBType } from './col-types.ts'
-import { ProtocolError } from './errors.ts'
+import { constants as bufferConstants } from 'node:buffer'
+import { ProtocolError, ResponseTooLargeError } from './errors.ts'
 import { readResultBody, type ReadOptions, type ResultBody } from './result-reader.ts'
 
 /** One bulk entry in every shape servers have used (see {@link decodeBulkBody}). */
@@ -76,7 +77,17 @@ export interface ExecuteManyResult {
   duration: number
 }
 
+/** Longest body the reader can take: it reads an answer from one string, and V8's strings end here. */
+const MAX_BODY = bufferConstants.MAX_STRING_LENGTH
+
 function parseBody(body: Buffer, options: ReadOptions, node: string, what: string): ResultBody {
+  if (body.length > MAX_BODY) {
+    throw new ResponseTooLargeError(
+      `${what} to ${node}: the answer of ${body.length} bytes is longer than the longest string V8 can hold (${MAX_BODY}), so it cannot be decoded. ` +
+        `Read large results with client.stream(), which fetches them in batches through a server-side cursor.`,
+      { limit: MAX_BODY, node, httpStatus: 200 },
+    )
+  }
   let parsed: ResultBody | undefined
   try {
     parsed = readResultBody(body, options)

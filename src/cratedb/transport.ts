@@ -1,10 +1,11 @@
 import { promisify } from 'node:util'
+import { kMaxLength } from 'node:buffer'
 import { gunzip, inflate } from 'node:zlib'
 import type { Dispatcher, Pool, buildConnector } from 'undici'
 import { sleep } from '../core/abort.ts'
 import { EndpointList } from '../core/endpoint-list.ts'
-import { ConnectionError, CrateDBError, InvalidArgumentError, ProtocolError } from './errors.ts'
-import { exchange, ExchangeFailure, type HttpResponse } from './http-exchange.ts'
+import { ConnectionError, CrateDBError, InvalidArgumentError, ProtocolError, ResponseTooLargeError } from './errors.ts'
+import { exchange, ExchangeFailure, tooLargeError, type BodyLimit, type HttpResponse } from './http-exchange.ts'
 import { createConnector, createNodePool, createSessionClient, type SocketSettings } from './node-dispatcher.ts'
 import { errorFromResponse } from './response-errors.ts'
 import type { CrateDBEvent } from './options.ts'
@@ -15,18 +16,24 @@ const inflateAsync = promisify(inflate)
 
 /**
  * Inflates a gzip or deflate answer (CrateDB compresses answers when `http.compression` is on and the request
- * accepted it), on libuv's thread pool.
+ * accepted it), on libuv's thread pool. With `limit`, inflating stops as soon as the output passes
+ * `limit.maxBytes` (zlib's `maxOutputLength`), so a small gzip bomb never becomes a large buffer.
  *
+ * @throws ResponseTooLargeError when the inflated body is over `limit.maxBytes`.
  * @throws ProtocolError for another encoding or a body that does not inflate.
  */
-export async function decodeContentEncoding(response: HttpResponse, encoding: string, node: string, what: string): Promise<HttpResponse> {
+export async function decodeContentEncoding(response: HttpResponse, encoding: string, node: string, what: string, limit?: BodyLimit): Promise<HttpResponse> {
   const kind = encoding.trim().toLowerCase()
+  const options = limit === undefined ? {} : { maxOutputLength: Math.max(1, Math.min(limit.maxBytes, kMaxLength)) }
   let body: Buffer
   try {
-    if (kind === 'gzip' || kind === 'x-gzip') body = await gunzipAsync(response.body)
-    else if (kind === 'deflate') body = await inflateAsync(response.body)
+    if (kind === 'gzip' || kind === 'x-gzip') body = await gunzipAsync(response.body, options)
+    else if (kind === 'deflate') body = await inflateAsync(response.body, options)
     else throw new Error(`the driver accepts only gzip and deflate`)
   } catch (err) {
+    if (limit !== undefined && (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw tooLargeError(what, { ...limit, node }, `${response.body.length} bytes in Content-Encoding ${encoding}, inflated past the limit`, true)
+    }
     throw new ProtocolError(`${what} to ${node} answered HTTP ${response.status} with a body in Content-Encoding ${JSON.stringify(encoding)} that could not be decoded: ${(err as Error).message}`, {
       code: 'INVALID_RESPONSE',
       cause: err,
@@ -51,6 +58,8 @@ export interface TransportSettings {
   /** Ms; delays 0, f, 2f, 4f ... capped at {@link MAX_BACKOFF}. */
   backoffFactor: number
   maxRetries: number
+  /** Most bytes of one answer, as received and once inflated; see `CrateDBOptions.maxResponseSize`. */
+  maxResponseSize: number
   onEvent?: (event: CrateDBEvent) => void
 }
 
@@ -70,6 +79,8 @@ export interface TransportRequest {
   what: string
   /** Cancels the request (and the remaining attempts). */
   signal?: AbortSignal
+  /** What to do instead when the answer is over `maxResponseSize`, for the error message. */
+  tooLargeHint?: string
 }
 
 /** Upper bound of a backoff delay, as urllib3's (spec §2.1). */
@@ -176,8 +187,11 @@ export class Transport {
           node.pool,
           { method: request.method, path: node.prefix + request.path, headers: request.headers, body: request.body ?? null },
           request.signal,
+          this.bodyLimit(node.url, request.tooLargeHint),
         )
       } catch (err) {
+        // The node answered, too much: not a node failure, and sending again would get the same answer.
+        if (err instanceof ResponseTooLargeError) throw err
         if (this.#closed) throw new ConnectionError(`${request.what}: the client was closed while the request was in flight`, { code: 'CLIENT_CLOSED', cause: err })
         const failure = err instanceof ExchangeFailure ? err : new ExchangeFailure(err as Error, true)
         if (request.signal?.aborted) throw new RequestEnded(failure.sent, node)
@@ -209,7 +223,7 @@ export class Transport {
         continue
       }
       const encoding = response.headers['content-encoding']
-      if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), node.url, request.what)
+      if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), node.url, request.what, this.bodyLimit(node.url, request.tooLargeHint))
       if (NODE_DOWN_STATUSES.has(response.status)) {
         const error = errorFromResponse(response.status, response.statusText, response.body, node.url, request.what)
         const text = `HTTP ${response.status}${error instanceof CrateDBError && typeof error.code === 'number' ? ` (CrateDB error ${error.code})` : ''}`
@@ -253,15 +267,16 @@ export class Transport {
     if (this.#closed) throw new ConnectionError(`${request.what}: the client is closed`, { code: 'CLIENT_CLOSED' })
     let response: HttpResponse
     try {
-      response = await exchange(node.pool, { method: request.method, path: node.prefix + request.path, headers: request.headers, body: request.body ?? null }, request.signal)
+      response = await exchange(node.pool, { method: request.method, path: node.prefix + request.path, headers: request.headers, body: request.body ?? null }, request.signal, this.bodyLimit(node.url, request.tooLargeHint))
     } catch (err) {
+      if (err instanceof ResponseTooLargeError) throw err
       const failure = err instanceof ExchangeFailure ? err : new ExchangeFailure(err as Error, true)
       if (request.signal?.aborted) throw new RequestEnded(failure.sent, node)
       const text = describeFailure(failure)
       throw new ConnectionError(`${request.what} to ${node.url} failed: ${text}`, { code: 'NODE_UNAVAILABLE', retryable: !failure.sent, cause: failure.error, node: node.url, nodes: [{ node: node.url, error: text }] })
     }
     const encoding = response.headers['content-encoding']
-    if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), node.url, request.what)
+    if (encoding !== undefined && encoding !== 'identity') response = await decodeContentEncoding(response, String(encoding), node.url, request.what, this.bodyLimit(node.url, request.tooLargeHint))
     return response
   }
 
@@ -277,6 +292,11 @@ export class Transport {
       this.#extraPools.set(origin, pool)
     }
     return pool
+  }
+
+  /** The `maxResponseSize` cap for an answer from `node`, with `hint` for the error message. */
+  bodyLimit(node: string, hint?: string): BodyLimit {
+    return { maxBytes: this.#settings.maxResponseSize, node, ...(hint === undefined ? {} : { hint }) }
   }
 
   /** `true` when `origin` (`http://host:port`) is one of the configured nodes, to which credentials may be sent. */
