@@ -81,7 +81,10 @@ class Reader {
   skip(wire: number): void {
     if (wire === 0) this.small()
     else if (wire === 1) this.pos += 8
-    else if (wire === 2) this.pos += this.small()
+    else if (wire === 2) {
+      const len = this.small()
+      this.pos += len
+    }
     else if (wire === 5) this.pos += 4
     else throw new RangeError(`unsupported wire type ${wire}`)
     if (this.pos > this.end) throw new RangeError('truncated field')

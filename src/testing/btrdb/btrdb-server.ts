@@ -1,0 +1,412 @@
+import { once } from 'node:events'
+import { Server, ServerCredentials, status, type Metadata, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js'
+import { btrdbServiceDefinition } from '../../btrdb/proto-schema.ts'
+import { decodeInsertParams, encodeRawValuesResponse, encodeStatPointsResponse, type InsertRequest, type WireStatus } from '../../btrdb/point-codec.ts'
+import { uuidToString } from '../../btrdb/uuid.ts'
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '../cratedb/test-certificate.ts'
+import { changedRanges, nearestPoint, rawSlices, windowStats, type MergePolicyNumber } from './series-store.ts'
+import { BTrDBStatus, checkTimeRange, StreamRegistry, type StoredStream } from './stream-registry.ts'
+import { runMetadataSql } from './metadata-sql.ts'
+
+/**
+ * A local `v5api.BTrDB` gRPC server on @grpc/grpc-js over an in-memory {@link StreamRegistry}: every RPC of
+ * PingThingsIO/btrdb-python `btrdb/grpcinterface/btrdb.proto` that the clients use, with BTrDB's semantics and
+ * both error channels (in-band `stat`, or `[code] msg` gRPC errors like newer servers).
+ */
+
+/** Options of {@link startBTrDB}. */
+export interface StartBTrDBOptions {
+  /** Listen address; default `127.0.0.1`. */
+  host?: string
+  /** Plaintext port; default 0 (any free port). */
+  port?: number
+  /** Also listen with TLS (the public test certificate of `dialectry/testing/cratedb`, `CN=localhost`, 127.0.0.1) on `tlsPort` (default any). */
+  tls?: boolean
+  tlsPort?: number
+  /** Require `authorization: Bearer <apiKey>`; without it, every caller is accepted. */
+  apiKey?: string
+  /** Minor version Info reports (major is 5); default 34. Arrow RPCs answer only when >= 30. */
+  minorVersion?: number
+  /** Report BTrDB errors as gRPC errors with `[code] msg` details instead of the in-band `stat`; default false. */
+  grpcErrors?: boolean
+  /** Points per RawValues message (default 5000, as BTrDB); StatPoints per window message likewise. */
+  batchSize?: number
+}
+
+/** A fault to inject into a streaming RPC: after `afterMessages` messages the server answers `code`/`msg`. */
+export interface InjectedFault {
+  rpc: string
+  afterMessages: number
+  code: number
+  msg: string
+}
+
+/** A running local BTrDB. */
+export interface LocalBTrDB {
+  /** `host:port` of the plaintext listener. */
+  endpoint: string
+  /** `host:port` of the TLS listener, when started with `tls`. */
+  tlsEndpoint: string | undefined
+  /** The store (streams, versions). */
+  registry: StreamRegistry
+  /** Faults to inject (tests push to it). */
+  faults: InjectedFault[]
+  /** Counters: server streams the client cancelled, streams completed. */
+  stats: { cancelledStreams: number; completedStreams: number }
+  /** Changes the error channel at run time. */
+  options: Required<Pick<StartBTrDBOptions, 'grpcErrors' | 'minorVersion' | 'batchSize'>>
+  /** Stops listening and ends calls in flight. */
+  stop(): Promise<void>
+}
+
+type Unary = ServerUnaryCall<any, any>
+type Streaming = ServerWritableStream<any, any>
+
+function uuidOf(bytes: Buffer | Uint8Array | undefined): string {
+  if (bytes === undefined || bytes.length !== 16) throw new BTrDBStatus(421, 'uuid must be 16 bytes')
+  return uuidToString(bytes)
+}
+
+function keyMap(list: Array<{ key: string; val?: { value: string } | null }> | undefined): Map<string, string | null> {
+  const m = new Map<string, string | null>()
+  for (const kv of list ?? []) m.set(kv.key, kv.val === null || kv.val === undefined ? null : kv.val.value)
+  return m
+}
+
+function descriptor(s: StoredStream): object {
+  const kv = (m: Map<string, string>) => [...m].map(([key, value]) => ({ key, val: { value } }))
+  return { uuid: Buffer.from(s.uuid.replace(/-/g, ''), 'hex'), collection: s.collection, tags: kv(s.tags), annotations: kv(s.annotations), propertyVersion: s.propertyVersion.toString() }
+}
+
+/**
+ * Starts a local BTrDB.
+ * @example
+ * import { startBTrDB } from 'dialectry/testing/btrdb'
+ * const btrdb = await startBTrDB()
+ * // connect('127.0.0.1:' + port) from dialectry/btrdb, or btrdb.connect(btrdb.endpoint) from python
+ * await btrdb.stop()
+ */
+export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<LocalBTrDB> {
+  const host = options.host ?? '127.0.0.1'
+  const registry = new StreamRegistry()
+  const faults: InjectedFault[] = []
+  const stats = { cancelledStreams: 0, completedStreams: 0 }
+  const opts = { grpcErrors: options.grpcErrors ?? false, minorVersion: options.minorVersion ?? 34, batchSize: options.batchSize ?? 5000 }
+  const endpoints: string[] = []
+
+  const base = btrdbServiceDefinition()
+  const identity = (b: Buffer): Buffer => b
+  const service: ServiceDefinition = {
+    ...base,
+    RawValues: { ...base.RawValues!, responseSerialize: identity },
+    AlignedWindows: { ...base.AlignedWindows!, responseSerialize: identity },
+    Windows: { ...base.Windows!, responseSerialize: identity },
+    Insert: { ...base.Insert!, requestDeserialize: (b: Buffer) => decodeInsertParams(b) },
+  }
+
+  const authorized = (md: Metadata): boolean => {
+    if (options.apiKey === undefined) return true
+    const h = md.get('authorization')[0]
+    const m = typeof h === 'string' ? /^bearer\s+(.+)$/i.exec(h.trim()) : null
+    return m !== null && m[1] === options.apiKey
+  }
+
+  const unary = (rpc: string, fn: (req: any) => object) => (call: Unary, cb: (err: object | null, res?: object) => void) => {
+    if (!authorized(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: 'invalid api key' })
+    try {
+      cb(null, fn(call.request))
+    } catch (err) {
+      if (!(err instanceof BTrDBStatus)) return cb({ code: status.INTERNAL, details: `[500] ${(err as Error).message}` })
+      if (opts.grpcErrors) return cb({ code: status.UNKNOWN, details: `[${err.code}] ${err.message}` })
+      cb(null, { stat: { code: err.code, msg: err.message } })
+    }
+    void rpc
+  }
+
+  /** Streams messages with back-pressure; `errorMessage` encodes an in-band error for this RPC. */
+  const streaming = (rpc: string, fn: (req: any) => Iterable<unknown>, errorMessage: (stat: WireStatus) => unknown = (stat) => ({ stat })) => async (call: Streaming) => {
+    if (!authorized(call.metadata)) return call.destroy(Object.assign(new Error('invalid api key'), { code: status.UNAUTHENTICATED, details: 'invalid api key' }))
+    let cancelled = false
+    call.on('cancelled', () => {
+      cancelled = true
+    })
+    const fail = (code: number, msg: string): void => {
+      if (opts.grpcErrors) call.destroy(Object.assign(new Error(msg), { code: status.UNKNOWN, details: `[${code}] ${msg}` }))
+      else {
+        call.write(errorMessage({ code, msg }))
+        call.end()
+      }
+    }
+    try {
+      let sent = 0
+      for (const message of fn(call.request)) {
+        const fault = faults.find((f) => f.rpc === rpc && f.afterMessages === sent)
+        if (fault !== undefined) return fail(fault.code, fault.msg)
+        if (cancelled || call.cancelled) {
+          stats.cancelledStreams++
+          return
+        }
+        if (!call.write(message)) {
+          await Promise.race([once(call, 'drain'), once(call, 'cancelled'), once(call, 'close')])
+        }
+        sent++
+      }
+      if (cancelled || call.cancelled) {
+        stats.cancelledStreams++
+        return
+      }
+      stats.completedStreams++
+      call.end()
+    } catch (err) {
+      if (err instanceof BTrDBStatus) fail(err.code, err.message)
+      else fail(500, (err as Error).message)
+    }
+  }
+
+  const versionsOf = (s: StoredStream, v: bigint): { versionMajor: string; versionMinor: string } => ({ versionMajor: v.toString(), versionMinor: '0' })
+  const rawError = (stat: WireStatus): Buffer => encodeRawValuesResponse(stat, 0n, 0n, new BigInt64Array(0), new Float64Array(0))
+  const statError = (stat: WireStatus): Buffer => encodeStatPointsResponse(stat, 0n, 0n, [])
+
+  function* windowMessages(s: StoredStream, major: bigint, origin: bigint, width: bigint, n: bigint): Generator<Buffer> {
+    const [snap, v] = registry.snapshot(s, major)
+    let batch: ReturnType<typeof windowStats> extends Generator<infer W> ? W[] : never = []
+    let sentAny = false
+    for (const w of windowStats(snap, origin, width, n)) {
+      batch.push(w)
+      if (batch.length >= opts.batchSize) {
+        yield encodeStatPointsResponse(undefined, v, 0n, batch)
+        sentAny = true
+        batch = []
+      }
+    }
+    if (batch.length > 0 || !sentAny) yield encodeStatPointsResponse(undefined, v, 0n, batch)
+  }
+
+  const impl: UntypedServiceImplementation = {
+    Info: unary('Info', () => ({ majorVersion: 5, minorVersion: opts.minorVersion, build: 'dialectry-local-btrdb', proxy: { proxyEndpoints: endpoints } })),
+    Create: unary('Create', (r) => {
+      registry.create(uuidOf(r.uuid), r.collection, keyMap(r.tags) as Map<string, string>, new Map([...keyMap(r.annotations)].map(([k, v]) => [k, v ?? ''])))
+      return {}
+    }),
+    StreamInfo: unary('StreamInfo', (r) => {
+      if (r.omitVersion && r.omitDescriptor) throw new BTrDBStatus(421, 'cannot omit both version and descriptor')
+      const s = registry.get(uuidOf(r.uuid))
+      return { ...(r.omitVersion ? {} : versionsOf(s, registry.latest(s))), ...(r.omitDescriptor ? {} : { descriptor: descriptor(s) }) }
+    }),
+    SetStreamTags: unary('SetStreamTags', (r) => {
+      const s = registry.get(uuidOf(r.uuid))
+      registry.checkPropertyVersion(s, BigInt(r.expectedPropertyVersion))
+      for (const [k, v] of keyMap(r.tags)) {
+        if (v === null) s.tags.delete(k)
+        else s.tags.set(k, v)
+      }
+      for (const k of r.remove as string[]) s.tags.delete(k)
+      if (r.collection !== '') s.collection = r.collection
+      s.propertyVersion++
+      return {}
+    }),
+    SetStreamAnnotations: unary('SetStreamAnnotations', (r) => {
+      const s = registry.get(uuidOf(r.uuid))
+      registry.checkPropertyVersion(s, BigInt(r.expectedPropertyVersion))
+      for (const [k, v] of keyMap(r.changes)) {
+        if (v === null) s.annotations.delete(k)
+        else s.annotations.set(k, v)
+      }
+      for (const k of r.removals as string[]) s.annotations.delete(k)
+      s.propertyVersion++
+      return {}
+    }),
+    Insert: unary('Insert', (r: InsertRequest) => {
+      const s = registry.get(uuidOf(r.uuid))
+      return versionsOf(s, registry.insert(s, r.times, r.values, r.mergePolicy as MergePolicyNumber))
+    }),
+    Delete: unary('Delete', (r) => {
+      const s = registry.get(uuidOf(r.uuid))
+      return versionsOf(s, registry.delete(s, BigInt(r.start), BigInt(r.end)))
+    }),
+    Flush: unary('Flush', (r) => {
+      const s = registry.get(uuidOf(r.uuid))
+      return versionsOf(s, registry.latest(s))
+    }),
+    Obliterate: unary('Obliterate', (r) => {
+      registry.obliterate(uuidOf(r.uuid))
+      return {}
+    }),
+    Nearest: unary('Nearest', (r) => {
+      const s = registry.get(uuidOf(r.uuid))
+      const t = BigInt(r.time)
+      if (t < -(16n << 56n) || t >= 48n << 56n) throw new BTrDBStatus(413, 'time out of range')
+      const [snap, v] = registry.snapshot(s, BigInt(r.versionMajor))
+      const p = nearestPoint(snap, t, r.backward === true)
+      if (p === undefined) throw new BTrDBStatus(401, 'no such point')
+      return { ...versionsOf(s, v), value: { time: p.time.toString(), value: p.value } }
+    }),
+    GetMetadataUsage: unary('GetMetadataUsage', (r) => {
+      const tags = new Map<string, number>()
+      const annotations = new Map<string, number>()
+      for (const s of registry.lookup(r.prefix, true, new Map(), new Map())) {
+        for (const k of s.tags.keys()) tags.set(k, (tags.get(k) ?? 0) + 1)
+        for (const k of s.annotations.keys()) annotations.set(k, (annotations.get(k) ?? 0) + 1)
+      }
+      const list = (m: Map<string, number>) => [...m].sort().map(([key, count]) => ({ key, count: String(count) }))
+      return { tags: list(tags), annotations: list(annotations) }
+    }),
+    RawValues: streaming(
+      'RawValues',
+      function* (r) {
+        const s = registry.get(uuidOf(r.uuid))
+        const start = BigInt(r.start)
+        const end = BigInt(r.end)
+        checkTimeRange(start, end)
+        const [snap, v] = registry.snapshot(s, BigInt(r.versionMajor))
+        let sentAny = false
+        // Coalesce chunk slices into messages of batchSize points.
+        let pendT: BigInt64Array[] = []
+        let pendV: Float64Array[] = []
+        let pending = 0
+        const flush = (): Buffer => {
+          const t = pendT.length === 1 ? pendT[0]! : concatBig(pendT, pending)
+          const val = pendV.length === 1 ? pendV[0]! : concatF64(pendV, pending)
+          pendT = []
+          pendV = []
+          pending = 0
+          return encodeRawValuesResponse(undefined, v, 0n, t, val)
+        }
+        for (const slice of rawSlices(snap, start, end, opts.batchSize)) {
+          let at = 0
+          while (at < slice.times.length) {
+            const take = Math.min(opts.batchSize - pending, slice.times.length - at)
+            pendT.push(slice.times.subarray(at, at + take))
+            pendV.push(slice.values.subarray(at, at + take))
+            pending += take
+            at += take
+            if (pending === opts.batchSize) {
+              yield flush()
+              sentAny = true
+            }
+          }
+        }
+        if (pending > 0 || !sentAny) yield flush()
+      },
+      rawError,
+    ),
+    AlignedWindows: streaming(
+      'AlignedWindows',
+      function* (r) {
+        const s = registry.get(uuidOf(r.uuid))
+        const pw = r.pointWidth as number
+        if (pw > 63) throw new BTrDBStatus(415, 'pointwidth must be in [0, 63]')
+        const start = BigInt(r.start)
+        const end = BigInt(r.end)
+        checkTimeRange(start, end)
+        const mask = (1n << BigInt(pw)) - 1n
+        const s0 = start & ~mask
+        const e0 = end & ~mask
+        const n = e0 > s0 ? (e0 - s0) >> BigInt(pw) : 0n
+        yield* windowMessages(s, BigInt(r.versionMajor), s0, 1n << BigInt(pw), n)
+      },
+      statError,
+    ),
+    Windows: streaming(
+      'Windows',
+      function* (r) {
+        const s = registry.get(uuidOf(r.uuid))
+        const start = BigInt(r.start)
+        const end = BigInt(r.end)
+        const width = BigInt(r.width)
+        checkTimeRange(start, end)
+        if (width <= 0n) throw new BTrDBStatus(421, 'window width must be positive')
+        if ((r.depth as number) > 63) throw new BTrDBStatus(415, 'depth must be in [0, 63]')
+        yield* windowMessages(s, BigInt(r.versionMajor), start, width, (end - start) / width)
+      },
+      statError,
+    ),
+    Changes: streaming('Changes', function* (r) {
+      const s = registry.get(uuidOf(r.uuid))
+      const latest = registry.latest(s)
+      let from = BigInt(r.fromMajor)
+      const to = BigInt(r.toMajor) === 0n ? latest : BigInt(r.toMajor)
+      if (from === 0n) from = 9n
+      if (from > to) throw new BTrDBStatus(427, 'fromMajor is after toMajor')
+      if ((r.resolution as number) > 63) throw new BTrDBStatus(415, 'resolution must be in [0, 63]')
+      const [a] = registry.snapshot(s, from)
+      const [b, v] = registry.snapshot(s, to)
+      const ranges = changedRanges(a, b, r.resolution as number).map((x) => ({ start: x.start.toString(), end: x.end.toString() }))
+      for (let i = 0; i < ranges.length || i === 0; i += 1000) yield { ...versionsOf(s, v), ranges: ranges.slice(i, i + 1000) }
+    }),
+    ListCollections: streaming('ListCollections', function* (r) {
+      const names = [...new Set([...registry.streams.values()].map((s) => s.collection))].filter((c) => c.startsWith(r.prefix)).sort()
+      for (let i = 0; i < names.length || i === 0; i += 1000) yield { collections: names.slice(i, i + 1000) }
+    }),
+    LookupStreams: streaming('LookupStreams', function* (r) {
+      const found = registry.lookup(r.collection, r.isCollectionPrefix === true, keyMap(r.tags), keyMap(r.annotations))
+      for (let i = 0; i < found.length || i === 0; i += 1000) yield { results: found.slice(i, i + 1000).map(descriptor) }
+    }),
+    SQLQuery: streaming('SQLQuery', function* (r) {
+      const rows = runMetadataSql(registry, r.query, r.params)
+      for (let i = 0; i < rows.length || i === 0; i += 1000) yield { SQLQueryRow: rows.slice(i, i + 1000).map((row) => Buffer.from(JSON.stringify(row))) }
+    }),
+  }
+  for (const rpc of Object.keys(service)) {
+    if (impl[rpc] === undefined) {
+      impl[rpc] = (call: Unary | Streaming, cb?: (err: object | null) => void) => {
+        const err = { code: status.UNIMPLEMENTED, details: `[501] ${rpc} is not implemented by the local BTrDB` }
+        if (cb !== undefined) cb(err)
+        else (call as Streaming).destroy(Object.assign(new Error(err.details), err))
+      }
+    }
+  }
+
+  const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 })
+  server.addService(service, impl)
+  const bind = (port: number, creds: ServerCredentials): Promise<number> =>
+    new Promise((resolve, reject) => server.bindAsync(`${host}:${port}`, creds, (err, p) => (err !== null ? reject(err) : resolve(p))))
+  const port = await bind(options.port ?? 0, ServerCredentials.createInsecure())
+  const endpoint = `${host}:${port}`
+  endpoints.push(endpoint)
+  let tlsEndpoint: string | undefined
+  if (options.tls === true) {
+    const tlsPort = await bind(options.tlsPort ?? 0, ServerCredentials.createSsl(null, [{ private_key: Buffer.from(TEST_TLS_KEY), cert_chain: Buffer.from(TEST_TLS_CERT) }], false))
+    tlsEndpoint = `${host}:${tlsPort}`
+    endpoints.push(tlsEndpoint)
+  }
+  return {
+    endpoint,
+    tlsEndpoint,
+    registry,
+    faults,
+    stats,
+    options: opts,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown()
+          resolve()
+        }, 2000)
+        server.tryShutdown(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      }),
+  }
+}
+
+function concatBig(parts: BigInt64Array[], n: number): BigInt64Array {
+  const out = new BigInt64Array(n)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+function concatF64(parts: Float64Array[], n: number): Float64Array {
+  const out = new Float64Array(n)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}

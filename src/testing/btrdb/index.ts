@@ -1,0 +1,18 @@
+/**
+ * `dialectry/testing/btrdb`: a local BTrDB (`v5api.BTrDB` over @grpc/grpc-js) with an in-memory, versioned
+ * time-series store, for tests, the demo and benchmarks. See README.md in this folder for what differs from a
+ * real BTrDB.
+ *
+ * @example
+ * import { startBTrDB } from 'dialectry/testing/btrdb'
+ * import { connect } from 'dialectry/btrdb'
+ * const server = await startBTrDB()
+ * const db = await connect(server.endpoint)
+ * db.close()
+ * await server.stop()
+ */
+export { startBTrDB, type InjectedFault, type LocalBTrDB, type StartBTrDBOptions } from './btrdb-server.ts'
+export { provisionBTrDB, type ProvisionedBTrDB } from './provision.ts'
+export { StreamRegistry, BTrDBStatus, CREATED_VERSION, type StoredStream } from './stream-registry.ts'
+export { CHUNK_POINTS, combine, summarizeRange, windowStats, type Chunk, type Snapshot, type Summary, type WindowStat } from './series-store.ts'
+export { runMetadataSql } from './metadata-sql.ts'
