@@ -211,3 +211,27 @@ export class CrateDBMigrationChangedError extends CrateDBDialectError {
     this.statementsDone = statementsDone
   }
 }
+
+/**
+ * A drizzle-kit migration holds a statement that CrateDB cannot run and `migrate()` cannot translate faithfully:
+ * `serial`/identity columns and sequences (CrateDB has none), `UNIQUE` constraints and unique indexes (CrateDB
+ * enforces uniqueness only for the primary key), enum types. Thrown before any statement of the pending
+ * migrations runs, so nothing was applied by that call. `migration` is the journal tag, `statement` the 1-based
+ * index within its file, `feature` the construct.
+ */
+export class CrateDBMigrationNotSupportedError extends CrateDBDialectError {
+  readonly migration: string
+  readonly statement: number
+  readonly feature: string
+
+  constructor(migration: string, statement: number, total: number, feature: string, hint: string) {
+    super(
+      `Migration ${migration}, statement ${statement} of ${total}: CrateDB does not support ${feature}. ${hint} ` +
+        'Nothing of the pending migrations was applied: change the schema, generate again, and run migrate() again.',
+      'MIGRATION_NOT_SUPPORTED',
+    )
+    this.migration = migration
+    this.statement = statement
+    this.feature = feature
+  }
+}

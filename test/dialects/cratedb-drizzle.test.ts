@@ -130,12 +130,12 @@ describe('Drizzle on CrateDB: migrate()', () => {
       const options = { migrationsFolder: folder, migrationsTable: 'broken_migrations' }
       const error = await migrate(db, options).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(CrateDBMigrationError)
-      expect(error).toMatchObject({ migration: '0001_unreviewed_drizzle_kit_output', statement: 2 })
+      expect(error).toMatchObject({ migration: '0001_unknown_type', statement: 2 })
       expect((error as Error).message).toMatch(/statements 1\.\.1 were applied/)
-      // Fix the SERIAL column the way the README says, and run again: statement 1 is not repeated.
-      const file = join(folder, '0001_unreviewed_drizzle_kit_output.sql')
-      writeFileSync(file, readFileSync(file, 'utf8').replace('"id" serial PRIMARY KEY NOT NULL', '"id" text PRIMARY KEY DEFAULT gen_random_text_uuid()'))
-      expect(await migrate(db, options)).toEqual({ applied: ['0001_unreviewed_drizzle_kit_output'] })
+      // Fix the column type, and run again: statement 1 is not repeated.
+      const file = join(folder, '0001_unknown_type.sql')
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"body" no_such_type', '"body" text'))
+      expect(await migrate(db, options)).toEqual({ applied: ['0001_unknown_type'] })
       const links = await db.execute(sql`select "column_name" from "information_schema"."columns" where "table_name" = 'd_tag_links' order by "ordinal_position"`)
       expect(links.rows.map((r) => r['column_name'])).toEqual(['tag', 'note_id'])
     } finally {
@@ -173,7 +173,7 @@ describe('Drizzle on CrateDB: migrate() edge cases', () => {
 
   it('refuses to resume a partly applied migration whose applied statements were edited', async () => {
     const first = 'CREATE TABLE "d_edit_a" ("id" text PRIMARY KEY);'
-    const failing = 'CREATE TABLE "d_edit_b" ("id" serial PRIMARY KEY);'
+    const failing = 'CREATE TABLE "d_edit_b" ("id" text PRIMARY KEY, "x" no_such_type);'
     const fixed = 'CREATE TABLE "d_edit_b" ("id" text PRIMARY KEY);'
     const folder = migrationFolder('0000_edit', `${first}\n--> statement-breakpoint\n${failing}`, true)
     const file = join(folder, '0000_edit.sql')

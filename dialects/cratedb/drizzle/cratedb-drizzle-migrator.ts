@@ -7,6 +7,7 @@ import { CrateDBMigrationChangedError, CrateDBMigrationError } from '../cratedb-
 import { acquireOccLock, qualifiedTable, releaseOccLock, type CrateDBStatementRunner } from '../cratedb-occ-lock.ts'
 import type { CrateDBDrizzleDatabase } from './cratedb-drizzle-database.ts'
 import type { CrateDBQueryResult } from './cratedb-drizzle-prepared-query.ts'
+import { translateDrizzleKitPostgres } from './cratedb-drizzle-kit-translation.ts'
 import { isCommentOnly, splitStatements } from './cratedb-sql-statements.ts'
 
 /** Options of {@link migrate}. */
@@ -59,13 +60,19 @@ const RELATION_EXISTS = 4093
  *   after another. A crashed run leaves the lock set; the timeout error prints the statement that clears it.
  * - The bookkeeping table is refreshed at the end (`REFRESH TABLE`), so ordinary queries see the new rows.
  *
- * drizzle-kit has no CrateDB dialect: generate with `dialect: 'postgresql'` and **review** the SQL before use —
- * CrateDB rejects `serial`/identity columns (use `text … default gen_random_text_uuid()`), `FOREIGN KEY` and
- * `UNIQUE` constraints, `CREATE INDEX`, `jsonb` (use `object`) and PostgreSQL-only types (see the README).
+ * drizzle-kit has no CrateDB dialect: generate with `dialect: 'postgresql'` and pass the folder as generated. Each
+ * statement is translated first ({@link translateDrizzleKitPostgres}): the quoted types drizzle-kit writes for
+ * this package's column helpers (`"array(text)"`, `"object"`, `"geo_point"`, …) are unquoted, `json`/`jsonb`
+ * become `object(ignored)`, foreign keys and plain indexes are skipped (CrateDB has no foreign keys and indexes
+ * every column), `DROP TABLE … CASCADE` loses `CASCADE`. CrateDB SQL written by hand passes through unchanged.
+ * Every unfinished migration is translated before anything runs, so `serial`/identity columns, `UNIQUE`
+ * constraints, unique indexes and enum types stop `migrate()` with a {@link CrateDBMigrationNotSupportedError}
+ * before any statement was applied.
  *
  * @returns the tags of the migrations applied.
  * @throws Error (from drizzle-orm) when the folder has no `meta/_journal.json` or a listed file is missing.
  * @throws CrateDBMigrationError when a statement fails; its `cause` chain ends at the driver's error.
+ * @throws CrateDBMigrationNotSupportedError when an unfinished migration holds a statement CrateDB cannot run.
  * @throws CrateDBMigrationChangedError when a partly applied migration's applied statements changed in the file.
  * @throws CrateDBMigrationLockTimeoutError when another `migrate()` holds the lock longer than `lockTimeout`.
  * @example
@@ -90,12 +97,17 @@ export async function migrate(db: CrateDBDrizzleDatabase<any>, config: CrateDBMi
   const version = await acquireOccLock(run, lock)
   const applied: string[] = []
   try {
+    // Translate every unfinished migration before running anything: a statement CrateDB cannot run stops here.
+    const pending: { tag: string; migration: MigrationMeta; statements: string[]; translated: (string | null)[]; recorded: Record<string, unknown> | undefined }[] = []
     for (const [index, migration] of migrations.entries()) {
       const tag = tags[index] ?? String(migration.folderMillis)
-      const statements = migrationStatements(migration)
       const { rows } = await run(`select "statements_done", "hash" from ${table} where "name" = ?`, [tag])
       const recorded = rows[0]
       if (recorded !== undefined && recorded['statements_done'] === null) continue
+      const statements = migrationStatements(migration)
+      pending.push({ tag, migration, statements, translated: translateDrizzleKitPostgres(statements, tag), recorded })
+    }
+    for (const { tag, migration, statements, translated, recorded } of pending) {
       let done = recorded === undefined ? 0 : Number(recorded['statements_done'])
       if (recorded === undefined) {
         await run(`insert into ${table} ("name", "hash", "created_at", "statements_done") values (?, ?, ?, 0)`, [tag, appliedHash(statements, 0), migration.folderMillis])
@@ -104,10 +116,13 @@ export async function migrate(db: CrateDBDrizzleDatabase<any>, config: CrateDBMi
         throw new CrateDBMigrationChangedError(tag, done, statements.length, table)
       }
       for (; done < statements.length; done++) {
-        try {
-          await db.execute(sql.raw(statements[done]!))
-        } catch (error) {
-          throw new CrateDBMigrationError(tag, done + 1, statements.length, error)
+        const statement = translated[done]
+        if (statement !== null && statement !== undefined) {
+          try {
+            await db.execute(sql.raw(statement))
+          } catch (error) {
+            throw new CrateDBMigrationError(tag, done + 1, statements.length, error)
+          }
         }
         await run(`update ${table} set "statements_done" = ?, "hash" = ? where "name" = ?`, [done + 1, appliedHash(statements, done + 1), tag])
       }

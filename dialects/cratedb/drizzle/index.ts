@@ -21,6 +21,7 @@ export { CrateDBDrizzlePreparedQuery } from './cratedb-drizzle-prepared-query.ts
 export type { CrateDBQueryResult, CrateDBQueryMetadata, CrateDBPreparedQueryOptions } from './cratedb-drizzle-prepared-query.ts'
 export { CrateDBPgDialect } from './cratedb-drizzle-dialect.ts'
 export { migrate } from './cratedb-drizzle-migrator.ts'
+export { translateDrizzleKitPostgres } from './cratedb-drizzle-kit-translation.ts'
 export type { CrateDBMigrationConfig, CrateDBMigrationResult } from './cratedb-drizzle-migrator.ts'
 export { refresh } from './cratedb-drizzle-refresh.ts'
 export { object, array, geoPoint, geoShape, ip } from './cratedb-columns.ts'
@@ -33,6 +34,7 @@ export {
   CrateDBOnConflictNotSupportedError,
   CrateDBSyntaxNotSupportedError,
   CrateDBMigrationError,
+  CrateDBMigrationNotSupportedError,
   CrateDBMigrationChangedError,
   CrateDBMigrationLockTimeoutError,
 } from '../cratedb-dialect-errors.ts'
