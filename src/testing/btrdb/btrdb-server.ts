@@ -125,13 +125,13 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
 
   /** Streams messages with back-pressure; `errorMessage` encodes an in-band error for this RPC. */
   const streaming = (rpc: string, fn: (req: any) => Iterable<unknown>, errorMessage: (stat: WireStatus) => unknown = (stat) => ({ stat })) => async (call: Streaming) => {
-    if (!authorized(call.metadata)) return call.destroy(Object.assign(new Error('invalid api key'), { code: status.UNAUTHENTICATED, details: 'invalid api key' }))
+    if (!authorized(call.metadata)) return void call.emit('error', { code: status.UNAUTHENTICATED, details: 'invalid api key' })
     let cancelled = false
     call.on('cancelled', () => {
       cancelled = true
     })
     const fail = (code: number, msg: string): void => {
-      if (opts.grpcErrors) call.destroy(Object.assign(new Error(msg), { code: status.UNKNOWN, details: `[${code}] ${msg}` }))
+      if (opts.grpcErrors) call.emit('error', { code: status.UNKNOWN, details: `[${code}] ${msg}` })
       else {
         call.write(errorMessage({ code, msg }))
         call.end()
@@ -352,7 +352,7 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
       impl[rpc] = (call: Unary | Streaming, cb?: (err: object | null) => void) => {
         const err = { code: status.UNIMPLEMENTED, details: `[501] ${rpc} is not implemented by the local BTrDB` }
         if (cb !== undefined) cb(err)
-        else (call as Streaming).destroy(Object.assign(new Error(err.details), err))
+        else (call as Streaming).emit('error', err)
       }
     }
   }
