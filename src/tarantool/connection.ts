@@ -44,7 +44,10 @@ import type { RequestOptions, SpaceRef } from './request-options.ts'
 export interface ConnectionOptions {
   /** User name; default: the one in the address, else `guest` (no AUTH is sent for guest). */
   user?: string
-  /** Password for chap-sha1 (spec §1.3); default: the one in the address, else empty. Never logged. */
+  /**
+   * Password for chap-sha1 (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/);
+   * default: the one in the address, else empty. Never logged.
+   */
   password?: string
   /** Milliseconds to establish a connection: TCP connect, greeting, ID and AUTH. Default 10 000. */
   connectTimeout?: number
@@ -66,6 +69,41 @@ export interface ConnectionOptions {
   reconnect?: boolean | BackoffOptions
   /** Events: `connect`, `disconnect` (with the error), `reconnecting` (with the delay in ms), `close`. */
   onEvent?: (event: ConnectionEvent) => void
+  /**
+   * Most requests in flight on this connection: encoded or written and not yet answered, timed out or aborted
+   * (like go-tarantool's `Opts.RateLimit` with `RLimitWait`). Requests beyond it wait, in order, in a queue of
+   * the connection until a reply frees a slot; while they wait they keep their own timeout and signal (and are
+   * removed from the queue when either fires), and when the connection drops they fail with a retryable
+   * {@link ConnectionError} (they were never sent). Default `Infinity`: no limit, because the server already
+   * limits what it takes in (`box.cfg.net_msg_max`, default 768 requests per thread, and `readahead`), and the
+   * connection stops writing when the socket reports back-pressure (see below), so memory stays bounded
+   * without a cap; set one to bound the server-side work a single client can queue.
+   *
+   * Back-pressure (always on): when `socket.write()` returns `false` (Node's write buffer is over its high-water
+   * mark because the server reads slower than we send), new requests wait in the same queue, unencoded, until
+   * the socket emits `'drain'`. A single turn's batch is written early once it holds 256 KiB, so at most about
+   * that much (plus one request) sits in Node's write buffer.
+   */
+  maxInFlight?: number
+  /**
+   * Liveness probe, in ms: when nothing has been received from the server and none of our buffered bytes were
+   * taken by it for `pingInterval` (checked every `pingInterval`), the connection sends an IPROTO PING.
+   * 0 disables the probe. Default 1000 (go-tarantool's pinger also runs every second by default; net.box has no
+   * probe: https://github.com/tarantool/tarantool/issues/9563). An idle connection costs one 10-byte ping
+   * per interval.
+   */
+  pingInterval?: number
+  /**
+   * Milliseconds a probe waits for any sign of life (a reply to anything, or the server reading our bytes)
+   * before the server is declared unresponsive: the socket is then closed, every request in flight or queued
+   * fails with a {@link ConnectionError} code `UNRESPONSIVE` (`retryable: true` when it was never written;
+   * `false` when it was sent, since it may have executed, exactly as when a connection drops), and the
+   * connection reconnects (when `reconnect` is on). Default 5000. Raise it when the server runs Lua that holds
+   * its TX thread without yielding for longer (a ping cannot be answered meanwhile). Replication uses a similar
+   * rule (a peer is dropped after 4 silent `replication_timeout` periods):
+   * https://www.tarantool.io/en/doc/latest/reference/configuration/#cfg-replication-replication-timeout
+   */
+  pingTimeout?: number
 }
 
 /** A connection state change, passed to {@link ConnectionOptions.onEvent} and emitted as `'event'`. */
@@ -102,6 +140,15 @@ class Pending {
   reloadedForName = false
   timer: NodeJS.Timeout | undefined = undefined
   onAbort: (() => void) | undefined = undefined
+  /** Sent ahead of the maxInFlight/back-pressure queue: handshake requests and liveness probes. */
+  bypass = false
+  /** In the connection's wait queue (intrusive doubly linked list), with the ids it was resolved to. */
+  queued = false
+  qPrev: Pending | null = null
+  qNext: Pending | null = null
+  spaceId = 0
+  indexId = 0
+  schemaVersion = 0
 
   constructor(spec: RequestSpec<unknown>, options: RequestOptions | undefined, streamId: number) {
     this.spec = spec
@@ -118,6 +165,19 @@ function describe(spec: RequestSpec<unknown>): string {
 }
 
 let streamIds = 0
+
+/** A turn's batch is written as soon as it holds this many bytes, so one turn cannot buffer without bound. */
+const FLUSH_BYTES = 256 * 1024
+
+const PROBE_PING: RequestSpec<undefined> = {
+  type: RequestType.PING,
+  readOnly: true,
+  what: 'liveness ping',
+  write(w) {
+    w.map(0)
+  },
+  decode: () => undefined,
+}
 
 /**
  * One IPROTO connection over TCP or a unix socket, with request pipelining (many requests in flight, matched
@@ -136,6 +196,9 @@ export class Connection extends TarantoolRequests {
   readonly #requestTimeout: number
   readonly #reconnect: BackoffOptions | false
   readonly #onEvent: ((event: ConnectionEvent) => void) | undefined
+  readonly #maxInFlight: number
+  readonly #pingInterval: number
+  readonly #pingTimeout: number
   /**
    * Emits `'event'` with each {@link ConnectionEvent} (the same ones `onEvent` receives).
    * @example
@@ -150,6 +213,15 @@ export class Connection extends TarantoolRequests {
   #pending = new PendingTable<Pending>()
   #unflushed: Pending[] = []
   #flushScheduled = false
+  #writeBlocked = false
+  #queueHead: Pending | null = null
+  #queueTail: Pending | null = null
+  #queueLength = 0
+  #rxChunks = 0
+  #probeLastRx = 0
+  #probeLastWritable = 0
+  #probeInterval: NodeJS.Timeout | null = null
+  #probeTimer: NodeJS.Timeout | null = null
   #greeting: Greeting | null = null
   #features = new Set<number>()
   #protocolVersion = 0
@@ -157,6 +229,7 @@ export class Connection extends TarantoolRequests {
   #schemaLoading: Promise<Schema> | null = null
   #serverSchemaVersion = 0
   #firstConnect: Promise<void> | null = null
+  #opening: Promise<void> | null = null
   #reconnectTimer: NodeJS.Timeout | null = null
   #reconnectAttempt = 0
   #generation = 0
@@ -175,6 +248,15 @@ export class Connection extends TarantoolRequests {
     this.#requestTimeout = options.requestTimeout ?? 0
     this.#reconnect = options.reconnect === false ? false : options.reconnect === true || options.reconnect === undefined ? {} : options.reconnect
     this.#onEvent = options.onEvent
+    this.#maxInFlight = options.maxInFlight ?? Infinity
+    if (!(this.#maxInFlight >= 1) || (this.#maxInFlight !== Infinity && !Number.isInteger(this.#maxInFlight))) {
+      throw new InvalidArgumentError(`maxInFlight must be a positive integer or Infinity, got ${String(options.maxInFlight)}`)
+    }
+    this.#pingInterval = options.pingInterval ?? 1000
+    this.#pingTimeout = options.pingTimeout ?? 5000
+    if (!(this.#pingInterval >= 0) || !(this.#pingTimeout > 0)) {
+      throw new InvalidArgumentError(`pingInterval must be >= 0 and pingTimeout > 0 (ms), got ${String(options.pingInterval)} and ${String(options.pingTimeout)}`)
+    }
     this.#reader = new FrameReader((h, b, s, e) => this.#onFrame(h, b, s, e), options.maxFrameSize)
   }
 
@@ -193,7 +275,10 @@ export class Connection extends TarantoolRequests {
     return this.#greeting?.version
   }
 
-  /** IPROTO features both sides support (spec §1.4); empty on servers before 2.10. */
+  /**
+   * IPROTO features both sides support (IPROTO_ID,
+   * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/); empty on servers before 2.10.
+   */
   get features(): ReadonlySet<number> {
     return this.#features
   }
@@ -218,12 +303,30 @@ export class Connection extends TarantoolRequests {
     return this.#endpointText
   }
 
+  /** Requests encoded or sent and not yet settled (what {@link ConnectionOptions.maxInFlight} limits). */
+  get inFlightCount(): number {
+    return this.#pending.size
+  }
+
+  /** Requests waiting for a free slot ({@link ConnectionOptions.maxInFlight}) or for the socket to drain. */
+  get queuedCount(): number {
+    return this.#queueLength
+  }
+
+  /**
+   * Bytes encoded and not yet handed to the kernel: Node's socket write buffer plus the batch of the current
+   * turn. Stays around 256 KiB plus one request when the server reads slowly (see `maxInFlight`).
+   */
+  get bufferedBytes(): number {
+    return (this.#socket?.writableLength ?? 0) + this.#writer.pending
+  }
+
   /**
    * @internal Starts the first connection attempt; the promise rejects when it fails. With `lazy`, a failure
    * also starts the reconnect loop (when reconnecting is on) instead of closing the connection.
    */
   _start(lazy: boolean): Promise<void> {
-    this.#firstConnect = this.#open().then(
+    this.#firstConnect = this.#attemptOpen().then(
       () => {
         this.#firstConnect = null
       },
@@ -232,12 +335,60 @@ export class Connection extends TarantoolRequests {
         if (this.#state === 'closed') throw err
         if (lazy) {
           this.#state = 'disconnected'
-          if (this.#reconnect !== false) this.#scheduleReconnect()
+          // Wrong credentials stay wrong: no background retries (see reconnect()).
+          if (this.#reconnect !== false && !(err instanceof AuthError)) this.#scheduleReconnect()
         } else this.#state = 'closed'
         throw err
       },
     )
     return this.#firstConnect
+  }
+
+  /**
+   * Starts a connection attempt now and resolves once connected (at once when already connected; an attempt
+   * already under way is joined). An authentication failure ({@link AuthError}: wrong password or unknown user)
+   * stops background reconnection, on a lazy connection's first attempt as on any later one, because retrying
+   * the same credentials cannot succeed and only fills the server's log; requests then fail with that
+   * `AuthError` (`retryable: false`) until this method succeeds (e.g. once the user was created on the server).
+   * It also skips a pending backoff delay. After a failure other than an authentication error, background
+   * reconnection continues (when `reconnect` is on).
+   * @throws AuthError, ConnectionError or ProtocolError from the attempt; ConnectionError `CLOSED` after `close()`.
+   * @example
+   * const conn = connectLazy('tarantool://app:secret@127.0.0.1:3301')
+   * await conn.ping().catch(async (e) => { if (e instanceof AuthError) { await createUser(); await conn.reconnect() } })
+   */
+  async reconnect(): Promise<void> {
+    if (this.#state === 'closed') throw this.#notConnectedError('reconnect')
+    if (this.#state === 'connected') return
+    if (this.#opening !== null) return this.#opening
+    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = null
+    try {
+      await this.#attemptOpen()
+    } catch (err) {
+      if ((this.#state as ConnectionState) !== 'closed') {
+        this.#state = 'disconnected'
+        if (!(err instanceof AuthError)) this.#scheduleReconnect()
+      }
+      throw err
+    }
+  }
+
+  /** @internal The authentication failure that stopped reconnection, if any (pools report it). */
+  get _authFailure(): AuthError | null {
+    return this.#state !== 'closed' && this.#state !== 'connected' && this.#opening === null && this.#closeCause instanceof AuthError ? this.#closeCause : null
+  }
+
+  // One attempt at a time: the background loop, the first connect and reconnect() share it.
+  #attemptOpen(): Promise<void> {
+    if (this.#opening !== null) return this.#opening
+    const opening = this.#open()
+    this.#opening = opening
+    const clear = () => {
+      if (this.#opening === opening) this.#opening = null
+    }
+    opening.then(clear, clear)
+    return opening
   }
 
   /**
@@ -283,7 +434,8 @@ export class Connection extends TarantoolRequests {
   }
 
   /**
-   * Prepares an SQL statement on this connection (IPROTO PREPARE, spec §2.9). The statement re-prepares
+   * Prepares an SQL statement on this connection (IPROTO_PREPARE,
+   * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/). The statement re-prepares
    * itself after a reconnect or when the server reports it expired (any DDL).
    */
   async prepare(sql: string, options?: RequestOptions): Promise<PreparedStatement> {
@@ -292,7 +444,8 @@ export class Connection extends TarantoolRequests {
   }
 
   /**
-   * A stream on this connection (spec §2.10) for an interactive transaction: `begin()`, requests, `commit()` or
+   * A stream on this connection (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/) for an
+   * interactive transaction: `begin()`, requests, `commit()` or
    * `rollback()`. Needs Tarantool 2.10+ (features STREAMS and TRANSACTIONS).
    * @throws TransactionsNotSupportedError on older servers.
    * @throws ConnectionError when not connected.
@@ -322,6 +475,7 @@ export class Connection extends TarantoolRequests {
     this.#closeCause = new ConnectionError(`Connection to ${this.#endpointText} was closed by the client`, { code: 'CLOSED', retryable: false })
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = null
+    this.#stopProbe()
     // A connect or greeting still in progress: abandon it now rather than at its timeout.
     this.#abortConnecting?.()
     const socket = this.#socket
@@ -382,7 +536,16 @@ export class Connection extends TarantoolRequests {
     return Promise.reject(this.#notConnectedError(describe(spec as RequestSpec<unknown>)))
   }
 
-  #notConnectedError(what: string): ConnectionError {
+  #notConnectedError(what: string): ConnectionError | AuthError {
+    const auth = this._authFailure
+    if (auth !== null) {
+      return new AuthError(
+        auth.code,
+        auth.serverMessage,
+        auth.stackEntries,
+        `${what} was not sent: authentication as ${JSON.stringify(this.#user)} on ${this.#endpointText} failed, so the connection stopped reconnecting; fix the credentials or the user on the server, then call reconnect()`,
+      )
+    }
     const closed = this.#state === 'closed'
     const last = !closed && this.#closeCause instanceof AuthError ? `; the last attempt failed: ${this.#closeCause.message}` : ''
     return new ConnectionError(
@@ -399,10 +562,11 @@ export class Connection extends TarantoolRequests {
 
   // Creates the pending request with its promise, timer and abort listener, then encodes it (now, or after a
   // schema load when it names spaces or indexes the schema does not have yet).
-  #submit<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number): Promise<T> {
+  #submit<T>(spec: RequestSpec<T>, options: RequestOptions | undefined, streamId: number, bypass = false): Promise<T> {
     const signal = options?.signal
     if (signal?.aborted) return Promise.reject(new RequestAbortedError(`${describe(spec as RequestSpec<unknown>)} was aborted before it was sent`, signal.reason))
     const p = new Pending(spec as RequestSpec<unknown>, options, streamId)
+    p.bypass = bypass
     const { promise, resolve, reject } = Promise.withResolvers<T>()
     p.resolve = resolve
     p.reject = reject
@@ -468,6 +632,19 @@ export class Connection extends TarantoolRequests {
       this.#settleError(p, this.#notConnectedError(describe(p.spec)))
       return
     }
+    // Behind others that wait, over the in-flight limit, or while the socket is over its high-water mark: wait,
+    // unencoded (the caller's values are held anyway), until a reply frees a slot or the socket drains.
+    if ((this.#queueHead !== null || this.#writeBlocked || this.#pending.size >= this.#maxInFlight) && !p.bypass) {
+      p.spaceId = spaceId
+      p.indexId = indexId
+      p.schemaVersion = schemaVersion
+      this.#enqueue(p)
+      return
+    }
+    this.#write(p, spaceId, indexId, schemaVersion)
+  }
+
+  #write(p: Pending, spaceId: number, indexId: number, schemaVersion: number): void {
     const sync = this.#pending.nextSync()
     const w = this.#writer
     w.beginFrame(p.spec.type, sync, schemaVersion, p.streamId)
@@ -484,16 +661,50 @@ export class Connection extends TarantoolRequests {
     p.usedSchema = schemaVersion > 0
     this.#pending.set(p)
     this.#unflushed.push(p)
-    if (!this.#flushScheduled) {
+    if (w.pending >= FLUSH_BYTES) this.#flush()
+    else if (!this.#flushScheduled) {
       this.#flushScheduled = true
       process.nextTick(this.#flushTick)
+    }
+  }
+
+  #enqueue(p: Pending): void {
+    p.queued = true
+    p.qNext = null
+    p.qPrev = this.#queueTail
+    if (this.#queueTail !== null) this.#queueTail.qNext = p
+    else this.#queueHead = p
+    this.#queueTail = p
+    this.#queueLength++
+  }
+
+  #unqueue(p: Pending): void {
+    if (!p.queued) return
+    p.queued = false
+    if (p.qPrev !== null) p.qPrev.qNext = p.qNext
+    else this.#queueHead = p.qNext
+    if (p.qNext !== null) p.qNext.qPrev = p.qPrev
+    else this.#queueTail = p.qPrev
+    p.qPrev = p.qNext = null
+    this.#queueLength--
+  }
+
+  // Sends queued requests while there is room (in-flight slots, no back-pressure).
+  #pump(): void {
+    if (this.#socket === null || this.#state === 'closed') return
+    let p = this.#queueHead
+    while (p !== null && !this.#writeBlocked && this.#pending.size < this.#maxInFlight) {
+      this.#unqueue(p)
+      this.#write(p, p.spaceId, p.indexId, p.schemaVersion)
+      p = this.#queueHead
     }
   }
 
   #settleError(p: Pending, error: unknown): void {
     if (p.done) return
     p.done = true
-    this.#pending.delete(p)
+    if (p.queued) this.#unqueue(p)
+    else if (this.#pending.delete(p) && this.#queueHead !== null) this.#pump()
     this.#detach(p)
     p.reject(error)
   }
@@ -508,10 +719,19 @@ export class Connection extends TarantoolRequests {
     const bytes = this.#writer.take()
     const socket = this.#socket
     if (socket === null || socket.destroyed) return
-    socket.write(bytes)
+    const more = socket.write(bytes)
     const unflushed = this.#unflushed
     for (let i = 0; i < unflushed.length; i++) unflushed[i]!.sent = true
     unflushed.length = 0
+    if (!more && !this.#writeBlocked) {
+      // Node buffers what the kernel did not take; stop encoding until it drains (bounded client memory).
+      this.#writeBlocked = true
+      socket.once('drain', () => {
+        if (this.#socket !== socket) return
+        this.#writeBlocked = false
+        this.#pump()
+      })
+    }
   }
 
 
@@ -532,6 +752,7 @@ export class Connection extends TarantoolRequests {
     // A reply whose request timed out or was aborted: nothing waits for it any more.
     if (p === undefined) return
     this.#pending.delete(p)
+    if (this.#queueHead !== null) this.#pump()
     const spec = p.spec
     // Fast path: a successful reply whose body is exactly { DATA: ... } goes straight to decodeData.
     if (type === RequestType.OK && spec.decodeData !== undefined && end - start > 2 && buf[start] === 0x81 && buf[start + 1] === 0x30) {
@@ -549,7 +770,8 @@ export class Connection extends TarantoolRequests {
     }
     let body: ReplyBody
     try {
-      // Every reply body is a map (spec §2.1); an empty body is tolerated.
+      // Every reply body is a map (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/); an empty
+      // body is tolerated.
       const b0 = start < end ? buf[start]! : 0x80
       if ((b0 & 0xf0) !== 0x80 && b0 !== 0xde && b0 !== 0xdf) throw new ProtocolError(`Reply body to ${describe(spec)} is not a map (byte 0x${b0.toString(16)})`)
       body = (start < end ? decodeValue(buf, start, end) : {}) as ReplyBody
@@ -608,8 +830,13 @@ export class Connection extends TarantoolRequests {
   }
 
   #failAll(error: TarantoolError): void {
-    if (this.#pending.size === 0) return
+    if (this.#pending.size === 0 && this.#queueHead === null) return
     const pending = this.#pending.drain()
+    // Queued requests were never written: they fail as not sent (retryable).
+    for (let q = this.#queueHead; q !== null; q = this.#queueHead) {
+      this.#unqueue(q)
+      pending.push(q)
+    }
     this.#unflushed.length = 0
     for (const p of pending) {
       if (error instanceof ConnectionError) {
@@ -655,6 +882,7 @@ export class Connection extends TarantoolRequests {
       this.#reconnectAttempt = 0
       this.#closeCause = null
       this.#state = 'connected'
+      this.#startProbe()
       this.#emit({ type: 'connect', endpoint: this.#endpointText, serverVersion: this.#greeting.version })
     } catch (err) {
       this.#closeCause = err instanceof TarantoolError ? err : null
@@ -744,7 +972,9 @@ export class Connection extends TarantoolRequests {
     this.#socket = socket
     this.#reader.reset()
     this.#writer.take()
+    this.#writeBlocked = false
     socket.on('data', (chunk: Buffer) => {
+      this.#rxChunks++
       try {
         this.#reader.push(chunk)
       } catch (err) {
@@ -764,6 +994,7 @@ export class Connection extends TarantoolRequests {
   #onSocketClose(socket: Socket): void {
     if (this.#socket !== socket) return
     this.#socket = null
+    this.#stopProbe()
     const partial = this.#reader.bufferedBytes
     this.#reader.reset()
     const cause = this.#closeCause
@@ -772,6 +1003,7 @@ export class Connection extends TarantoolRequests {
       error = new ProtocolError(`${this.#endpointText} closed the connection in the middle of a reply (${partial} bytes of an incomplete frame)`)
     } else if (cause instanceof ProtocolError) error = cause
     else if (this.#state === 'closed' && cause instanceof ConnectionError && cause.code === 'CLOSED') error = cause
+    else if (cause instanceof ConnectionError && cause.code === 'UNRESPONSIVE') error = cause
     else error = new ConnectionError(`Connection to ${this.#endpointText} was lost`, { code: 'CONNECTION_LOST', retryable: false, cause: cause ?? undefined })
     this.#closeCause = error
     this.#failAll(error)
@@ -780,6 +1012,52 @@ export class Connection extends TarantoolRequests {
     this.#state = 'disconnected'
     if (wasConnected) this.#emit({ type: 'disconnect', endpoint: this.#endpointText, error })
     if (this.#reconnect !== false && this.#firstConnect === null) this.#scheduleReconnect()
+  }
+
+  // Liveness: every pingInterval, a connection that heard nothing (no bytes received, none of its buffered
+  // bytes taken by the server) since the last check sends a PING; if still nothing after pingTimeout, the
+  // server is declared unresponsive and the socket closed. A counter per received chunk is all the hot path pays.
+  #startProbe(): void {
+    this.#stopProbe()
+    if (this.#pingInterval <= 0) return
+    this.#probeLastRx = this.#rxChunks
+    this.#probeLastWritable = 0
+    this.#probeInterval = setInterval(this.#probeTick, this.#pingInterval)
+    this.#probeInterval.unref()
+  }
+
+  #stopProbe(): void {
+    if (this.#probeInterval !== null) clearInterval(this.#probeInterval)
+    if (this.#probeTimer !== null) clearTimeout(this.#probeTimer)
+    this.#probeInterval = this.#probeTimer = null
+  }
+
+  #heardSinceCheck(socket: Socket): boolean {
+    const rx = this.#rxChunks
+    const writable = socket.writableLength
+    const heard = rx !== this.#probeLastRx || writable < this.#probeLastWritable
+    this.#probeLastRx = rx
+    this.#probeLastWritable = writable
+    return heard
+  }
+
+  #probeTick = (): void => {
+    const socket = this.#socket
+    if (socket === null || this.#state !== 'connected' || this.#probeTimer !== null) return
+    if (this.#heardSinceCheck(socket)) return
+    this.#submit(PROBE_PING, { timeout: this.#pingTimeout }, 0, true).catch(noop)
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = null
+      if (this.#socket !== socket || this.#heardSinceCheck(socket)) return
+      const error = new ConnectionError(
+        `${this.#endpointText} is unresponsive: nothing received and nothing read from us for ${this.#pingTimeout} ms after a ping ` +
+          `(the server is hung, stopped or unreachable)${this.#reconnect !== false ? '; reconnecting' : ''}`,
+        { code: 'UNRESPONSIVE', retryable: true },
+      )
+      this.#closeCause = error
+      socket.destroy()
+    }, this.#pingTimeout)
+    this.#probeTimer.unref()
   }
 
   #scheduleReconnect(): void {
@@ -791,10 +1069,10 @@ export class Connection extends TarantoolRequests {
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null
       if (this.#state === 'closed') return
-      this.#open().catch(() => {
+      this.#attemptOpen().catch((err: unknown) => {
         if (this.#state !== 'closed') {
           this.#state = 'disconnected'
-          this.#scheduleReconnect()
+          if (!(err instanceof AuthError)) this.#scheduleReconnect()
         }
       })
     }, delay)
@@ -824,7 +1102,8 @@ export class Connection extends TarantoolRequests {
       const serverFeatures = (body[BodyKey.FEATURES] as number[] | undefined) ?? []
       for (const f of serverFeatures) if (CLIENT_FEATURES.includes(f)) this.#features.add(f)
     } catch (err) {
-      // Servers without IPROTO_ID answer ER_UNKNOWN_REQUEST_TYPE: no features (spec §1.2).
+      // Servers without IPROTO_ID answer ER_UNKNOWN_REQUEST_TYPE: no features
+      // (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/).
       if (!(err instanceof ServerError && err.code === ErrorCode.UNKNOWN_REQUEST_TYPE)) throw err
     }
   }
@@ -938,7 +1217,10 @@ function pickTimeout(options: RequestOptions | undefined): RequestOptions {
   return out
 }
 
-/** Builds the typed error for an error reply (spec §2.8). */
+/**
+ * Builds the typed error for an error reply
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/).
+ */
 export function serverError(code: number, body: ReplyBody, what: string): ServerError {
   const message = String(body[BodyKey.ERROR_24] ?? 'Unknown error')
   const stack = decodeErrorStack(body[BodyKey.ERROR])

@@ -1,5 +1,5 @@
 import { Connection, type ConnectionOptions } from './connection.ts'
-import { ConnectionError, InvalidArgumentError, ServerError } from './errors.ts'
+import { AuthError, ConnectionError, InvalidArgumentError, ServerError, TimeoutError } from './errors.ts'
 import { ErrorCode } from './iproto-constants.ts'
 import { TarantoolRequests, type Tuple } from './request-methods.ts'
 import { scanIndex, type ScanOptions } from './scan.ts'
@@ -15,12 +15,26 @@ export interface PoolOptions extends ConnectionOptions {
   /** Connections per instance. Default 10. */
   size?: number
   /**
-   * How often (ms) to re-read each instance's role (`box.info.ro`) when the pool spans several instances,
-   * so a failover is noticed. 0 disables polling (roles are still read on every connect and after a
-   * read-only error). Default 2 000.
+   * How often (ms) to check each instance when the pool spans several instances: one `box.info.ro` eval (or a
+   * ping, without execute rights) that reads its role, so a failover is noticed, and shows it answers (see
+   * {@link healthCheckTimeout}). 0 disables polling (roles are still read on every connect and after a
+   * read-only error or a request timeout). Default 1 000.
    */
   roleCheckInterval?: number
+  /**
+   * Milliseconds an instance has to answer a health check. One that does not is taken out of routing
+   * (requests go to the other instances; when none of the suitable ones answers, to it anyway) until a later
+   * check gets an answer, which puts it back. A request that times out on an instance triggers a check at once.
+   * Meanwhile each connection's own liveness probe (`pingInterval`, `pingTimeout`) closes connections to a
+   * server that stays silent, and they rejoin when they reconnect. Default 1 000.
+   */
+  healthCheckTimeout?: number
 }
+
+const READ_PASSES: readonly (readonly InstanceRole[])[] = [['writable', 'unknown', 'read-only']]
+const WRITE_PASSES: readonly (readonly InstanceRole[])[] = [['writable'], ['unknown']]
+const RESPONSIVE_FIRST = [true, false] as const
+const RESPONSIVE_ONLY = [true] as const
 
 /** Role of an instance as the pool last saw it. */
 export type InstanceRole = 'writable' | 'read-only' | 'unknown'
@@ -30,6 +44,10 @@ interface Instance {
   connections: Connection[]
   role: InstanceRole
   endpointText: string
+  /** `false` from a health check that got no answer in time until one that does. */
+  responsive: boolean
+  /** The health check under way, shared by concurrent callers. */
+  checking: Promise<void> | null
 }
 
 /**
@@ -45,7 +63,9 @@ interface Instance {
  */
 export class Pool extends TarantoolRequests {
   readonly #instances: Instance[]
+  readonly #owner = new Map<Connection, Instance>()
   readonly #roleCheckInterval: number
+  readonly #healthCheckTimeout: number
   #roleTimer: NodeJS.Timeout | null = null
   #next = 0
   #closed = false
@@ -57,10 +77,11 @@ export class Pool extends TarantoolRequests {
     if (addresses.length === 0) throw new InvalidArgumentError('A pool needs at least one address')
     const size = options.size ?? 10
     if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, got ${size}`)
-    this.#roleCheckInterval = options.roleCheckInterval ?? 2000
+    this.#roleCheckInterval = options.roleCheckInterval ?? 1000
+    this.#healthCheckTimeout = options.healthCheckTimeout ?? 1000
     const multi = addresses.length > 1
     this.#instances = addresses.map((address) => {
-      const instance: Instance = { address, connections: [], role: multi ? 'unknown' : 'writable', endpointText: '' }
+      const instance: Instance = { address, connections: [], role: multi ? 'unknown' : 'writable', endpointText: '', responsive: true, checking: null }
       for (let i = 0; i < size; i++) {
         const userOnEvent = options.onEvent
         const conn = new Connection(address, {
@@ -71,6 +92,7 @@ export class Pool extends TarantoolRequests {
           },
         })
         instance.connections.push(conn)
+        this.#owner.set(conn, instance)
       }
       instance.endpointText = instance.connections[0]!.endpointText
       return instance
@@ -119,11 +141,15 @@ export class Pool extends TarantoolRequests {
     return this.#all()
   }
 
-  /** Each instance with its role and how many of its connections are up. */
-  get instances(): { endpoint: string; role: InstanceRole; connected: number; size: number }[] {
+  /**
+   * Each instance with its role, whether it answered its last health check (`responsive`; always `true` in a
+   * single-instance pool) and how many of its connections are up.
+   */
+  get instances(): { endpoint: string; role: InstanceRole; responsive: boolean; connected: number; size: number }[] {
     return this.#instances.map((i) => ({
       endpoint: i.endpointText,
       role: i.role,
+      responsive: i.responsive,
       connected: i.connections.filter((c) => c.isConnected).length,
       size: i.connections.length,
     }))
@@ -179,6 +205,11 @@ export class Pool extends TarantoolRequests {
     const sent = conn._callInStream(spec, options, 0)
     if (this.#instances.length === 1) return sent
     return sent.catch((err: unknown) => {
+      // No answer in time: check the instance now rather than at the next interval.
+      if (err instanceof TimeoutError) {
+        const inst = this.#owner.get(conn)
+        if (inst !== undefined) void this.#checkRole(inst)
+      }
       // A write reached an instance that is read-only (failover, or a role we could not read): mark it and
       // try once more on another instance.
       if (err instanceof ServerError && (err.code === ErrorCode.READONLY || err.code === ErrorCode.NONMASTER)) {
@@ -205,16 +236,29 @@ export class Pool extends TarantoolRequests {
     if (this.#closed) throw new ConnectionError(`Cannot send ${what}: the pool is closed`, { code: 'CLOSED', retryable: false })
     const all = this.#all()
     const n = all.length
+    const multi = this.#instances.length > 1
     // Writes prefer instances known to be writable, then those whose role is unknown; never read-only ones.
-    const passes: InstanceRole[][] = readOnly ? [['writable', 'unknown', 'read-only']] : [['writable'], ['unknown']]
-    for (const pass of passes) {
-      for (let i = 0; i < n; i++) {
-        const idx = (this.#next + i) % n
-        const c = all[idx]!
-        if (!c.isConnected || !pass.includes(this.#roleOf(c))) continue
-        this.#next = idx + 1
-        return c
+    // Instances that did not answer their last health check come last, when nothing else is up.
+    const passes = readOnly ? READ_PASSES : WRITE_PASSES
+    for (const responsive of multi ? RESPONSIVE_FIRST : RESPONSIVE_ONLY) {
+      for (const pass of passes) {
+        for (let i = 0; i < n; i++) {
+          const idx = (this.#next + i) % n
+          const c = all[idx]!
+          if (!c.isConnected) continue
+          if (multi) {
+            const inst = this.#owner.get(c)!
+            if (inst.responsive !== responsive || !pass.includes(inst.role)) continue
+          }
+          this.#next = idx + 1
+          return c
+        }
       }
+    }
+    // Every connection stopped after an authentication failure: say so rather than "not connected".
+    const auth = all.length > 0 && all.every((c) => c._authFailure !== null) ? all[0]!._authFailure! : null
+    if (auth !== null) {
+      throw new AuthError(auth.code, auth.serverMessage, auth.stackEntries, `${what} was not sent: authentication failed on every connection of the pool, which stopped reconnecting; call reconnect() on pool.connections once the credentials are fixed`)
     }
     throw new ConnectionError(
       `Cannot send ${what}: no ${readOnly ? '' : 'writable '}instance of the pool is connected (${this.#instances
@@ -224,24 +268,41 @@ export class Pool extends TarantoolRequests {
     )
   }
 
-  #roleOf(c: Connection): InstanceRole {
-    if (this.#instances.length === 1) return 'writable'
-    return this.#instanceOf(c)?.role ?? 'unknown'
-  }
-
   #instanceOf(c: Connection): Instance | undefined {
-    for (const inst of this.#instances) if (inst.connections.includes(c)) return inst
-    return undefined
+    return this.#owner.get(c)
   }
 
-  async #checkRole(inst: Instance): Promise<void> {
+  // Reads the role and learns whether the instance answers within healthCheckTimeout. Unanswered: taken out
+  // of routing; answered: put back. One check per instance at a time.
+  #checkRole(inst: Instance): Promise<void> {
+    if (inst.checking !== null) return inst.checking
     const conn = inst.connections.find((c) => c.isConnected)
-    if (!conn) return
+    if (!conn) return Promise.resolve()
+    const checking = this.#runCheck(inst, conn).finally(() => {
+      if (inst.checking === checking) inst.checking = null
+    })
+    inst.checking = checking
+    return checking
+  }
+
+  async #runCheck(inst: Instance, conn: Connection): Promise<void> {
+    const options = { timeout: this.#healthCheckTimeout }
     try {
-      const [ro] = await conn.eval('return box.info.ro', [], { timeout: 5000 })
+      const [ro] = await conn.eval('return box.info.ro', [], options)
       inst.role = ro === true ? 'read-only' : 'writable'
-    } catch {
-      // No execute privilege or a transient failure: leave the role as it was.
+      inst.responsive = true
+    } catch (err) {
+      if (err instanceof TimeoutError) inst.responsive = false
+      else if (err instanceof ServerError) {
+        // No execute privilege: a ping still tells whether it answers.
+        try {
+          await conn.ping(options)
+          inst.responsive = true
+        } catch (e) {
+          if (e instanceof TimeoutError) inst.responsive = false
+        }
+      }
+      // A ConnectionError: the connection dropped, so it is out of routing until it reconnects (and is checked).
     }
   }
 
