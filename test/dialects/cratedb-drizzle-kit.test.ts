@@ -155,6 +155,9 @@ describe('translateDrizzleKitPostgres()', () => {
     expect(() => translateDrizzleKitPostgres(['CREATE UNIQUE INDEX "i" ON "t" USING btree ("a");'], 'm')).toThrow(/unique indexes/)
     expect(() => translateDrizzleKitPostgres(['CREATE TABLE "t" (\n\t"id" integer PRIMARY KEY NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "t_id_seq")\n);'], 'm')).toThrow(/identity columns/)
     expect(() => translateDrizzleKitPostgres(['CREATE TABLE "t" (\n\t"a" text CONSTRAINT "t_a_unique" UNIQUE\n);'], 'm')).toThrow(/UNIQUE constraints/)
+    // drizzle-kit wrote object('o', { columns: { a: 'text[]' } }) with the [] moved out of the object type.
+    expect(() => translateDrizzleKitPostgres(['ALTER TABLE "t" ADD COLUMN "o" "object as ("a" text)"[];'], 'm')).toThrow(/sub-column/)
+    expect(translateDrizzleKitPostgres(['ALTER TABLE "t" ADD COLUMN "o" "array(text)"[];'], 'm')).toEqual(['ALTER TABLE "t" ADD COLUMN "o" array(text)[];'])
     expect(() => translateDrizzleKitPostgres(["CREATE TYPE \"public\".\"mood\" AS ENUM('sad', 'happy');"], 'm')).toThrow(/enum types/)
   })
 })

@@ -34,7 +34,8 @@ const AFTER_TYPE = /^(\[\d*\])*(\s+(PRIMARY\s+KEY|DEFAULT|GENERATED|NOT\s+NULL|N
  * @param migration the journal tag, for errors.
  * @returns per statement, the CrateDB statement to run, or `null` to skip it.
  * @throws CrateDBMigrationNotSupportedError for what CrateDB cannot do: `serial`/`bigserial`/`smallserial` and
- *   identity columns (no sequences), `UNIQUE` constraints and unique indexes, enum types and sequences.
+ *   identity columns (no sequences), `UNIQUE` constraints and unique indexes, enum types and sequences; and for
+ *   an object column whose sub-column type used `[]` (drizzle-kit moves the brackets out of the object type).
  * @example
  * translateDrizzleKitPostgres(['CREATE TABLE "t" (\n\t"id" text PRIMARY KEY NOT NULL,\n\t"tags" "array(text)"\n);'], '0000_init')
  * // ['CREATE TABLE "t" (\n\t"id" text PRIMARY KEY NOT NULL,\n\t"tags" array(text)\n);']
@@ -159,6 +160,14 @@ function rewriteElement(statement: string, at: number, refuse: Refuse): { text: 
   if (statement[typeStart] !== '"') return undefined
   const quoted = quotedType(statement, typeStart)
   if (quoted === undefined || !CRATEDB_TYPE.test(quoted.type)) return undefined
+  if (statement[quoted.end] === '[' && /\bas\s*\(/i.test(quoted.type)) {
+    // drizzle-kit's parseType() moves every `[]` of a type to its end, also those of object sub-columns:
+    // `object as ("a" text[])` arrives as `"object as ("a" text)"[]`, which would declare an array of objects.
+    refuse(
+      '`[]` inside object sub-column types as drizzle-kit writes them',
+      "drizzle-kit moves the [] of a sub-column type out of the object: declare array sub-columns as 'array(text)', not 'text[]'.",
+    )
+  }
   return { text: head + quoted.type, end: quoted.end }
 }
 
