@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import { Server, ServerCredentials, status, type Metadata, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js'
 import { btrdbServiceDefinition } from '../../btrdb/proto-schema.ts'
 import { decodeInsertParams, encodeRawValuesResponse, encodeStatPointsResponse, type InsertRequest, type WireStatus } from '../../btrdb/point-codec.ts'
@@ -51,8 +50,8 @@ export interface LocalBTrDB {
   registry: StreamRegistry
   /** Faults to inject (tests push to it). */
   faults: InjectedFault[]
-  /** Counters: server streams the client cancelled, streams completed. */
-  stats: { cancelledStreams: number; completedStreams: number }
+  /** Counters: server streams the client cancelled, streams completed, stream messages written. */
+  stats: { cancelledStreams: number; completedStreams: number; messagesSent: number }
   /** Changes the error channel at run time. */
   options: Required<Pick<StartBTrDBOptions, 'grpcErrors' | 'minorVersion' | 'batchSize'>>
   /** Stops listening and ends calls in flight. */
@@ -90,7 +89,7 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
   const host = options.host ?? '127.0.0.1'
   const registry = new StreamRegistry()
   const faults: InjectedFault[] = []
-  const stats = { cancelledStreams: 0, completedStreams: 0 }
+  const stats = { cancelledStreams: 0, completedStreams: 0, messagesSent: 0 }
   const opts = { grpcErrors: options.grpcErrors ?? false, minorVersion: options.minorVersion ?? 34, batchSize: options.batchSize ?? 5000 }
   const endpoints: string[] = []
 
@@ -146,8 +145,9 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
           stats.cancelledStreams++
           return
         }
+        stats.messagesSent++
         if (!call.write(message)) {
-          await Promise.race([once(call, 'drain'), once(call, 'cancelled'), once(call, 'close')])
+          await writable(call)
         }
         sent++
       }
@@ -389,6 +389,21 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
         })
       }),
   }
+}
+
+/** Resolves when `call` drains, is cancelled or closes; removes its listeners afterwards. */
+function writable(call: Streaming): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off('drain', done)
+      call.off('cancelled', done)
+      call.off('close', done)
+      resolve()
+    }
+    call.on('drain', done)
+    call.on('cancelled', done)
+    call.on('close', done)
+  })
 }
 
 function concatBig(parts: BigInt64Array[], n: number): BigInt64Array {
