@@ -147,6 +147,8 @@ describe('translateDrizzleKitSqlite()', () => {
     expect(() => one('ALTER TABLE `t` RENAME COLUMN "a" TO "b";')).toThrow(/RENAME COLUMN/)
     expect(() => one('ALTER TABLE `t` DROP COLUMN `a`;')).toThrow(/DROP COLUMN/)
     expect(() => one('CREATE INDEX `i` ON `t` (`a`) WHERE `a` > 0;')).toThrow(/partial indexes/)
+    expect(() => one('CREATE TABLE `t` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`at` integer DEFAULT (unixepoch()) NOT NULL\n);')).toThrow(/date\/time functions in a column definition \(unixepoch\(\)\)/)
+    expect(one("CREATE TABLE `t` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`s` text DEFAULT 'date(x)'\n);")[0]).toMatchObject({ sql: expect.stringContaining("DEFAULT 'date(x)'") })
     expect(() => one('CREATE TABLE `t` (\n\t`a` integer,\n\t`b` integer GENERATED ALWAYS AS (`a` * 2) VIRTUAL\n);')).toThrow(/generated columns/)
     expect(() => translateDrizzleKitSqlite(['CREATE TABLE `a` (`id` integer PRIMARY KEY, `b` integer REFERENCES `b`(`id`));', 'CREATE TABLE `b` (`id` integer PRIMARY KEY, `a` integer REFERENCES `a`(`id`));'], 'm')).toThrow(
       TarantoolMigrationNotSupportedError,

@@ -42,8 +42,9 @@ export interface TarantoolTranslationOptions {
  * @param migration the journal tag, for errors.
  * @returns the steps to run, in order.
  * @throws TarantoolMigrationNotSupportedError for what Tarantool SQL cannot run: `ALTER TABLE … ADD` without
- *   `options.addColumn`, `RENAME COLUMN`, `DROP COLUMN`, generated columns, partial indexes, foreign keys that
- *   form a cycle between tables created in one migration.
+ *   `options.addColumn`, `RENAME COLUMN`, `DROP COLUMN`, generated columns, partial indexes, defaults calling
+ *   SQLite's date/time functions (`unixepoch()`, `strftime()`, …: Tarantool would create the table, then fail
+ *   every INSERT that needs the default), foreign keys that form a cycle between tables created in one migration.
  * @example
  * translateDrizzleKitSqlite(['CREATE TABLE `t` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`x` real\n);'], '0000_init')
  * // [{ sql: 'CREATE TABLE "t" (\n\t"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n\t"x" DOUBLE\n);', source: 1 }]
@@ -138,6 +139,8 @@ function render(tokens: readonly Token[]): string {
   return tokens.map((t) => t.text).join('')
 }
 
+/** SQLite's date/time functions (https://sqlite.org/lang_datefunc.html), which Tarantool SQL lacks. */
+const CLOCK_FUNCTIONS = new Set(['unixepoch', 'strftime', 'datetime', 'julianday', 'date', 'time', 'timediff'])
 const CONSTRAINT_WORDS = new Set(['PRIMARY', 'NOT', 'NULL', 'DEFAULT', 'UNIQUE', 'CHECK', 'REFERENCES', 'COLLATE', 'GENERATED', 'AS', 'AUTOINCREMENT', 'CONSTRAINT'])
 const TABLE_CONSTRAINTS = new Set(['PRIMARY', 'FOREIGN', 'UNIQUE', 'CHECK', 'CONSTRAINT'])
 
@@ -179,6 +182,15 @@ function translateColumn(element: Token[], refuse: Refuse): string {
     refuse('generated columns (GENERATED ALWAYS AS)', 'Tarantool 2.6 SQL has none: compute the value in the application.')
   }
   let constraints = render(rest)
+  const significant = rest.filter((t) => t.kind !== 'space')
+  const clock = significant.find((t, i) => t.kind === 'word' && CLOCK_FUNCTIONS.has(t.text.toLowerCase()) && significant[i + 1]?.text === '(')
+  if (clock !== undefined) {
+    // Tarantool creates the table but every INSERT that needs the value fails ("Function 'UNIXEPOCH' does not exist").
+    refuse(
+      `SQLite's date/time functions in a column definition (${clock.text.toLowerCase()}())`,
+      'Tarantool 2.6 SQL has no date/time functions: set the value in the application instead, e.g. .$defaultFn(() => new Date()).',
+    )
+  }
   const autoincrement = /\s*\bPRIMARY\s+KEY\s+AUTOINCREMENT\b/i
   const moved = autoincrement.test(constraints)
   constraints = constraints.replace(autoincrement, '')
