@@ -64,7 +64,8 @@ export interface ConnectionOptions {
   maxFrameSize?: number
   /**
    * Reconnect automatically after the connection drops (default `true`, backoff from 100 ms to 10 s).
-   * While disconnected, requests fail at once with a retryable {@link ConnectionError}.
+   * While disconnected, requests fail at once with a retryable {@link ConnectionError}. An authentication
+   * failure stops reconnecting: requests then fail with that {@link AuthError} until `reconnect()` succeeds.
    */
   reconnect?: boolean | BackoffOptions
   /** Events: `connect`, `disconnect` (with the error), `reconnecting` (with the delay in ms), `close`. */
@@ -1045,7 +1046,13 @@ export class Connection extends TarantoolRequests {
     const socket = this.#socket
     if (socket === null || this.#state !== 'connected' || this.#probeTimer !== null) return
     if (this.#heardSinceCheck(socket)) return
-    this.#submit(PROBE_PING, { timeout: this.#pingTimeout }, 0, true).catch(noop)
+    this.#submit(PROBE_PING, { timeout: this.#pingTimeout }, 0, true).then(() => {
+      // Answered: the next check starts from here, so an idle connection pings once per pingInterval.
+      if (this.#socket !== socket || this.#probeTimer === null) return
+      clearTimeout(this.#probeTimer)
+      this.#probeTimer = null
+      this.#heardSinceCheck(socket)
+    }, noop)
     this.#probeTimer = setTimeout(() => {
       this.#probeTimer = null
       if (this.#socket !== socket || this.#heardSinceCheck(socket)) return
@@ -1267,7 +1274,10 @@ export async function connect(address: string | number | TarantoolEndpoint, opti
 /**
  * Returns a connection at once and connects in the background. Requests made before the first attempt
  * completes wait for it; after a failed attempt they fail with a retryable {@link ConnectionError} while the
- * connection keeps retrying with backoff.
+ * connection keeps retrying with backoff. A wrong password or unknown user is not retried: requests (those
+ * waiting for the first attempt and later ones) fail with {@link AuthError} (`retryable: false`) and the
+ * connection stays disconnected until {@link Connection.reconnect} succeeds. go-tarantool's `Connect` also
+ * reports authentication errors at once even with reconnection on (`connection.go` in tarantool/go-tarantool).
  *
  * @example
  * const conn = connectLazy('127.0.0.1:3301')
