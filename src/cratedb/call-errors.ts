@@ -17,3 +17,14 @@ export function endedError(scope: CallScope, what: string, sent: boolean, timeou
   }
   return new RequestAbortedError(`${what}${at} was aborted${tail}`, { code: 'ABORTED', node, cause: scope.reason })
 }
+
+/**
+ * Lets `error` report a kill that goes on in the background: `error.killing` resolves with the killed job ids,
+ * which are also added to `error.killedJobs`. `kill` must never reject.
+ */
+export function attachKill(error: TimeoutError | RequestAbortedError, kill: Promise<string[]>): void {
+  error.killing = kill.then((ids) => {
+    error.killedJobs.push(...ids)
+    return ids
+  })
+}

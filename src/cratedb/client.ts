@@ -5,7 +5,7 @@ import { callScope, type CallScope } from '../core/abort.ts'
 import { DialectryError } from '../core/errors.ts'
 import { resolveTlsOptions } from '../core/tls-options.ts'
 import { BlobContainer } from './blob-container.ts'
-import { endedError } from './call-errors.ts'
+import { attachKill, endedError } from './call-errors.ts'
 import { streamRows, type CursorContext } from './cursor-stream.ts'
 import { ConnectionError, CrateDBError, InvalidArgumentError, ProtocolError, RequestAbortedError, TimeoutError } from './errors.ts'
 import { killTaggedJobs, newJobTag, tagStatement } from './job-kill.ts'
@@ -21,7 +21,10 @@ import type { CallOptions, CrateDBOptions, ExecuteManyOptions, ExecuteOptions, S
 import type { DecodeOptions } from './result-reader.ts'
 import type { DefaultRowMode, RowMode, RowOf } from './row-mode.ts'
 
-/** What `serverInfo()` reports (spec §1.9, `GET /`). */
+/**
+ * What `serverInfo()` reports (`GET /`, crate/crate
+ * `server/src/main/java/io/crate/protocols/http/MainAndStaticFileHandler.java`).
+ */
 export interface ServerInfo {
   /** CrateDB version, e.g. `5.10.3`. */
   version: string
@@ -83,9 +86,6 @@ const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH
 /** Decoding of the driver's own statements: built-in decoders only, whatever the client's options. */
 const INTERNAL_DECODE = {}
 
-/** Longest an aborted or timed-out call waits for its server job to be found and killed before it rejects. */
-const KILL_WAIT_MS = 2_000
-
 function positive(name: string, value: number | undefined, fallback: number, allowZero = true): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
@@ -103,7 +103,8 @@ function compareVersions(a: string, b: string): number {
 }
 
 /**
- * A `GET /` answer (spec §1.9) as {@link ServerInfo}.
+ * A `GET /` answer (crate/crate `server/src/main/java/io/crate/protocols/http/MainAndStaticFileHandler.java`) as {@link
+ * ServerInfo}.
  *
  * @throws DatabaseError/ProgrammingError for an error status; ProtocolError when it is not CrateDB's JSON.
  */
@@ -132,6 +133,20 @@ function defaultRetries(nodes: number, backoffFactor: number | undefined): numbe
 
 /** Retries by default when a backoff is configured (urllib3, under crate-python, retries 10 times). */
 const BACKOFF_RETRIES = 5
+
+/** How long {@link CrateDBClient.close} lets calls in flight finish by default, in ms. */
+const DEFAULT_CLOSE_TIMEOUT = 10_000
+
+/** Options of {@link CrateDBClient.close}. */
+export interface CloseOptions {
+  /**
+   * Ms that calls in flight (and background job kills) may take to finish before they are aborted. Default
+   * 10 000; `Infinity` waits for them however long they take; 0 aborts at once.
+   */
+  timeout?: number
+  /** Abort calls in flight at once (same as `timeout: 0`). Default `false`. */
+  abort?: boolean
+}
 
 /** Default of {@link CrateDBOptions.maxResponseSize}: 256 MiB. */
 export const DEFAULT_MAX_RESPONSE_SIZE = 256 * 1024 * 1024
@@ -162,7 +177,8 @@ function compressThreshold(value: boolean | number | undefined): number {
 }
 
 /**
- * A CrateDB client over the HTTP `_sql` endpoint (spec §1): a pool of keep-alive connections per node,
+ * A CrateDB client over the HTTP `_sql` endpoint
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html): a pool of keep-alive connections per node,
  * round-robin with failover, results decoded by column type. Create with {@link connect}; nothing touches the
  * network until the first call.
  *
@@ -175,7 +191,8 @@ function compressThreshold(value: boolean | number | undefined): number {
  *   `idempotent: true`; otherwise the call fails with a non-retryable `ConnectionError`.
  * - At most `1 + maxRetries` attempts, `backoffFactor` delays between them, all within `timeout`.
  *
- * Sessions: CrateDB keeps one SQL session per connection (spec §1.2). A `SET ...` sent through `execute` changes
+ * Sessions: CrateDB keeps one SQL session per connection (crate/crate
+ * `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`). A `SET ...` sent through `execute` changes
  * the session of whichever pooled connection carried it and later requests may or may not see it, so set session
  * options through client options (`schema`) or a client with `poolSize: 1`. `stream()` uses a connection of its
  * own, closed afterwards.
@@ -278,13 +295,15 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
   }
 
   /**
-   * Runs one SQL statement (`POST /_sql?types`, spec §1.3-1.4) with `?` or `$n` placeholders bound to `args`.
+   * Runs one SQL statement (`POST /_sql?types`,
+   * https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html) with `?` or `$n` placeholders bound to
+   * `args`.
    * Rows are decoded by column type (see `DecodeOptions`); row-count statements return `rows: []`.
    *
    * Cancellation: with a `timeout` or `signal`, the statement is sent with a `/* dialectry:<uuid> *\/` comment in
-   * front; when the call ends early after sending, the driver finds the job in `sys.jobs` by that comment and
-   * runs `KILL '<job id>'` before rejecting (`error.killedJobs` lists what it killed). Turn off with
-   * `killOnAbort: false`.
+   * front; when the call ends early after sending, it rejects at once and the driver finds the job in `sys.jobs`
+   * by that comment and runs `KILL '<job id>'` in the background (`await error.killing` for the killed ids, also
+   * in `error.killedJobs` then; `close()` waits for kills still running). Turn off with `killOnAbort: false`.
    *
    * @throws ProgrammingError (4xxx: syntax, unknown table/column, privileges), IntegrityError (duplicate key
    *   4091), DatabaseError (5xxx), ConnectionError, TimeoutError, RequestAbortedError, InvalidArgumentError.
@@ -310,7 +329,8 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
   }
 
   /**
-   * Runs one statement once per entry of `bulkArgs` in a single request (`bulk_args`, spec §1.3, §1.5): the fast
+   * Runs one statement once per entry of `bulkArgs` in a single request (`bulk_args`,
+   * https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-ops): the fast
    * path for inserts. Every entry's outcome is reported, failed ones also in `failed` — including failures the
    * server reports only as `rowcount: -2` without detail (servers before 5.10, or past 10 errors per shard).
    * Errors that fail the whole statement (syntax, unknown column, a value that cannot be cast) reject.
@@ -327,7 +347,8 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
 
   /**
    * Streams the rows of a query with bounded memory through a server-side cursor on one dedicated connection
-   * (spec §1.2; CrateDB 5.1+): `BEGIN`, `DECLARE ... NO SCROLL CURSOR WITH HOLD FOR <sql>`, `FETCH <batchSize>`
+   * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/declare.html; CrateDB 5.1+): `BEGIN`, `DECLARE
+   * ... NO SCROLL CURSOR WITH HOLD FOR <sql>`, `FETCH <batchSize>`
    * per round trip (the next batch is fetched while the current one is consumed), `CLOSE`, `COMMIT`. Breaking
    * out of the loop closes the cursor and the connection. `timeout` applies to each round trip; `signal` ends
    * the stream and closes its connection, which drops the cursor with its session. When the stream ends by
@@ -365,9 +386,10 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
   }
 
   /**
-   * Version and names from `GET /` (spec §1.9) of the next node in turn.
+   * Version and names from `GET /` (crate/crate
+   * `server/src/main/java/io/crate/protocols/http/MainAndStaticFileHandler.java`) of the next node in turn.
    * @throws ConnectionError (also when the nodes answer 503, e.g. a cluster without master: that is a node-down
-   *   status, spec §2.3), TimeoutError, RequestAbortedError.
+   *   status, as crate/crate-python `src/crate/client/http.py`), TimeoutError, RequestAbortedError.
    * @example
    * const { version } = await client.serverInfo()
    */
@@ -440,7 +462,8 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
   }
 
   /**
-   * The blobs of a blob table (`CREATE BLOB TABLE <table>`), spec §1.10: `put`, `get`, `getStream`, `exists`,
+   * The blobs of a blob table (`CREATE BLOB TABLE <table>`),
+   * https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html: `put`, `get`, `getStream`, `exists`,
    * `delete` by SHA-1 digest.
    * @example
    * const { digest, created } = await client.blobs('images').put(Buffer.from('...'))
@@ -450,7 +473,8 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
   }
 
   /**
-   * `REFRESH TABLE` for one or more tables, making recent writes visible to queries (spec §4.1). Names may be
+   * `REFRESH TABLE` for one or more tables, making recent writes visible to queries
+   * (https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html). Names may be
    * `table` or `schema.table`; each part is quoted (parts given in double quotes are taken as they are, `""` standing
    * for `"`), so a name cannot add SQL. Returns the server's row count (tables refreshed).
    * @throws InvalidArgumentError for a name that is not `[schema.]table` (nothing is sent).
@@ -466,15 +490,32 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
   }
 
   /**
-   * Closes every connection once requests in flight (and pending job kills) have finished. Later calls fail
-   * with a `ConnectionError` (`CLIENT_CLOSED`).
+   * Closes the client: new calls fail at once with a `ConnectionError` (`CLIENT_CLOSED`); calls in flight (and
+   * background job kills) may finish for up to `timeout` ms (default 10 000), then whatever is still running is
+   * aborted: those calls reject with a `ConnectionError` (`CLIENT_CLOSED`, not retryable: a statement may have
+   * run) and every connection is destroyed. `abort: true` aborts at once; `timeout: Infinity` waits as long as
+   * the calls take. Resolves once every call has settled and every connection is closed.
+   *
+   * @throws InvalidArgumentError for a negative or non-numeric `timeout`.
    * @example
-   * await client.close()
+   * await client.close() // graceful, at most 10 s
+   * await client.close({ abort: true }) // now
    */
-  async close(): Promise<void> {
+  async close(options: CloseOptions = {}): Promise<void> {
+    const bound = options.abort === true ? 0 : options.timeout === Infinity ? Infinity : positive('close timeout', options.timeout, DEFAULT_CLOSE_TIMEOUT)
     this.#closing = true
+    const graceful = (async (): Promise<void> => {
+      while (this.#inFlight.size > 0 || this.#pendingKills.size > 0) await Promise.allSettled([...this.#inFlight, ...this.#pendingKills])
+      await this.#transport.close()
+    })()
+    if (bound === Infinity) return graceful
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), bound)))
+    const timedOut = await Promise.race([graceful.then(() => false), expired])
+    clearTimeout(timer)
+    if (!timedOut) return
+    await this.#transport.destroy()
     while (this.#inFlight.size > 0 || this.#pendingKills.size > 0) await Promise.allSettled([...this.#inFlight, ...this.#pendingKills])
-    await this.#transport.close()
   }
 
   /** Runs one call, counted as in flight until it settles; refused once `close()` was called. */
@@ -539,41 +580,35 @@ export class CrateDBClient<Mode extends RowMode = 'array'> {
       const { response, node } = await this.#transport.send({ ...request, signal: scope.signal })
       return { response, node: node.url }
     } catch (err) {
-      if (err instanceof RequestEnded) throw await this.#ended(scope, request.what, err, timeout, tag)
+      if (err instanceof RequestEnded) throw this.#ended(scope, request.what, err, timeout, tag)
       throw err
     } finally {
       scope.dispose()
     }
   }
 
-  async #ended(scope: CallScope, what: string, ended: RequestEnded, timeout: number, tag: string | undefined): Promise<TimeoutError | RequestAbortedError> {
+  /**
+   * The error for a call that ended early. It is returned at once (the call rejects at its deadline); when the
+   * statement may have started, its server job is killed in the background (`error.killing`).
+   */
+  #ended(scope: CallScope, what: string, ended: RequestEnded, timeout: number, tag: string | undefined): TimeoutError | RequestAbortedError {
     const error = endedError(scope, what, ended.sent, timeout, ended.node?.url)
-    if (tag !== undefined && ended.sent) error.killedJobs = await this.#killTagged(tag)
+    if (tag !== undefined && ended.sent) attachKill(error, this.#killTagged(tag))
     return error
   }
 
   /**
-   * Kills the server jobs of the statements tagged `tag` (see job-kill.ts) and resolves with their ids, waiting
-   * at most {@link KILL_WAIT_MS}: a lookup still running then goes on in the background (`close()` waits for it)
-   * and the caller gets the ids found so far (none).
+   * Kills the server jobs of the statements tagged `tag` (see job-kill.ts) and resolves with their ids; never
+   * rejects. Runs in the background of the call that ended: `close()` waits for it (within its bound).
    */
-  async #killTagged(tag: string): Promise<string[]> {
-    if (this.#transport.closed) return []
+  #killTagged(tag: string): Promise<string[]> {
+    if (this.#transport.closed) return Promise.resolve([])
     const run = (sql: string, args: unknown[]): Promise<unknown[][]> =>
       this.#sql(sql, (stmt) => encodeStatementBody(stmt, args), (body, node, w) => decodeExecuteBody<unknown[]>(body, INTERNAL_DECODE, node, w).rows, { timeout: 5_000 }, true, false)
     const killing = killTaggedJobs(tag, run)
     this.#pendingKills.add(killing)
     void killing.finally(() => this.#pendingKills.delete(killing))
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<string[]>((resolve) => {
-      timer = setTimeout(() => resolve([]), KILL_WAIT_MS)
-      timer.unref()
-    })
-    try {
-      return await Promise.race([killing, deadline])
-    } finally {
-      clearTimeout(timer)
-    }
+    return killing
   }
 }
 

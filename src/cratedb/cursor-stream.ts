@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { callScope } from '../core/abort.ts'
+import { attachKill } from './call-errors.ts'
 import { ConnectionError, CrateDBError, InvalidArgumentError, RequestAbortedError, TimeoutError } from './errors.ts'
 import { exchange, ExchangeFailure } from './http-exchange.ts'
 import { errorFromResponse } from './response-errors.ts'
@@ -34,7 +35,7 @@ let cursorCounter = 0
 /** For a batch over `maxResponseSize`. */
 const STREAM_TOO_LARGE_HINT = 'Lower the batchSize option of stream(), or raise the maxResponseSize option.'
 
-/** Statuses after which another node is tried for BEGIN (spec §2.3). */
+/** Statuses after which another node is tried for BEGIN (as in crate/crate-python `src/crate/client/http.py`). */
 const NODE_DOWN = new Set([502, 503, 504, 509])
 
 /** One dedicated session (socket) running statements in order. */
@@ -118,7 +119,8 @@ async function openSession(ctx: CursorContext, options: CursorStreamOptions): Pr
 }
 
 /**
- * Streams the rows of `sql` through a server-side cursor (spec §1.2) on one dedicated socket:
+ * Streams the rows of `sql` through a server-side cursor
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/declare.html) on one dedicated socket:
  * `BEGIN`, `DECLARE <c> NO SCROLL CURSOR WITH HOLD FOR <sql>`, `FETCH <batchSize> FROM <c>` until a short batch,
  * `CLOSE <c>`, `COMMIT`. The next batch is requested while the current one is consumed, so memory holds at most
  * two batches. Breaking out of the loop (or an error) closes the cursor and the socket.
@@ -164,7 +166,7 @@ export async function* streamRows<Row>(ctx: CursorContext, sql: string, args: re
     failed = true
     if (tag !== undefined && (err instanceof TimeoutError || err instanceof RequestAbortedError)) {
       await ctx.transport.releaseSession(session.dispatcher, true)
-      err.killedJobs = await ctx.kill!(tag)
+      attachKill(err, ctx.kill!(tag)) // in the background: the stream ends at the deadline
     }
     throw err
   } finally {

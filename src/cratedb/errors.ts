@@ -1,8 +1,9 @@
 import { DialectryError } from '../core/errors.ts'
 
 /**
- * Errors of the CrateDB driver. The hierarchy follows crate-python's DB-API classes (spec §2.5) with CrateDB's
- * own error codes (spec §1.7) exposed:
+ * Errors of the CrateDB driver. The hierarchy follows crate-python's DB-API classes (crate/crate-python
+ * `src/crate/client/exceptions.py`) with CrateDB's
+ * own error codes (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes) exposed:
  *
  * ```
  * CrateDBError                      code, httpStatus?, errorTrace?, retryable
@@ -60,7 +61,9 @@ export class CrateDBError extends DialectryError {
 }
 
 /**
- * The server rejected or failed the statement (any JSON error envelope, spec §1.6). `serverMessage` is CrateDB's
+ * The server rejected or failed the statement (any JSON error envelope,
+ * https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-handling). `serverMessage` is
+ * CrateDB's
  * text, e.g. `RelationUnknown[Relation 'doc.t' unknown]`. 5xx codes land here directly (5005 = killed,
  * 5002/5003 shard failures, 503x cluster unavailable; the 503x ones are `retryable`).
  */
@@ -83,7 +86,10 @@ export class ProgrammingError extends DatabaseError {}
 /** CrateDB error 4004: the statement uses a feature CrateDB does not support (yet), e.g. a bulk SELECT. */
 export class NotSupportedError extends ProgrammingError {}
 
-/** HTTP 401: authentication failed or no host-based-auth entry matched (spec §1.1). The body is plain text. */
+/**
+ * HTTP 401: authentication failed or no host-based-auth entry matched
+ * (https://cratedb.com/docs/crate/reference/en/latest/admin/auth/hba.html). The body is plain text.
+ */
 export class AuthenticationError extends ProgrammingError {}
 
 /** Duplicate primary key (4091), also recognised by `DuplicateKeyException` in the text of older servers. */
@@ -104,22 +110,35 @@ export class ConnectionError extends CrateDBError {
   }
 }
 
+const NOTHING_KILLED: Promise<string[]> = Promise.resolve([])
+
 /**
- * The call's `timeout` (ms) elapsed. When the statement had been sent, the driver killed its server-side job
- * (see `killedJobs`); a write may still have been partly applied, since CrateDB has no rollback.
+ * The call's `timeout` (ms) elapsed; the call rejects at the deadline. When the statement had been sent, the
+ * driver kills its server-side job in the background (see `killing`); a write may still have been partly
+ * applied, since CrateDB has no rollback.
  */
 export class TimeoutError extends CrateDBError {
-  /** Server job ids killed with `KILL '<id>'` after the timeout; empty when none was found running. */
+  /**
+   * Server job ids killed with `KILL '<id>'` after the timeout. Filled in when the background kill finishes
+   * (await {@link killing} to be sure); empty when none was found running.
+   */
   killedJobs: string[] = []
+  /** Resolves with the killed job ids once the background kill has finished (never rejects). */
+  killing: Promise<string[]> = NOTHING_KILLED
 }
 
 /**
- * The caller's `AbortSignal` fired. When the statement had been sent, the driver killed its server-side job
- * (see `killedJobs`). `cause` is the signal's reason.
+ * The caller's `AbortSignal` fired; the call rejects at once. When the statement had been sent, the driver
+ * kills its server-side job in the background (see `killing`). `cause` is the signal's reason.
  */
 export class RequestAbortedError extends CrateDBError {
-  /** Server job ids killed with `KILL '<id>'` after the abort; empty when none was found running. */
+  /**
+   * Server job ids killed with `KILL '<id>'` after the abort. Filled in when the background kill finishes
+   * (await {@link killing} to be sure); empty when none was found running.
+   */
   killedJobs: string[] = []
+  /** Resolves with the killed job ids once the background kill has finished (never rejects). */
+  killing: Promise<string[]> = NOTHING_KILLED
 }
 
 /** A successful HTTP status with a body that is not CrateDB's JSON (e.g. a proxy page). */
@@ -152,7 +171,10 @@ export class InvalidArgumentError extends CrateDBError {
   }
 }
 
-/** A blob API request failed (spec §1.10). `table` and `digest` say which blob. */
+/**
+ * A blob API request failed (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html). `table` and
+ * `digest` say which blob.
+ */
 export class BlobError extends CrateDBError {
   readonly table: string
   readonly digest: string | undefined

@@ -83,10 +83,13 @@ export interface TransportRequest {
   tooLargeHint?: string
 }
 
-/** Upper bound of a backoff delay, as urllib3's (spec §2.1). */
+/**
+ * Upper bound of a backoff delay, as urllib3's (urllib3 `Retry.DEFAULT_BACKOFF_MAX`,
+ * https://urllib3.readthedocs.io/en/stable/reference/urllib3.util.html).
+ */
 export const MAX_BACKOFF = 120_000
 
-/** Statuses after which a node is set aside (spec §2.3). */
+/** Statuses after which a node is set aside (as in crate/crate-python `src/crate/client/http.py`). */
 const NODE_DOWN_STATUSES = new Set([502, 503, 504, 509])
 /** Of those, the ones that say the request was not processed, so it can go to another node. */
 const NOT_PROCESSED_STATUSES = new Set([503, 509])
@@ -123,7 +126,8 @@ function describeFailure(err: ExchangeFailure): string {
 
 /**
  * Sends HTTP requests to the nodes of one cluster: round-robin over the active nodes, failover with the rules of
- * spec §2.3 (a node that fails with a network error or 502/503/504/509 is set aside for `retryInterval`), backoff
+ * crate/crate-python `src/crate/client/http.py` (a node that fails with a network error or 502/503/504/509 is set aside
+ * for `retryInterval`), backoff
  * between retries, and one {@link ConnectionError} naming every node tried when all attempts fail.
  *
  * Re-send rule: a request that never reached a socket is re-sent to the next node; one that may have reached a
@@ -136,6 +140,8 @@ export class Transport {
   readonly #connector: buildConnector.connector
   readonly #extraPools = new Map<string, Pool>()
   readonly #sessionClients = new Set<Dispatcher>()
+  /** Fires on {@link destroy}: ends backoff waits. */
+  readonly #destroyed = new AbortController()
   #closed = false
 
   constructor(settings: TransportSettings) {
@@ -174,8 +180,9 @@ export class Transport {
         const delay = backoffFor(attempt, this.#settings.backoffFactor)
         if (delay > 0) {
           try {
-            await sleep(delay, request.signal)
+            await sleep(delay, request.signal === undefined ? this.#destroyed.signal : AbortSignal.any([request.signal, this.#destroyed.signal]))
           } catch {
+            if (this.#destroyed.signal.aborted) throw new ConnectionError(`${request.what}: the client was closed while the request waited for a retry`, { code: 'CLIENT_CLOSED', cause: lastError, nodes: tried })
             throw new RequestEnded(false, undefined)
           }
         }
@@ -322,7 +329,21 @@ export class Transport {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    const all: Dispatcher[] = [...this.nodes.all.map((n) => n.pool), ...this.#extraPools.values(), ...this.#sessionClients]
-    await Promise.all(all.map((d) => d.close().catch(() => {})))
+    await Promise.all(this.#dispatchers().map((d) => d.close().catch(() => {})))
+  }
+
+  /**
+   * Closes every pool at once: requests in flight (also on cursor sessions) fail, their sockets are destroyed,
+   * and a request waiting for a retry stops waiting. Requests sent through {@link send} then fail with a
+   * `ConnectionError` (`CLIENT_CLOSED`).
+   */
+  async destroy(): Promise<void> {
+    this.#closed = true
+    this.#destroyed.abort()
+    await Promise.all(this.#dispatchers().map((d) => d.destroy().catch(() => {})))
+  }
+
+  #dispatchers(): Dispatcher[] {
+    return [...this.nodes.all.map((n) => n.pool), ...this.#extraPools.values(), ...this.#sessionClients]
   }
 }

@@ -76,6 +76,7 @@ describe('cancellation kills the server-side job', () => {
     expect(running.size).toBe(2)
     ac.abort(new Error('user gave up'))
     const err = (await call.catch((e: unknown) => e)) as RequestAbortedError
+    await err.killing // the call rejected at its deadline; the kill runs in the background
     expect(err).toBeInstanceOf(RequestAbortedError)
     expect((err.cause as Error).message).toBe('user gave up')
     const sent = node.requests.find((r) => r.json?.stmt?.endsWith('SELECT slow FROM t'))!.json!.stmt!
@@ -97,6 +98,7 @@ describe('cancellation kills the server-side job', () => {
     await waitFor(() => running.size === 1)
     ac.abort()
     const err = (await call.catch((e: unknown) => e)) as RequestAbortedError
+    await err.killing // the call rejected at its deadline; the kill runs in the background
     expect(err).toBeInstanceOf(RequestAbortedError)
     expect(err.killedJobs).toHaveLength(1)
     expect(kills()).toHaveLength(1)
@@ -106,6 +108,7 @@ describe('cancellation kills the server-side job', () => {
   it("the kill lookup decodes job ids with the built-in decoders, not the client's converters", async () => {
     const own = connect(node.url, { converters: { 4: (v) => ({ wrapped: v }) } })
     const err = (await own.execute('SELECT slow', [], { timeout: 150 }).catch((e: unknown) => e)) as TimeoutError
+    await err.killing // the call rejected at its deadline; the kill runs in the background
     expect(err).toBeInstanceOf(TimeoutError)
     expect(err.killedJobs).toHaveLength(1)
     expect(typeof err.killedJobs[0]).toBe('string')
@@ -116,6 +119,7 @@ describe('cancellation kills the server-side job', () => {
 
   it('a timeout ends the call with TimeoutError and kills the job', async () => {
     const err = (await client.execute('SELECT slow', [], { timeout: 150 }).catch((e: unknown) => e)) as TimeoutError
+    await err.killing // the call rejected at its deadline; the kill runs in the background
     expect(err).toBeInstanceOf(TimeoutError)
     expect(err.code).toBe('TIMEOUT')
     expect(err.killedJobs).toHaveLength(1)
@@ -125,6 +129,7 @@ describe('cancellation kills the server-side job', () => {
   it('the lookup is repeated while the job is not visible yet', async () => {
     hideJobsForLookups = 2
     const err = (await client.execute('SELECT slow', [], { timeout: 100 }).catch((e: unknown) => e)) as TimeoutError
+    await err.killing // the call rejected at its deadline; the kill runs in the background
     expect(lookups()).toHaveLength(3)
     expect(err.killedJobs).toHaveLength(1)
     expect(running.size).toBe(0)
@@ -165,7 +170,7 @@ describe('waiting for the kill, and close()', () => {
     const error = await call.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RequestAbortedError)
     expect((error as RequestAbortedError).killedJobs).toEqual([])
-    expect(lookups().length).toBeGreaterThan(0)
+    await waitFor(() => lookups().length > 0)
     expect(kills()).toHaveLength(0) // the lookup is still unanswered
     let closed = false
     const closing = own.close().then(() => (closed = true))

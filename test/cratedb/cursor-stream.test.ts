@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { connect, ProgrammingError, RequestAbortedError, type CrateDBClient } from '../../src/cratedb/index.ts'
 import { crateError, resultSet, rowCount, sendJson, startStub, type StubNode } from './helpers/stub-node.ts'
 
-// A node with per-connection sessions holding cursors, as CrateDB keeps them (spec §1.2).
+// A node with per-connection sessions holding cursors, as CrateDB keeps them (crate/crate
+// `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`).
 interface Cursor { total: number; pos: number }
 const sessions = new Map<number, Map<string, Cursor>>()
 let fetchedRows = 0
@@ -126,6 +127,7 @@ describe('stream() over a server-side cursor', () => {
     const error = await iterate().catch((e: unknown) => e)
     const session = node.requests.find((r) => (r.json?.stmt ?? '').includes('DECLARE'))!.connection
     expect(error).toBeInstanceOf(RequestAbortedError)
+    await (error as RequestAbortedError).killing // the stream ended at once; the kill ran in the background
     expect(n).toBe(10)
     expect(stmts()).not.toContain('CLOSE c')
     // The cursor's query job is found by the tag its DECLARE carried, and killed.
