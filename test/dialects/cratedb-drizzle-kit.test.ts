@@ -110,7 +110,8 @@ describe('drizzle-kit postgresql output on CrateDB', () => {
     expect(await db.select({ details: books.details, branches: books.branches }).from(books).where(eq(books.id, 'b1'))).toEqual([
       { details: { format: 'paperback' }, branches: [[1, 2]] },
     ])
-    expect(await db.select({ notes: reviews.notes }).from(reviews)).toEqual([{ notes: [{ by: 'ann' }] }])
+    // context: jsonb with DEFAULT '{"lang":"en"}'::jsonb, now object(ignored) with an ::object default.
+    expect(await db.select({ notes: reviews.notes, context: reviews.context }).from(reviews)).toEqual([{ notes: [{ by: 'ann' }], context: { lang: 'en' } }])
   })
 
   it('refuses serial and UNIQUE before running anything, naming the statement', async () => {

@@ -22,7 +22,8 @@ const AFTER_TYPE = /^(\[\d*\])*(\s+(PRIMARY\s+KEY|DEFAULT|GENERATED|NOT\s+NULL|N
  * - Quoted column types of this package's helpers (`"array(text)"`, `"object"`, `"object(strict) as ("a"
  *   text)"`, `"geo_point"`, `"geo_shape"`, `"ip"`) are written unquoted, as CrateDB's grammar needs them.
  * - `json`/`jsonb` columns become `object(ignored)`: CrateDB's JSON document type, which stores any keys
- *   without typing them (pg-core sends JSON text, which CrateDB casts to an object on insert).
+ *   without typing them (pg-core sends JSON text, which CrateDB casts to an object on insert); their defaults'
+ *   `'{…}'::jsonb` casts become `::object`.
  * - Statements with nothing to do on CrateDB are skipped (`null`): `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY`
  *   and `DROP CONSTRAINT "…_fk"` (CrateDB has no foreign keys; nothing enforces the reference), `CREATE INDEX`
  *   and `DROP INDEX` (CrateDB indexes every column already), `CREATE SCHEMA` (schemas exist implicitly).
@@ -156,7 +157,11 @@ function rewriteElement(statement: string, at: number, refuse: Refuse): { text: 
   if (/\bGENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b/i.test(constraints)) refuse('identity columns', SERIAL_HINT)
   if (/\bCONSTRAINT\s+"(?:[^"]|"")*"\s+UNIQUE\b/i.test(constraints)) refuse('UNIQUE constraints', UNIQUE_HINT)
   const json = /^jsonb?\b/i.exec(definition)
-  if (json !== null) return { text: `${head}object(ignored)`, end: typeStart + json[0].length }
+  if (json !== null) {
+    // A default is written as `'{"a":1}'::jsonb`: the cast follows the type.
+    const after = constraints.slice(json[0].length).replace(/('(?:[^']|'')*')::jsonb?\b/gi, '$1::object')
+    return { text: `${head}object(ignored)${after}`, end: typeStart + constraints.length }
+  }
   if (statement[typeStart] !== '"') return undefined
   const quoted = quotedType(statement, typeStart)
   if (quoted === undefined || !CRATEDB_TYPE.test(quoted.type)) return undefined
