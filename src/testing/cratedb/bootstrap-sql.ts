@@ -4,7 +4,8 @@
  * - schemas `doc`, `blob`, `sys` (CrateDB's own) and `crate_sys` (server internals), `crate_fn` (functions
  *   on the search path), `crate_info` (what `information_schema.*` is rewritten to); `public` is dropped;
  * - `crate_sys.seq_no` and the triggers `crate_sys.bump()` (new `_seq_no`/`_version` on UPDATE) and
- *   `crate_sys.stamp_id()` (`_id` of composite or date/time keys) for the system columns (spec §4.2);
+ * `crate_sys.stamp_id()` (`_id` of composite or date/time keys) for the system columns
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/system-columns.html);
  * - `crate_sys.visibility` and `crate_sys.visible_seq()` for the refresh knob (row-level security policies), and
  *   `crate_sys.ghost_rows` with `keep_ghost()` (trigger), `attach_ghosts()` and `detach_ghosts()`: the images of
  *   rows updated or deleted since the last refresh, which searches see as inheritance children of their table;
@@ -14,6 +15,8 @@
  *   between timestamps and bigint epoch milliseconds;
  * - functions `distance` (haversine, meters), `latitude`, `longitude`, `geo_point(text)`,
  *   `gen_random_text_uuid()`, and `min`/`max`/`sum`/`avg` over jsonb (object sub-columns);
+ * - `crate_fn.avg`/`mean`/`stddev`/`stddev_samp`/`stddev_pop`/`variance` returning DOUBLE as CrateDB's do,
+ *   `crate_sys.user_name()` (the authenticated user), and `->`/`->>` on `jsonb[]` (`items['k']` on ARRAY(OBJECT));
  * - `sys.nodes`, `sys.cluster`, `sys.jobs` views and the `information_schema` views `schemata`, `tables`,
  *   `columns`, `key_column_usage`, `table_constraints`, `views`, `table_partitions` with CrateDB's values.
  */
@@ -193,6 +196,41 @@ CREATE AGGREGATE crate_fn.max(jsonb) (SFUNC = crate_fn.jsonb_larger, STYPE = jso
 CREATE AGGREGATE crate_fn.min(jsonb) (SFUNC = crate_fn.jsonb_smaller, STYPE = jsonb);
 CREATE AGGREGATE crate_fn.sum(jsonb) (SFUNC = crate_fn.jsonb_sum, STYPE = numeric);
 CREATE AGGREGATE crate_fn.avg(jsonb) (SFUNC = crate_fn.jsonb_avg_step, STYPE = numeric[], FINALFUNC = crate_fn.jsonb_avg_final);
+
+-- CrateDB's DOUBLE aggregates (the translator calls them as crate_fn.<name>; NUMERIC arguments keep NUMERIC;
+-- variance is the population variance, stddev the sample one, as in CrateDB).
+CREATE AGGREGATE crate_fn.avg(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_avg, INITCOND = '{0,0,0}');
+CREATE AGGREGATE crate_fn.avg(numeric) (SFUNC = numeric_avg_accum, STYPE = internal, FINALFUNC = numeric_avg);
+CREATE AGGREGATE crate_fn.mean(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_avg, INITCOND = '{0,0,0}');
+CREATE AGGREGATE crate_fn.mean(numeric) (SFUNC = numeric_avg_accum, STYPE = internal, FINALFUNC = numeric_avg);
+CREATE AGGREGATE crate_fn.mean(jsonb) (SFUNC = crate_fn.jsonb_avg_step, STYPE = numeric[], FINALFUNC = crate_fn.jsonb_avg_final);
+CREATE AGGREGATE crate_fn.stddev(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_stddev_samp, INITCOND = '{0,0,0}');
+CREATE AGGREGATE crate_fn.stddev(numeric) (SFUNC = numeric_accum, STYPE = internal, FINALFUNC = numeric_stddev_samp);
+CREATE AGGREGATE crate_fn.stddev_samp(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_stddev_samp, INITCOND = '{0,0,0}');
+CREATE AGGREGATE crate_fn.stddev_samp(numeric) (SFUNC = numeric_accum, STYPE = internal, FINALFUNC = numeric_stddev_samp);
+CREATE AGGREGATE crate_fn.stddev_pop(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_stddev_pop, INITCOND = '{0,0,0}');
+CREATE AGGREGATE crate_fn.stddev_pop(numeric) (SFUNC = numeric_accum, STYPE = internal, FINALFUNC = numeric_stddev_pop);
+CREATE AGGREGATE crate_fn.variance(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_var_pop, INITCOND = '{0,0,0}');
+
+-- CURRENT_USER, SESSION_USER, USER: the authenticated user (the store sets crate.auth_user per statement).
+CREATE FUNCTION crate_sys.user_name() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('crate.auth_user', true), ''), 'crate')
+$$;
+
+-- arr['k'] on ARRAY(OBJECT): the array of the values of key k (the translator writes obj['k'] as obj -> 'k').
+CREATE FUNCTION crate_fn.array_field(jsonb[], text) RETURNS jsonb[] LANGUAGE sql IMMUTABLE STRICT AS $$
+  SELECT array_agg(e -> $2 ORDER BY o) FROM unnest($1) WITH ORDINALITY AS u(e, o)
+$$;
+CREATE FUNCTION crate_fn.array_field_text(jsonb[], text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT AS $$
+  SELECT array_agg(e ->> $2 ORDER BY o) FROM unnest($1) WITH ORDINALITY AS u(e, o)
+$$;
+CREATE OPERATOR crate_fn.-> (LEFTARG = jsonb[], RIGHTARG = text, FUNCTION = crate_fn.array_field);
+CREATE OPERATOR crate_fn.->> (LEFTARG = jsonb[], RIGHTARG = text, FUNCTION = crate_fn.array_field_text);
+-- 2 = ANY(items['k']), name = ANY(items['k']): a number or text compared with object values.
+CREATE FUNCTION crate_fn.numeric_eq_jsonb(numeric, jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT to_jsonb($1) = $2 $$;
+CREATE FUNCTION crate_fn.text_eq_jsonb(text, jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT to_jsonb($1) = $2 $$;
+CREATE OPERATOR crate_fn.= (LEFTARG = numeric, RIGHTARG = jsonb, FUNCTION = crate_fn.numeric_eq_jsonb);
+CREATE OPERATOR crate_fn.= (LEFTARG = text, RIGHTARG = jsonb, FUNCTION = crate_fn.text_eq_jsonb);
 
 CREATE FUNCTION crate_sys.meta(oid, integer) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -28,17 +28,23 @@ export interface CrateStoreOptions {
   readonly clusterName: string
   /** Milliseconds between automatic refreshes; `undefined` = every write is visible at once (no knob). */
   readonly refreshInterval: number | undefined
+  /**
+   * Directory of the cached bootstrapped PGlite image (~40 MB, one file per bootstrap version); `false` = no
+   * cache file. Default: the OS temp directory.
+   */
+  readonly imageCache?: string | false | undefined
 }
 
 // CrateDB's superuser is `crate` (current_user, sys.jobs, object owners).
 const SESSION_SQL = "SET SESSION AUTHORIZATION crate; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET client_min_messages = 'warning'"
 
-let template: Promise<{ first: PGlite | undefined; dump: Blob }> | undefined
+/** Bootstrapped templates by cache directory (`''` = no cache file). */
+const templates = new Map<string, Promise<{ first: PGlite | undefined; dump: Blob }>>()
 
 /** Where the bootstrapped data directory is cached between processes (keyed by the bootstrap SQL). */
-function templateFile(): string {
+function templateFile(directory: string): string {
   const key = createHash('sha256').update(BOOTSTRAP_SQL).digest('hex').slice(0, 16)
-  return join(tmpdir(), `dialectry-cratedb-pglite-${key}.tar`)
+  return join(directory, `dialectry-cratedb-pglite-${key}.tar`)
 }
 
 async function loadCachedTemplate(file: string): Promise<{ first: PGlite; dump: Blob } | undefined> {
@@ -59,35 +65,39 @@ async function loadCachedTemplate(file: string): Promise<{ first: PGlite; dump: 
   }
 }
 
-async function buildTemplate(): Promise<{ first: PGlite | undefined; dump: Blob }> {
-  const file = templateFile()
-  const cached = await loadCachedTemplate(file)
+async function buildTemplate(directory: string): Promise<{ first: PGlite | undefined; dump: Blob }> {
+  const file = directory === '' ? undefined : templateFile(directory)
+  const cached = file === undefined ? undefined : await loadCachedTemplate(file)
   if (cached !== undefined) return cached
   const db = new PGlite()
   await db.waitReady
   await db.exec(BOOTSTRAP_SQL)
   const dump = await db.dumpDataDir('none')
-  try {
-    const temporary = `${file}.${process.pid}.${Date.now()}`
-    await writeFile(temporary, new Uint8Array(await dump.arrayBuffer()))
-    await rename(temporary, file)
-  } catch {
-    // no cache then: the next process bootstraps again
+  if (file !== undefined) {
+    try {
+      await mkdir(directory, { recursive: true })
+      const temporary = `${file}.${process.pid}.${Date.now()}`
+      await writeFile(temporary, new Uint8Array(await dump.arrayBuffer()))
+      await rename(temporary, file)
+    } catch {
+      // no cache then: the next process bootstraps again
+    }
   }
   return { first: db, dump }
 }
 
 /**
- * A PGlite with the bootstrap applied. The first call in a process loads the data directory cached in the temp
- * directory by an earlier process (under a second), or runs initdb and the bootstrap (about 5 s) and caches the
- * result; later calls load the in-memory dump.
+ * A PGlite with the bootstrap applied. The first call in a process loads the data directory cached in `cache` (a
+ * directory; `false` = none) by an earlier process (under a second), or runs initdb and the bootstrap (about 5 s)
+ * and caches the result there; later calls load the in-memory dump.
  */
-async function bootstrappedPglite(): Promise<PGlite> {
+async function bootstrappedPglite(cache: string | false): Promise<PGlite> {
+  const directory = cache === false ? '' : cache
+  let template = templates.get(directory)
   if (template === undefined) {
-    template = buildTemplate()
-    template.catch(() => {
-      template = undefined
-    })
+    template = buildTemplate(directory)
+    templates.set(directory, template)
+    template.catch(() => templates.delete(directory))
   }
   const t = await template
   if (t.first !== undefined) {
@@ -116,6 +126,7 @@ export class CrateStore {
   #lane: Promise<unknown> = Promise.resolve()
   #searchPath = ''
   #role = ''
+  #user = ''
   #timer: ReturnType<typeof setInterval> | undefined
   #closed = false
   /** `false` when no images of updated or deleted rows wait for a refresh (see {@link attachGhosts}). */
@@ -135,7 +146,7 @@ export class CrateStore {
    * @throws Error when PGlite cannot start.
    */
   static async open(options: CrateStoreOptions): Promise<CrateStore> {
-    const db = await bootstrappedPglite()
+    const db = await bootstrappedPglite(options.imageCache ?? tmpdir())
     await db.exec(SESSION_SQL)
     const wire = new PgliteWire(db)
     await wire.script(
@@ -176,19 +187,23 @@ export class CrateStore {
 
   /**
    * Points the engine at a session: `search_path` = the session schema then `crate_fn`, and the role that
-   * runs the statement (`crate_searcher` for searches under the refresh knob, else the superuser). Only sends
-   * what changed. Call inside {@link run}.
+   * runs the statement (`crate_searcher` for searches under the refresh knob, else the superuser), and the
+   * authenticated `user` that CURRENT_USER/SESSION_USER/USER answer (default `crate`). Only sends what changed.
+   * Call inside {@link run}.
    */
-  async useSession(schema: string, searcher: boolean): Promise<void> {
+  async useSession(schema: string, searcher: boolean, user = 'crate'): Promise<void> {
     const path = `${quoteIdent(schema)}, crate_fn`
     const role = searcher ? 'crate_searcher' : ''
     const parts: string[] = []
     if (path !== this.#searchPath) parts.push(`SET search_path TO ${path}`)
     if (role !== this.#role) parts.push(role === '' ? 'RESET ROLE' : `SET ROLE ${role}`)
+    // CURRENT_USER, SESSION_USER and USER read it (through `crate_sys.user_name()`).
+    if (user !== this.#user) parts.push(`SET crate.auth_user = ${quoteLiteral(user)}`)
     if (parts.length === 0) return
     await this.wire.script(parts.join('; '))
     this.#searchPath = path
     this.#role = role
+    this.#user = user
   }
 
   async #superuser(): Promise<void> {

@@ -3,7 +3,9 @@ import { keyword, type SqlToken } from './sql-tokenizer.ts'
 /**
  * A CrateDB column type and the PostgreSQL type the local server stores it as.
  *
- * `crate` is the `information_schema.columns.data_type` spelling (spec §4.4: `text`, `bigint`, `object`,
+ * `crate` is the `information_schema.columns.data_type` spelling
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/information-schema.html#information-schema-columns:
+ * `text`, `bigint`, `object`,
  * `geo_point`, `text_array`, `integer_array_array` …); `pg` is PostgreSQL DDL text.
  */
 export interface CrateType {
@@ -132,6 +134,7 @@ export function parseCrateType(tokens: readonly SqlToken[], index: number): Pars
   const first = tokens[index]
   if (first === undefined) throw new CrateTypeError('missing type')
   const word = first.type === 'qident' ? first.text.slice(1, -1).toUpperCase() : keyword(first)
+  if (first.type === 'qident' && word !== 'CHAR') return quotedType(tokens, index)
   let type: CrateType
   let i = index + 1
   switch (word) {
@@ -229,9 +232,41 @@ export function parseCrateType(tokens: readonly SqlToken[], index: number): Pars
       if ((word === 'INTEGER' || word === 'BIGINT' || word === 'TEXT') && isPunct(tokens[i], '(')) i = skipParens(tokens, i)
     }
   }
+  return arraySuffix(tokens, i, type)
+}
+
+/** `t[]`, `t[][]`: the type `type` ending before `tokens[i]` with its array brackets. */
+function arraySuffix(tokens: readonly SqlToken[], i: number, type: CrateType): Parsed {
   while (isPunct(tokens[i], '[') && isPunct(tokens[i + 1], ']')) {
     type = arrayOf(type)
     i += 2
   }
   return { type, next: i }
+}
+
+/**
+ * Names a quoted identifier may give as a type: in CrateDB's grammar a quoted identifier is a `baseDataType`
+ * (`ident`), looked up lower-cased in `DataTypes.TYPES_BY_NAME_OR_ALIAS` (crate/crate
+ * `libs/sql-parser/src/main/antlr/io/crate/sql/parser/antlr/SqlBaseParser.g4` `dataType`/`baseDataType`,
+ * `server/src/main/java/io/crate/analyze/DataTypeAnalyzer.java`, `server/src/main/java/io/crate/types/DataTypes.java`).
+ * So `"object"` (an untyped dynamic OBJECT), `"geo_point"` and `"double precision"` are types, while
+ * `"array(text)"`, `"text[]"` and `"object(strict)"` are not (`ARRAY(…)`, `[]` and OBJECT's column policy are
+ * grammar, not names).
+ */
+const QUOTED_TYPE_NAMES: ReadonlySet<string> = new Set([
+  'byte', 'boolean', 'text', 'character', 'ip', 'double precision', 'real', 'smallint', 'integer', 'bigint', 'numeric',
+  'time with time zone', 'timestamp with time zone', 'timestamp without time zone', 'object', 'geo_point', 'geo_shape',
+  'regproc', 'regtype', 'regclass', 'oidvector', 'int2', 'int', 'int4', 'int8', 'name', 'long', 'short', 'float',
+  'float4', 'float8', 'double', 'string', 'varchar', 'character varying', 'timetz', 'timestamptz', 'timestamp',
+  'interval', 'date', 'bit', 'json', 'decimal', 'float_vector', 'uuid',
+])
+
+/** A type given as a quoted identifier at `tokens[index]`, then optional `(n, …)` parameters and `[]`. */
+function quotedType(tokens: readonly SqlToken[], index: number): Parsed {
+  const name = tokens[index]!.text.slice(1, -1).replaceAll('""', '"').toLowerCase()
+  if (!QUOTED_TYPE_NAMES.has(name)) throw new CrateTypeError(`Cannot find data type: ${name}`)
+  if (name === 'object') return arraySuffix(tokens, index + 1, { crate: 'object', pg: 'jsonb' })
+  const words: SqlToken[] = (name === 'name' ? 'text' : name).split(' ').map((text) => ({ type: 'ident', text, start: tokens[index]!.start }))
+  const parsed = parseCrateType([...words, ...tokens.slice(index + 1)], 0)
+  return { type: parsed.type, next: index + 1 + parsed.next - words.length }
 }

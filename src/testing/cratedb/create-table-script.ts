@@ -1,5 +1,6 @@
 import type { CreateTableDefinition } from './create-table-translator.ts'
-import { qualified } from './qualified-name.ts'
+import type { CrateType } from './crate-types.ts'
+import { qualified, type QualifiedName } from './qualified-name.ts'
 import { quoteIdent, quoteLiteral } from './sql-tokenizer.ts'
 
 /** Options of {@link createTableScript}. */
@@ -60,6 +61,7 @@ export function createTableScript(definition: CreateTableDefinition, options: Cr
     settings: o.settings,
   }
   lines.push(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(tableMeta))}`)
+  lines.push(...millisecondScript(definition.table, definition.columns))
   const generated = definition.columns.filter((c) => c.generatedExpression !== undefined)
   if (generated.length > 0) {
     const fn = `crate_sys.${quoteIdent(`generated_${definition.table.schema}_${definition.table.name}`)}`
@@ -76,6 +78,23 @@ export function createTableScript(definition: CreateTableDefinition, options: Cr
   return lines.join(';\n')
 }
 
+/**
+ * CrateDB stores timestamps in milliseconds (a string with microseconds loses them): a BEFORE INSERT OR UPDATE
+ * trigger (`crate_05_ms[_<column>]`, before the generated columns) truncates the TIMESTAMP columns among `columns`
+ * to milliseconds. `suffix` names the trigger of columns added later. Empty when no column is a timestamp.
+ */
+export function millisecondScript(name: QualifiedName, columns: readonly { readonly name: string; readonly type: CrateType }[], suffix = ''): string[] {
+  const timestamps = columns.filter((c) => c.type.crate.startsWith('timestamp ')).map((c) => quoteIdent(c.name))
+  if (timestamps.length === 0) return []
+  const table = qualified(name)
+  const fn = `crate_sys.${quoteIdent(`ms_${name.schema}_${name.name}${suffix}`)}`
+  const body = timestamps.map((c) => `NEW.${c} := date_trunc('milliseconds', NEW.${c});`).join(' ')
+  return [
+    `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${body} RETURN NEW; END $fn$`,
+    `CREATE TRIGGER ${quoteIdent(`crate_05_ms${suffix}`)} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+  ]
+}
+
 /** Definitions of `_seq_no`, `_primary_term` and `_version` (after `_id`), filled by defaults on INSERT. */
 export const SYSTEM_COLUMN_DEFINITIONS: readonly string[] = [
   `"_seq_no" bigint NOT NULL DEFAULT nextval('crate_sys.seq_no')`,
@@ -83,7 +102,10 @@ export const SYSTEM_COLUMN_DEFINITIONS: readonly string[] = [
   '"_version" bigint NOT NULL DEFAULT 1',
 ]
 
-/** The trigger that gives an updated row a new `_seq_no` and the next `_version` (spec §4.2). */
+/**
+ * The trigger that gives an updated row a new `_seq_no` and the next `_version`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/system-columns.html).
+ */
 export function systemTriggerScript(table: string): string {
   return `CREATE TRIGGER crate_30_bump BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION crate_sys.bump()`
 }

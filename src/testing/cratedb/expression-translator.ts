@@ -3,7 +3,11 @@ import { argTypeMarker } from './arg-typed-sql.ts'
 import { parseError } from './crate-error.ts'
 import { identifierName, keyword, quoteIdent, quoteLiteral, stringValue, type SqlToken } from './sql-tokenizer.ts'
 
-/** System columns every user table carries (spec §4.2); hidden from `SELECT *` unless named in the statement. */
+/**
+ * System columns every user table carries
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/system-columns.html); hidden from `SELECT *` unless
+ * named in the statement.
+ */
 export const SYSTEM_COLUMNS: ReadonlySet<string> = new Set(['_id', '_seq_no', '_primary_term', '_version'])
 
 /**
@@ -39,6 +43,28 @@ const NOT_OPERANDS = new Set(
     'WITHIN DO CONFLICT NOTHING FETCH FIRST NEXT ROWS ROW ONLY FOR TO'
   ).split(' '),
 )
+
+/**
+ * Aggregates CrateDB computes in DOUBLE over integers and floats (NUMERIC over NUMERIC), and `mean`, which
+ * PostgreSQL lacks: called as `crate_fn.<name>` (aggregates over double precision and numeric in `bootstrap-sql.ts`)
+ * because PostgreSQL's own `avg(integer)` would win over any overload on the search path. CrateDB:
+ * `server/src/main/java/io/crate/execution/engine/aggregation/impl/` (`AverageAggregation`, `VarianceAggregation`,
+ * `StandardDeviation*Aggregation`).
+ */
+const DOUBLE_AGGREGATES = new Set(['AVG', 'MEAN', 'STDDEV', 'STDDEV_SAMP', 'STDDEV_POP', 'VARIANCE'])
+
+/** Session-user functions CrateDB answers with the authenticated user (PostgreSQL would say `crate`). */
+const USER_FUNCTIONS = new Set(['CURRENT_USER', 'SESSION_USER', 'USER', 'CURRENT_ROLE'])
+
+/**
+ * A numeric literal as CrateDB types it: with a decimal point or an exponent and at most 18 significant digits
+ * it is a DOUBLE (PostgreSQL: numeric), otherwise as written (`AstBuilder.visitDecimalLiteral` in crate/crate).
+ */
+function numberLiteral(text: string): string {
+  if (!/[.eE]/.test(text)) return text
+  const mantissa = text.split(/[eE]/)[0]!.replace('.', '').replace(/^0+/, '')
+  return mantissa.length <= 18 ? `${text}::float8` : text
+}
 
 const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~', '~*', '!~', '!~*'])
 /** Comparisons whose operands CrateDB compares by the value's type (the regex operators always compare text). */
@@ -175,6 +201,12 @@ export function translateExpression(tokens: readonly SqlToken[], from: number, t
       } else if (refs !== undefined && refs.names.has(name) && !isPunct(next, '(') && !isPunct(next, '.') && !NOT_OPERANDS.has(kw)) {
         operandOut = push(`${refs.prefix}.${quoteIdent(name)}`)
         operandSrc = i
+      } else if (t.type === 'ident' && DOUBLE_AGGREGATES.has(kw) && isPunct(next, '(')) {
+        operandOut = push(`crate_fn.${kw.toLowerCase()}`)
+        operandSrc = i
+      } else if (t.type === 'ident' && USER_FUNCTIONS.has(kw) && !isPunct(next, '(')) {
+        operandOut = push('crate_sys.user_name()')
+        operandSrc = i
       } else {
         const index = push(t.text)
         if (isOperandEnd(t)) {
@@ -238,7 +270,7 @@ export function translateExpression(tokens: readonly SqlToken[], from: number, t
       i = end
       continue
     }
-    const index = push(t.text)
+    const index = push(t.type === 'number' ? numberLiteral(t.text) : t.text)
     if (t.type === 'string' || t.type === 'number') {
       operandOut = index
       operandSrc = i
@@ -409,6 +441,9 @@ function chainMode(tokens: readonly SqlToken[], start: number, end: number, to: 
     if (next.type === 'op' && next.text === '||') return 'text'
   }
   if (prev !== undefined) {
+    // 'a' = ANY(arr['k']): the text values of the objects (`->>` on jsonb[] gives text[]).
+    const quantifier = keyword(tokens[start - 2])
+    if (isPunct(prev, '(') && isPunct(next, ')') && (quantifier === 'ANY' || quantifier === 'SOME' || quantifier === 'ALL') && tokens[start - 4]?.type === 'string') return 'text'
     if (prev.type === 'op' && VALUE_COMPARISONS.has(prev.text) && start >= 2 && tokens[start - 2]!.type === 'param') {
       const param = tokens[start - 2]!
       return { params: [param.text === '?' ? marksBefore : Number(param.text.slice(1))] }

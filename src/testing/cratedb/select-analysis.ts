@@ -1,5 +1,6 @@
 import { parseCrateType, skipParens } from './crate-types.ts'
-import { formatTokens, splitTopLevel } from './expression-translator.ts'
+import { splitTopLevel } from './expression-translator.ts'
+import { outputName } from './output-name.ts'
 import { readQualifiedName, type QualifiedName } from './qualified-name.ts'
 import { identifierName, keyword, type SqlToken } from './sql-tokenizer.ts'
 import { findTopLevel, isPunct } from './statement-helpers.ts'
@@ -85,25 +86,40 @@ export function equalityFilter(tokens: readonly SqlToken[], defaultSchema: strin
 }
 
 /**
- * CrateDB-style output names of a SELECT list (`o['a']`, `count(*)`, `1 + 2`; the expression before `AS`), or
- * `undefined` when the list contains `*`.
+ * CrateDB's output names of a SELECT list's un-aliased items (`o['a']`, `count(*)`, `(1 + 2)`, see
+ * {@link outputName}); `undefined` entries for items with an alias (their name is the alias), and `undefined` as a
+ * whole when the list contains `*`.
  */
-export function selectOutputNames(tokens: readonly SqlToken[]): string[] | undefined {
-  return selectItems(tokens)?.map(([a, b]) => formatTokens(tokens.slice(a, b)))
+export function selectOutputNames(tokens: readonly SqlToken[]): (string | undefined)[] | undefined {
+  return selectItems(tokens)?.map(([a, b, aliased]) =>
+    aliased ? undefined : outputName(tokens.slice(a, b), tokens.slice(0, a).filter((t) => t.type === 'param' && t.text === '?').length + 1),
+  )
+}
+
+/** Token kinds that end an operand, so that an identifier after them is an alias (`count(*) n`, `x y`). */
+function endsOperand(t: SqlToken | undefined): boolean {
+  if (t === undefined) return false
+  if (t.type === 'qident' || t.type === 'string' || t.type === 'number' || t.type === 'param') return true
+  if (t.type === 'ident') return !/^(AS|SELECT|DISTINCT|ALL|NOT|AND|OR|IS|IN|LIKE|ILIKE|BETWEEN|CASE|WHEN|THEN|ELSE)$/i.test(t.text)
+  return t.type === 'punct' && (t.text === ')' || t.text === ']')
 }
 
 /**
- * The SELECT list items of a SELECT statement's tokens as `[from, to)` ranges without their `AS alias`;
- * `undefined` when the list has `*` items.
+ * The SELECT list items of a SELECT statement's tokens as `[from, to, aliased]` (`to` before the alias, with or
+ * without AS); `undefined` when the list has `*` items.
  */
-function selectItems(tokens: readonly SqlToken[]): [number, number][] | undefined {
+function selectItems(tokens: readonly SqlToken[]): [number, number, boolean][] | undefined {
   let start = 1
   if (keyword(tokens[start]) === 'DISTINCT' || keyword(tokens[start]) === 'ALL') start++
   const end = findTopLevel(tokens, start, tokens.length, new Set(['FROM', 'WHERE', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'HAVING', 'INTO', 'FETCH', 'WINDOW']))
-  const items: [number, number][] = []
+  const items: [number, number, boolean][] = []
   for (const [a, b] of splitTopLevel(tokens, start, end < 0 ? tokens.length : end)) {
     if (tokens.slice(a, b).some((t, k) => t.type === 'op' && t.text === '*' && k === b - a - 1 && (k === 0 || isPunct(tokens[a + k - 1], '.')))) return undefined
-    items.push([a, keyword(tokens[b - 2]) === 'AS' ? b - 2 : b])
+    const last = tokens[b - 1]
+    const cast = tokens.slice(a, b).some((t) => t.type === 'op' && t.text === '::')
+    if (keyword(tokens[b - 2]) === 'AS') items.push([a, b - 2, true])
+    else if (b - a >= 2 && !cast && (last?.type === 'qident' || (last?.type === 'ident' && !/^(END|NULL|TRUE|FALSE)$/i.test(last.text))) && endsOperand(tokens[b - 2])) items.push([a, b - 1, true])
+    else items.push([a, b, false])
   }
   return items
 }

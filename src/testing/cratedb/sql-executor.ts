@@ -1,6 +1,6 @@
 import { CrateError, parseError, relationUnknown, schemaUnknown, unsupportedFeature } from './crate-error.ts'
 import type { CrateStore } from './crate-store.ts'
-import { createTableScript, SYSTEM_COLUMN_DEFINITIONS, systemTriggerScript } from './create-table-script.ts'
+import { createTableScript, millisecondScript, SYSTEM_COLUMN_DEFINITIONS, systemTriggerScript } from './create-table-script.ts'
 import { qualified, type QualifiedName } from './qualified-name.ts'
 import type { HttpSession } from './http-session.ts'
 import type { Job } from './job-registry.ts'
@@ -66,7 +66,8 @@ export class SqlExecutor {
   }
 
   /**
-   * Runs one statement with positional `args` (spec §1.3 simple request).
+   * Runs one statement with positional `args`
+   * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-param-substitution).
    * @throws CrateError with CrateDB's code for every failure.
    */
   async execute(session: HttpSession, stmt: string, args: readonly JsonValue[]): Promise<StatementResult> {
@@ -82,7 +83,9 @@ export class SqlExecutor {
   }
 
   /**
-   * Runs one statement once per row of `bulkArgs` (spec §1.3 bulk request) and reports each row's outcome.
+   * Runs one statement once per row of `bulkArgs`
+   * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-ops) and reports each row's
+   * outcome.
    * @throws CrateError for failures of the whole request.
    */
   async executeBulk(session: HttpSession, stmt: string, bulkArgs: readonly (readonly JsonValue[])[]): Promise<BulkItem[]> {
@@ -178,7 +181,7 @@ export class SqlExecutor {
           throw new CrateError('RelationAlreadyExists', `Relation 'blob.${statement.name}' already exists.`, 4093)
         }
         await store.run(job, async (wire) => {
-          await store.useSession(session.schema, false)
+          await store.useSession(session.schema, false, session.user)
           await wire.script(`CREATE TABLE blob.${quoteIdent(statement.name)} (digest text PRIMARY KEY, last_modified timestamptz)`)
           await store.reloadCatalog()
         })
@@ -192,7 +195,7 @@ export class SqlExecutor {
         }
         store.blobs.drop(statement.name)
         await store.run(job, async (wire) => {
-          await store.useSession(session.schema, false)
+          await store.useSession(session.schema, false, session.user)
           await wire.script(`DROP TABLE IF EXISTS blob.${quoteIdent(statement.name)}`)
           await store.reloadCatalog()
         })
@@ -205,7 +208,7 @@ export class SqlExecutor {
           throw new CrateError('RelationAlreadyExists', `Relation '${definition.table.schema}.${definition.table.name}' already exists.`, 4093)
         }
         await store.run(job, async (wire) => {
-          await store.useSession(session.schema, false)
+          await store.useSession(session.schema, false, session.user)
           try {
             await wire.script(createTableScript(definition, { visibility: store.visibilityEnabled }))
           } finally {
@@ -223,7 +226,7 @@ export class SqlExecutor {
         const query = { ...statement.query, sql: `CREATE TABLE ${table} AS ${statement.query.sql}`, verb: 'CREATE', ddl: true, ensureSchema: statement.table.schema }
         const { result } = await executeSql(store, session, job, query, args, stmt)
         await store.run(job, async (wire) => {
-          await store.useSession(session.schema, false)
+          await store.useSession(session.schema, false, session.user)
           const unstorable = await unstorableColumnType(store, table)
           if (unstorable !== undefined) {
             await wire.script(`DROP TABLE ${table}`)
@@ -246,8 +249,9 @@ export class SqlExecutor {
         const table = qualified(statement.table)
         const adds = statement.columns.map((c) => `ADD COLUMN ${quoteIdent(c.name)} ${c.type.pg}${c.notNull ? ' NOT NULL' : ''}${c.defaultExpression === undefined ? '' : ` DEFAULT ${c.defaultExpression}`}`)
         const comments = statement.columns.map((c) => `COMMENT ON COLUMN ${table}.${quoteIdent(c.name)} IS ${quoteLiteral(JSON.stringify({ type: c.type.crate }))}`)
+        comments.push(...statement.columns.flatMap((c) => millisecondScript(statement.table, [c], `_${c.name}`)))
         await store.run(job, async (wire) => {
-          await store.useSession(session.schema, false)
+          await store.useSession(session.schema, false, session.user)
           try {
             await wire.script([`ALTER TABLE ${table} ${adds.join(', ')}`, ...comments].join(';\n'))
           } finally {

@@ -11,7 +11,8 @@ export interface StartCrateDBOptions {
   /**
    * User name → password. When given, every request must authenticate (HTTP Basic, or Bearer with one of
    * `jwtTokens`); otherwise 401 plain text with `WWW-Authenticate: Basic realm="CrateDB Authenticator"` and the
-   * connection is closed (spec §1.1). Default: authentication off, every request runs as `crate`.
+   * connection is closed (https://cratedb.com/docs/crate/reference/en/latest/admin/auth/hba.html). Default:
+   * authentication off, every request runs as `crate`.
    */
   users?: Record<string, string>
   /**
@@ -25,7 +26,8 @@ export interface StartCrateDBOptions {
    */
   tls?: boolean | { key: string | Buffer; cert: string | Buffer }
   /**
-   * Eventual-consistency knob (spec §4.1), in milliseconds: rows written become visible to searches only after
+   * Eventual-consistency knob (https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html), in
+   * milliseconds: rows written become visible to searches only after
    * `REFRESH TABLE` or when this interval has elapsed (a periodic refresh of every table). Searches include the
    * reads of UPDATE/DELETE without a primary-key filter (they change the rows a search finds), of INSERT … SELECT
    * and CREATE TABLE AS, and subqueries; primary-key lookups (`WHERE pk = ?` or `pk IN (…)` on all key columns, or
@@ -44,6 +46,22 @@ export interface StartCrateDBOptions {
    * are always accepted, whatever this says.
    */
   httpCompression?: boolean
+  /**
+   * Port of node 0 on 127.0.0.1 (CrateDB's default HTTP port is 4200), so an app can point at a fixed URL; the
+   * other nodes take free ports. Default: a free port. Use `ports` for fixed ports on every node.
+   */
+  port?: number
+  /**
+   * One port per node (`nodes` defaults to its length; a different `nodes` is an error); `0` = a free port.
+   * A port that is taken fails the start with CrateDBProvisionError `PORT_IN_USE`.
+   */
+  ports?: readonly number[]
+  /**
+   * Where the bootstrapped PGlite image (~40 MB, `dialectry-cratedb-pglite-<hash>.tar`) is cached between
+   * processes: a directory, or `false` for no cache file (every process then runs PGlite's initdb, about 5 s).
+   * Default: the OS temp directory (`os.tmpdir()`). The first server of a process decides for the process.
+   */
+  imageCache?: string | false
 }
 
 /** A running local CrateDB server. */
@@ -72,7 +90,8 @@ export interface LocalCrateDB {
 
 /**
  * Starts a local CrateDB server for tests: `nodes` HTTP(S) listeners on free 127.0.0.1 ports that speak CrateDB's
- * HTTP protocol (spec §1: `/_sql` with `types`/`error_trace`, bulk args, error envelopes and status codes,
+ * HTTP protocol (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html: `/_sql` with
+ * `types`/`error_trace`, bulk args, error envelopes and status codes,
  * per-connection sessions with `Default-Schema`, `GET /`, the blob API, Basic/Bearer auth) over one embedded
  * PostgreSQL (PGlite) with CrateDB's SQL translated (see the module docs for what is simplified). Data, blobs
  * and jobs are shared by all nodes, so round-robin and failover can be tested by stopping and restarting
@@ -92,16 +111,18 @@ export interface LocalCrateDB {
  * } finally {
  *   await crate.stop()
  * }
- * @throws CrateDBProvisionError `INVALID_OPTIONS` for `nodes` < 1; the PGlite or listener error when the engine or
- *   a port cannot start (nothing is left running).
+ * @throws CrateDBProvisionError `INVALID_OPTIONS` for `nodes` < 1 or bad `port`/`ports`, `PORT_IN_USE` when a
+ *   requested port is taken; the PGlite or listener error when the engine or a port cannot start (nothing is left
+ *   running).
  */
 export async function startCrateDB(options: StartCrateDBOptions = {}): Promise<LocalCrateDB> {
-  const count = options.nodes ?? 1
+  const count = options.nodes ?? options.ports?.length ?? 1
   if (!Number.isInteger(count) || count < 1) throw new CrateDBProvisionError(`nodes must be a positive integer, got ${count}`, 'INVALID_OPTIONS')
+  const ports = requestedPorts(options, count)
   const version = options.version ?? '6.1.0'
   const clusterName = options.clusterName ?? 'crate'
   const tls = options.tls === true ? { key: TEST_TLS_KEY, cert: TEST_TLS_CERT } : options.tls === false ? undefined : options.tls
-  const store = await CrateStore.open({ version, clusterName, refreshInterval: options.refreshInterval })
+  const store = await CrateStore.open({ version, clusterName, refreshInterval: options.refreshInterval, imageCache: options.imageCache })
   const nodes: CrateHttpNode[] = []
   for (let i = 0; i < count; i++) {
     nodes.push(
@@ -122,7 +143,14 @@ export async function startCrateDB(options: StartCrateDBOptions = {}): Promise<L
       store.setNodes(nodes.map((n) => ({ id: n.options.id, name: n.options.name, restUrl: `127.0.0.1:${n.port}`, httpPort: n.port, running: n.running }))),
     )
   try {
-    for (const node of nodes) await node.start()
+    for (const [i, node] of nodes.entries()) {
+      try {
+        await node.start(ports[i])
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+        throw new CrateDBProvisionError(`port ${ports[i]} of node ${i} is already in use on 127.0.0.1; choose another port (or 0 for a free one) or stop what listens there`, 'PORT_IN_USE', { cause: error })
+      }
+    }
     await publishNodes()
   } catch (error) {
     await Promise.all(nodes.map((n) => n.stop()))
@@ -158,4 +186,15 @@ export async function startCrateDB(options: StartCrateDBOptions = {}): Promise<L
       return stopping
     },
   }
+}
+
+/** The port each node asks for (`0` = a free one) from `port`/`ports`. */
+function requestedPorts(options: StartCrateDBOptions, count: number): number[] {
+  if (options.port !== undefined && options.ports !== undefined) throw new CrateDBProvisionError('give either port or ports, not both', 'INVALID_OPTIONS')
+  const ports = options.ports ?? [options.port ?? 0]
+  if (options.ports !== undefined && ports.length !== count) throw new CrateDBProvisionError(`ports names ${ports.length} ports for ${count} nodes; give one per node`, 'INVALID_OPTIONS')
+  for (const p of ports) {
+    if (!Number.isInteger(p) || p < 0 || p > 65535) throw new CrateDBProvisionError(`ports must be integers from 0 to 65535, got ${p}`, 'INVALID_OPTIONS')
+  }
+  return Array.from({ length: count }, (_, i) => ports[i] ?? 0)
 }

@@ -8,6 +8,7 @@ import type { Job } from './job-registry.ts'
 import type { JsonValue } from './lossless-json.ts'
 import { encodeParam, guessParamTypes } from './param-encoding.ts'
 import { crateErrorOf, isRowLevelError } from './pg-error-mapping.ts'
+import { parsePgArray, type PgArrayItem } from './pg-array-text.ts'
 import { ARRAY_ELEMENT, OID } from './pg-oids.ts'
 import { PgError, type PgField, type PgResult, type PreparedStatement } from './pglite-wire.ts'
 import type { BulkItem, StatementResult } from './response-body.ts'
@@ -93,13 +94,23 @@ export function buildRows(
       if (t !== undefined) return t
     }
     if (f.dataTypeID === OID.jsonb && f.tableID === 0) return inferJsonColType(rows.map((r) => r[i] ?? null))
+    // arr['k'] on ARRAY(OBJECT): typed by the values, as CrateDB types the object's dynamic sub-column.
+    if (f.dataTypeID === OID.jsonbArray && f.tableID === 0) {
+      const element = inferJsonColType(rows.flatMap((r) => (r[i] == null ? [] : leaves(parsePgArray(r[i]!)))))
+      if (element !== 0) return [100, element]
+    }
     if (ARRAY_ELEMENT.has(f.dataTypeID)) return colTypeOfArrayValues(f.dataTypeID, rows.map((r) => r[i] ?? null))
     return colTypeOfOid(f.dataTypeID)
   })
   const names = stmt.outputNames !== undefined && stmt.outputNames.length === fields.length ? stmt.outputNames : undefined
-  const cols = keep.map((i) => (fields[i]!.name === '?column?' ? (names?.[i] ?? '?column?') : fields[i]!.name))
+  const cols = keep.map((i) => names?.[i] ?? fields[i]!.name)
   const encoded = rows.map((row) => `[${keep.map((i, k) => encodePgValue(row[i] ?? null, fields[i]!.dataTypeID, declared[k])).join(',')}]`)
   return { kind: 'rows', cols, colTypes, rows: encoded }
+}
+
+/** The scalar elements of a parsed PostgreSQL array, at any depth. */
+function leaves(items: readonly PgArrayItem[]): (string | null)[] {
+  return items.flatMap((item) => (Array.isArray(item) ? leaves(item) : [item]))
 }
 
 function isPkLookup(stmt: SqlStatement, catalog: Catalog): boolean {
@@ -111,7 +122,10 @@ function isPkLookup(stmt: SqlStatement, catalog: Catalog): boolean {
   return table.primaryKey.every((c) => filter.columns.includes(c))
 }
 
-/** `true` when the statement only reads and must only see refreshed rows (refresh knob, spec §4.1). */
+/**
+ * `true` when the statement only reads and must only see refreshed rows (refresh knob,
+ * https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html).
+ */
 function runsAsSearch(store: CrateStore, stmt: SqlStatement): boolean {
   if (!store.visibilityEnabled) return false
   if (!['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(stmt.verb)) return false
@@ -129,9 +143,9 @@ async function beforeStatement(store: CrateStore, session: HttpSession, stmt: Sq
   const search = runsAsSearch(store, stmt)
   if (!search && !READ_VERBS.has(stmt.verb)) store.noteWrite()
   const ghosts = search || stmt.refreshedReads === true ? await store.attachGhosts() : false
-  await store.useSession(session.schema, search)
+  await store.useSession(session.schema, search, session.user)
   if (stmt.ensureSchema !== undefined && !store.catalog.hasSchema(stmt.ensureSchema)) {
-    await store.useSession(session.schema, false)
+    await store.useSession(session.schema, false, session.user)
     await store.wire.script(`CREATE SCHEMA IF NOT EXISTS "${stmt.ensureSchema.replaceAll('"', '""')}"`)
   }
   return ghosts
@@ -201,7 +215,8 @@ export async function runSql(store: CrateStore, session: HttpSession, job: Job, 
 }
 
 /**
- * Runs a statement once per `bulkArgs` row in one engine round trip (spec §1.4-§1.5, 5.10+ semantics): runtime
+ * Runs a statement once per `bulkArgs` row in one engine round trip
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors, 5.10+ semantics): runtime
  * failures (duplicate key, constraint violations) become `{rowcount: -2, error}` items; analysis failures (syntax,
  * unknown relation/column, an argument that cannot be cast) fail the whole request. A statement that returns rows
  * is rejected with 400/4004.

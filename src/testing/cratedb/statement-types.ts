@@ -15,7 +15,8 @@ export interface TranslateOptions {
   /**
    * Primary key columns of a table in key order (empty without a key), or `undefined` when the table is unknown.
    * Used to check optimistic concurrency control in UPDATE/DELETE (`_seq_no`/`_primary_term` next to equality on
-   * the whole key, spec §4.2); without it only the shape of the WHERE clause is checked.
+   * the whole key, https://cratedb.com/docs/crate/reference/en/latest/general/occ.html); without it only the shape of
+   * the WHERE clause is checked.
    */
   readonly primaryKeyOf?: (table: QualifiedName) => readonly string[] | undefined
   /**
@@ -25,7 +26,8 @@ export interface TranslateOptions {
    */
   readonly argTypedSubscripts?: boolean
   /**
-   * The refresh knob (spec §4.1): `true` for the tables whose rows searches may only see in their refreshed
+   * The refresh knob (https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html): `true` for the
+   * tables whose rows searches may only see in their refreshed
    * version. When given, the reads of INSERT, UPDATE and DELETE that CrateDB runs as searches — the query of
    * INSERT … SELECT, subqueries, and the rows an UPDATE/DELETE without a primary-key filter (`pk = ?`, `pk IN (…)`,
    * `_id = ?` on every key column) selects — read such tables through `crate_sys.refreshed_rows(NULL::<table>)`
@@ -36,7 +38,10 @@ export interface TranslateOptions {
   readonly refreshedReads?: (table: QualifiedName) => boolean
 }
 
-/** A `WHERE col = value AND …` filter on one table, for the real-time primary-key lookup rule (spec §4.1). */
+/**
+ * A `WHERE col = value AND …` filter on one table, for the real-time primary-key lookup rule
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html).
+ */
 export interface EqualityFilter {
   readonly table: QualifiedName
   /**
@@ -64,10 +69,11 @@ export interface SqlStatement {
   /** Schema to create first (CREATE VIEW/TABLE AS into a schema that does not exist yet). */
   readonly ensureSchema: string | undefined
   /**
-   * CrateDB-style names of the SELECT list items (`o['a']`, `1`), used where PostgreSQL names a column
-   * `?column?`; `undefined` when the list has `*` items.
+   * CrateDB's names of the un-aliased SELECT list items (`o['a']`, `count(*)`, `(x + 1)`), which replace
+   * PostgreSQL's (`count`, `?column?`); `undefined` entries for aliased items, `undefined` when the list has `*`
+   * items.
    */
-  readonly outputNames?: readonly string[] | undefined
+  readonly outputNames?: readonly (string | undefined)[] | undefined
   /** CrateDB types of SELECT list items PostgreSQL would type differently (see `selectOutputTypes`). */
   readonly outputTypes?: readonly (string | undefined)[] | undefined
   /**
