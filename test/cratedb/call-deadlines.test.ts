@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http'
+import { Kysely, sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { CrateDBDialect } from '../../dialects/cratedb/kysely/index.ts'
 import { connect, ConnectionError, RequestAbortedError, TimeoutError } from '../../src/cratedb/index.ts'
 import { resultSet, rowCount, sendJson, startStub, type StubNode } from './helpers/stub-node.ts'
 
@@ -135,4 +137,14 @@ describe('close() is bounded', () => {
     await expect(client.close({ timeout: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     await client.close({ timeout: Infinity })
   })
+
+  it("Kysely's destroy() ends within close()'s default bound (10 s) while a query never answers", async () => {
+    const db = new Kysely<Record<string, never>>({ dialect: new CrateDBDialect({ client: connect(node.url) }) })
+    const query = sql`SELECT hang`.execute(db).catch((e: unknown) => e)
+    await expect.poll(() => hung.size).toBe(1)
+    const { ms } = await settleTime(db.destroy())
+    expect(ms).toBeGreaterThan(9_000)
+    expect(ms).toBeLessThan(14_000)
+    expect(await query).toMatchObject({ code: 'CLIENT_CLOSED' })
+  }, 30_000)
 })
