@@ -131,7 +131,7 @@ describe('drizzle-kit postgresql output on CrateDB', () => {
       expect(error).toBeInstanceOf(CrateDBMigrationNotSupportedError)
       expect(error).toMatchObject({ code: 'MIGRATION_NOT_SUPPORTED', migration: '0002_unsupported', statement: 2, feature: 'serial columns' })
       expect((error as Error).message).toMatch(/gen_random_text_uuid\(\).*Nothing of the pending migrations was applied/)
-      // Nothing ran: not the migrations before it, not the statement before it.
+      // Nothing ran: not even the statement before the refused one.
       const tables = await db.execute(sql`select "table_name" from "information_schema"."tables" where "table_name" = 'kit_notes'`)
       expect(tables.rows).toEqual([])
       const recorded = await db.execute(sql`select count(*) as "n" from "drizzle"."kit_unsupported_migrations"`)

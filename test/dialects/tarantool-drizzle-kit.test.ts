@@ -81,9 +81,13 @@ describe('drizzle-kit sqlite output on Tarantool', () => {
       updatedAt,
       status: 'new',
       profile: { bio: 'Earthsea' },
+      verified: false, // boolean() from this package: BOOLEAN DEFAULT false
+      followers: null,
     })
-    await db.update(authors).set({ active: false, status: 'active' }).where(eq(authors.id, id))
-    expect(await db.select({ active: authors.active, status: authors.status }).from(authors).where(eq(authors.id, id))).toEqual([{ active: false, status: 'active' }])
+    await db.update(authors).set({ active: false, status: 'active', verified: true, followers: 2n ** 62n }).where(eq(authors.id, id))
+    expect(
+      await db.select({ active: authors.active, status: authors.status, verified: authors.verified, followers: authors.followers }).from(authors).where(eq(authors.id, id)),
+    ).toEqual([{ active: false, status: 'active', verified: true, followers: 2n ** 62n }])
   })
 
   it('keeps the constraints drizzle-kit declared: unique, composite key, foreign keys, defaults, check', async () => {
@@ -108,7 +112,7 @@ describe('drizzle-kit sqlite output on Tarantool', () => {
     try {
       cpSync(migrationsFolder, folder, { recursive: true })
       cpSync(join(fixture, 'unsupported', '0002_add_column.sql'), join(folder, '0002_add_column.sql'))
-      // A pending migration before the unsupported one must not run either.
+      // The statement before the unsupported one (same migration) must not run either.
       writeFileSync(join(folder, '0002_add_column.sql'), `CREATE TABLE \`kit_notes\` (\n\t\`id\` integer PRIMARY KEY NOT NULL\n);\n--> statement-breakpoint\n${readFileSync(join(folder, '0002_add_column.sql'), 'utf8')}`)
       const journalPath = join(folder, 'meta', '_journal.json')
       const journal = JSON.parse(readFileSync(journalPath, 'utf8'))
