@@ -12,10 +12,11 @@
  */
 import '../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { connect, CrateDBClient } from './client.ts'
-export type { NodeState, ServerInfo } from './client.ts'
+export type { CloseOptions, NodeState, ServerInfo } from './client.ts'
 export type { CallOptions, CrateDBEvent, CrateDBOptions, ExecuteManyOptions, ExecuteOptions, StreamOptions } from './options.ts'
 export type { BulkError, BulkFailure, BulkItemResult, ExecuteManyResult, ExecuteResult } from './sql-result.ts'
 export type { DecodeOptions } from './result-reader.ts'
+export type { DefaultRowMode, RowMode, RowOf } from './row-mode.ts'
 export { CrateDBType, crateTypeName } from './col-types.ts'
 export { BlobContainer, blobDigest } from './blob-container.ts'
 export type { BlobPutOptions, BlobPutResult } from './blob-container.ts'
