@@ -28,6 +28,9 @@ describe('server URLs with credentials: InvalidArgumentError, no secret anywhere
     ['malformed %-escape in the user', 'http://S3cr3t%E0%A4%A@host:4200'],
     ['forbidden host character', 'http://alice:S3cr3t@ho<st:4200/x'],
     ['no scheme, port out of range', 'alice:S3cr3t@host:99999'],
+    ['unencoded / in the password', 'http://alice:S3cr3t/x@host:4200'],
+    ['unencoded ? in the password', 'http://alice:S3cr3t?x@host:4200'],
+    ['unencoded @ and # in the password', 'https://alice:S3cr3t@#x@host:99999'],
   ]
   for (const [what, url] of cases) {
     it(what, () => {

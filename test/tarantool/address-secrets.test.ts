@@ -18,6 +18,8 @@ describe('Tarantool addresses with credentials: InvalidArgumentError, no secret 
     ['malformed %-escape in the user', 'tarantool://S3cr3t%E0%A4%A:pw@host:3301'],
     ['not an address at all', 'tarantool://user:S3cr3t@ho st'],
     ['no scheme', 'user:S3cr3t@host:99999'],
+    ['unencoded / and @ in the password', 'tarantool://user:S3cr3t/@x@host:99999'],
+    ['unix socket with a bad escape', 'tarantool://user:S3cr3t%G0@unix/:/tmp/t.sock'],
   ]
   for (const [what, address] of cases) {
     it(what, async () => {
