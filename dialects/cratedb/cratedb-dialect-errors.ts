@@ -15,9 +15,12 @@ export class CrateDBDialectError extends CrateDBError {
 
 /**
  * `db.transaction()`, `db.startTransaction()` (Kysely) or `db.transaction()` (Drizzle) was called. CrateDB has
- * no transactions (spec cratedb.md §4.1): `BEGIN`/`COMMIT` are accepted and ignored, every statement is applied
+ * no transactions
+ * (https://cratedb.com/docs/crate/reference/en/latest/appendices/compatibility.html#appendix-compat-transactions):
+ * `BEGIN`/`COMMIT` are accepted and ignored, every statement is applied
  * on its own at once, and `ROLLBACK` is a syntax error. Emulating a transaction would make callers believe in
- * atomicity and rollback they do not get (spec kysely-drizzle.md §1.7), so the dialects refuse before the
+ * atomicity and rollback they do not get (as kysely-org/kysely-singlestore, whose
+ * `SingleStoreDataApiTransactionsNotSupportedError` does the same), so the dialects refuse before the
  * callback runs — nothing has been sent.
  */
 export class CrateDBTransactionsNotSupportedError extends CrateDBDialectError {
@@ -34,7 +37,8 @@ export class CrateDBTransactionsNotSupportedError extends CrateDBDialectError {
 
 /**
  * A statement asked for `RETURNING` where CrateDB has none: DELETE (CrateDB supports RETURNING on INSERT and
- * UPDATE only, spec cratedb.md §4.3). Thrown while compiling, before anything is sent.
+ * UPDATE only, https://cratedb.com/docs/crate/reference/en/latest/sql/statements/delete.html). Thrown while compiling,
+ * before anything is sent.
  */
 export class CrateDBReturningNotSupportedError extends CrateDBDialectError {
   constructor(statement: string) {
@@ -47,7 +51,9 @@ export class CrateDBReturningNotSupportedError extends CrateDBDialectError {
 }
 
 /**
- * An upsert form CrateDB lacks (spec cratedb.md §4.2): `ON CONFLICT ON CONSTRAINT`, a `WHERE` on the conflict
+ * An upsert form CrateDB lacks
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/insert.html#sql-insert-on-conflict-do-update): `ON
+ * CONFLICT ON CONSTRAINT`, a `WHERE` on the conflict
  * target or on `DO UPDATE`, an index expression as target, MySQL's `ON DUPLICATE KEY UPDATE` (removed in
  * CrateDB 4.0) and SQLite's `INSERT OR …`. What works: `ON CONFLICT (<primary key columns>) DO UPDATE SET …`
  * (with `excluded.<col>`) and `ON CONFLICT [(…)] DO NOTHING`.
@@ -64,7 +70,8 @@ export class CrateDBOnConflictNotSupportedError extends CrateDBDialectError {
 
 /**
  * A column asked for a generated sequence: `serial`/`bigserial`, `.autoIncrement()`, `.identity()` or
- * `generated … as identity`. CrateDB has no sequences (spec cratedb.md §4.2); a text primary key with
+ * `generated … as identity`. CrateDB has no sequences
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/constraints.html); a text primary key with
  * `DEFAULT gen_random_text_uuid()` is the usual replacement.
  */
 export class CrateDBSequencesNotSupportedError extends CrateDBDialectError {
@@ -79,7 +86,8 @@ export class CrateDBSequencesNotSupportedError extends CrateDBDialectError {
 }
 
 /**
- * A `FOREIGN KEY` / `REFERENCES` constraint. CrateDB has none (spec cratedb.md §4.2); the dialect refuses it
+ * A `FOREIGN KEY` / `REFERENCES` constraint. CrateDB has none
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/constraints.html); the dialect refuses it
  * instead of dropping it silently, so the schema does not promise integrity it will not get.
  */
 export class CrateDBForeignKeyNotSupportedError extends CrateDBDialectError {
@@ -93,7 +101,8 @@ export class CrateDBForeignKeyNotSupportedError extends CrateDBDialectError {
 }
 
 /**
- * A `UNIQUE` constraint. CrateDB enforces uniqueness only through the primary key (spec cratedb.md §4.2).
+ * A `UNIQUE` constraint. CrateDB enforces uniqueness only through the primary key
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/constraints.html).
  */
 export class CrateDBUniqueNotSupportedError extends CrateDBDialectError {
   constructor() {
@@ -124,7 +133,7 @@ export class CrateDBIndexNotSupportedError extends CrateDBDialectError {
 /**
  * A data type (in a column definition or CAST) that CrateDB lacks or only accepts in another form, e.g.
  * `numeric` without precision and scale in a column, `timestamp(3)`, `bytea`, `jsonb`. The message names the
- * CrateDB type to use (spec cratedb.md §4.3).
+ * CrateDB type to use (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html).
  */
 export class CrateDBDataTypeNotSupportedError extends CrateDBDialectError {
   readonly dataType: string
@@ -136,7 +145,8 @@ export class CrateDBDataTypeNotSupportedError extends CrateDBDialectError {
 }
 
 /**
- * SQL that CrateDB's grammar lacks and that the dialect cannot rewrite faithfully (spec cratedb.md §4.3):
+ * SQL that CrateDB's grammar lacks and that the dialect cannot rewrite faithfully
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/index.html):
  * `FOR UPDATE`/`FOR SHARE`, lateral joins, `UPDATE … FROM`, `DELETE … USING`, UPDATE/DELETE with ORDER BY or
  * LIMIT, MERGE, ALTER COLUMN, ... `feature` names the construct.
  */

@@ -38,7 +38,9 @@ export function qualifiedTable(table: string, schema?: string): string {
 }
 
 /**
- * Takes a lock row with optimistic concurrency control (spec cratedb.md §4.2, kysely-drizzle.md §1.5).
+ * Takes a lock row with optimistic concurrency control
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/occ.html; lock contract: kysely-org/kysely
+ * `src/dialect/dialect-adapter.ts`).
  *
  * The lock row has a text primary key `id` and an integer `is_locked` (0 free, 1 held). Each attempt:
  * 1. reads `"is_locked", "_seq_no", "_primary_term"` by primary key — a real-time `Get`, so it sees the newest

@@ -1,14 +1,20 @@
 /**
  * The part of the `dialectry/cratedb` driver that the Kysely dialect and the Drizzle driver use, described
- * structurally so that the driver's client, a wrapper around it or a test double all fit (spec
- * kysely-drizzle.md §1.8). The dialects never import the driver's client class.
+ * structurally so that the driver's client, a wrapper around it or a test double all fit (as
+ * kysely-org/kysely-postgres-js describes its client). The dialects never import the driver's client class.
  */
 
-/** Result of one `POST /_sql` (spec cratedb.md §1.4) as the driver's `execute()` resolves it. */
+/**
+ * Result of one `POST /_sql` (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html) as the driver's
+ * `execute()` resolves it.
+ */
 export interface CrateDBSqlResult {
   /** Column names in select order; empty for statements without a result set (INSERT/UPDATE/DELETE/DDL). */
   readonly cols: readonly string[]
-  /** `col_types` entries (spec cratedb.md §1.8), one per column; the dialects do not read them. */
+  /**
+   * `col_types` entries (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types),
+   * one per column; the dialects do not read them.
+   */
   readonly colTypes?: readonly unknown[]
   /**
    * Rows as arrays in column order, values already decoded by the driver (Date, bigint, `[lon, lat]`, ...).
@@ -24,7 +30,10 @@ export interface CrateDBSqlResult {
   readonly duration?: number
 }
 
-/** Outcome of one row of a bulk request (spec cratedb.md §1.5). */
+/**
+ * Outcome of one row of a bulk request
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors).
+ */
 export interface CrateDBBulkRowResult {
   /** Rows affected by this row's statement; `-2` when it failed. */
   readonly rowCount: number
@@ -63,7 +72,8 @@ export interface CrateDBSqlStreamOptions {
 }
 
 /**
- * A server-side cursor over one SELECT (spec cratedb.md §1.2: `DECLARE … WITH HOLD` / `FETCH n` on a dedicated
+ * A server-side cursor over one SELECT (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/declare.html:
+ * `DECLARE … WITH HOLD` / `FETCH n` on a dedicated
  * socket), as the driver's `stream()` returns it: an async iterable of rows in the requested `rowMode`.
  * Ending the iteration early (`break`, `return()`) closes the cursor.
  */

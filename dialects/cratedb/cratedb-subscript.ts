@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '../../src/cratedb/errors.ts'
 
 /**
- * One CrateDB subscript (spec cratedb.md §4.3): `['key']` for an object key (a string literal, quotes doubled;
+ * One CrateDB subscript
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-objects): `['key']` for an
+ * object key (a string literal, quotes doubled;
  * CrateDB takes no parameters inside subscripts) or `[n]` for a 1-based array position.
  *
  * @throws InvalidArgumentError (from `dialectry/cratedb`) for an array position that is not a positive integer.

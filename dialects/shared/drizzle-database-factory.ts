@@ -32,7 +32,8 @@ export interface DrizzleDatabaseParts<TSchema extends Record<string, unknown>, T
 }
 
 /**
- * The body of a dialect's `drizzle()` factory (spec kysely-drizzle.md §2.2-§2.4): resolves `config.logger`
+ * The body of a dialect's `drizzle()` factory (the pattern of drizzle-team/drizzle-orm
+ * `drizzle-orm/src/node-postgres/driver.ts`): resolves `config.logger`
  * (`true` → Drizzle's `DefaultLogger`, `false`/absent → none), derives the relational schema from
  * `config.schema`, builds dialect, session and database through `parts`, then sets `$client` to `client` and,
  * when `config.cache` is set, `$cache.invalidate` to the cache's `onMutate`.

@@ -15,7 +15,9 @@ export class TarantoolDialectError extends TarantoolError {
 
 /**
  * A query asked for `RETURNING` (Kysely `.returning()`, Drizzle `.returning()`). Tarantool SQL has no
- * RETURNING clause in any version (spec tarantool.md §4.4). Thrown while compiling, before anything is sent.
+ * RETURNING clause in any version
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/#sql-insert). Thrown while
+ * compiling, before anything is sent.
  * Generated AUTOINCREMENT keys are still available: Kysely's `insertId`, Drizzle's `run()` result.
  */
 export class TarantoolReturningNotSupportedError extends TarantoolDialectError {
@@ -31,7 +33,9 @@ export class TarantoolReturningNotSupportedError extends TarantoolDialectError {
 
 /**
  * An INSERT asked for an upsert clause (`ON CONFLICT ... DO NOTHING/UPDATE`, MySQL `ON DUPLICATE KEY UPDATE`).
- * Tarantool SQL has none (spec tarantool.md §4.4); it offers `INSERT OR IGNORE` / `INSERT OR REPLACE` instead,
+ * Tarantool SQL has none
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/#sql-insert); it offers
+ * `INSERT OR IGNORE` / `INSERT OR REPLACE` instead,
  * which apply to every constraint of the row, not to one conflict target.
  */
 export class TarantoolOnConflictNotSupportedError extends TarantoolDialectError {
@@ -42,7 +46,9 @@ export class TarantoolOnConflictNotSupportedError extends TarantoolDialectError 
 
 /**
  * A schema-builder data type (or a CAST target) has no Tarantool SQL equivalent, e.g. `timestamp`, `date`,
- * `json`, `serial`. The message names the types that do work (spec tarantool.md §4.2). A raw type passed as
+ * `json`, `serial`. The message names the types that do work
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_user_guide/#sql-operand-data-types). A raw type
+ * passed as
  * `sql\`...\`` is never checked and reaches the server as written.
  */
 export class TarantoolDataTypeNotSupportedError extends TarantoolDialectError {

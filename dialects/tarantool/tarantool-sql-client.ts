@@ -1,9 +1,13 @@
 /**
  * The part of the `dialectry/tarantool` driver that the Kysely dialect and the Drizzle driver use, described
- * structurally so that a `Pool`, a single `Connection` or a test double all fit (spec kysely-drizzle.md §1.8).
+ * structurally so that a `Pool`, a single `Connection` or a test double all fit (as kysely-org/kysely-postgres-js
+ * describes its client).
  */
 
-/** Column of a row-returning statement (IPROTO METADATA, spec tarantool.md §2.9). */
+/**
+ * Column of a row-returning statement (IPROTO_METADATA,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export interface TarantoolSqlColumn {
   /** Name as the server reports it: quoted identifiers keep their case, expressions become `COLUMN_n`. */
   readonly name: string
@@ -11,7 +15,10 @@ export interface TarantoolSqlColumn {
   readonly type: string
 }
 
-/** Result of one EXECUTE (spec tarantool.md §2.9), as the driver's `execute()` resolves it. */
+/**
+ * Result of one EXECUTE (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/), as the driver's
+ * `execute()` resolves it.
+ */
 export interface TarantoolSqlResult {
   /** Columns of a SELECT/VALUES/PRAGMA; empty for DML and DDL. */
   readonly metadata: readonly TarantoolSqlColumn[]
@@ -38,7 +45,8 @@ export interface TarantoolSqlExecutor {
 }
 
 /**
- * An IPROTO stream holding an interactive transaction (Tarantool 2.10+, spec tarantool.md §2.10): the
+ * An IPROTO stream holding an interactive transaction (Tarantool 2.10+,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/): the
  * driver's `Stream` after `begin()`.
  */
 export interface TarantoolSqlStream extends TarantoolSqlExecutor {
@@ -46,7 +54,7 @@ export interface TarantoolSqlStream extends TarantoolSqlExecutor {
   rollback(options?: TarantoolSqlRequestOptions): Promise<void>
 }
 
-/** Isolation levels of IPROTO BEGIN (spec tarantool.md §2.10). */
+/** Isolation levels of IPROTO BEGIN (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/). */
 export type TarantoolTxnIsolation = 'default' | 'readCommitted' | 'readConfirmed' | 'bestEffort'
 
 /**

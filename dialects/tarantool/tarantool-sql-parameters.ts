@@ -4,7 +4,8 @@ import { TarantoolDialectError } from './tarantool-dialect-errors.ts'
  * Refuses JS `Date` SQL parameters.
  *
  * The driver encodes a `Date` as a DATETIME MsgPack extension. Tarantool before 2.10 has no SQL date type
- * and does not handle extension binds (spec tarantool.md §2.9): 2.6 crashes on one (verified: SIGSEGV in
+ * and does not handle extension binds (tarantool/tarantool `src/box/bind.c` at 2.6.0): 2.6 crashes on one (verified:
+ * SIGSEGV in
  * `sql_bind_column` on 2.6.0). A `Date` is also ambiguous for a query builder — the column may be STRING or
  * INTEGER — so it is refused before anything is sent, with the conversions that work. On Tarantool 2.10+,
  * bind a DATETIME deliberately with the driver's `Datetime` class, which is passed through.

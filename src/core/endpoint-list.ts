@@ -4,7 +4,8 @@ import { DialectryError } from './errors.ts'
  * A list of interchangeable endpoints (cluster nodes, brokers, ...) used round-robin, where an endpoint that
  * failed is set aside for a while and then re-admitted.
  *
- * The rules follow crate-python's server pool (CrateDB spec §2.3), which other HTTP drivers share:
+ * The rules follow crate-python's server pool (crate/crate-python `src/crate/client/http.py`), which other HTTP drivers
+ * share:
  * - {@link EndpointList.pick} returns the active endpoints in turn.
  * - {@link EndpointList.setAside} takes a failed endpoint out of the rotation and records when.
  * - Before each pick, endpoints set aside at least `retryInterval` ms ago are re-admitted.

@@ -52,7 +52,8 @@ export function blobDigest(data: Uint8Array): string {
 }
 
 /**
- * The blobs of one blob table (spec §1.10, crate-python's BlobContainer §2.7): content-addressed by SHA-1,
+ * The blobs of one blob table (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html; crate-python's
+ * BlobContainer, crate/crate-python `src/crate/client/blob.py`): content-addressed by SHA-1,
  * under `/_blobs/<table>/<digest>`. Requests go to the nodes round-robin with failover; a 307 redirect to the
  * node that holds the blob's shard is followed (up to 5 times). The credentials go along only when the target is
  * one of the client's configured nodes (same scheme, host and port): a redirect to any other origin is followed
@@ -82,7 +83,8 @@ export class BlobContainer {
   }
 
   /**
-   * Stores `data` (spec §1.10 PUT: 201 created, 409 exists). A Buffer/Uint8Array is hashed and sent as is; a
+   * Stores `data` (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html PUT: 201 created, 409 exists).
+   * A Buffer/Uint8Array is hashed and sent as is; a
    * `Readable` is streamed when `options.digest` is given (after a HEAD that finds the node holding the blob
    * and skips the upload when it exists — the stream is then left unread), else read into memory first.
    *

@@ -1,6 +1,7 @@
 /**
  * CrateDB data type ids as the HTTP endpoint reports them in `col_types` when asked with `?types`
- * (spec §1.8). An array column is reported as `[100, <inner type>]`, nesting for arrays of arrays.
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types). An array column is
+ * reported as `[100, <inner type>]`, nesting for arrays of arrays.
  *
  * @example
  * import { CrateDBType } from 'dialectry/cratedb'

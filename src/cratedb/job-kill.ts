@@ -15,7 +15,8 @@ import { sleep } from '../core/abort.ts'
  *
  * Limits: a statement that finished (or has not been planned yet) when the lookup runs is not found; the lookup is
  * repeated a few times over ~0.5 s to cover a request still in transit. Killing needs CrateDB 4.3+ for non-superusers
- * (own jobs only). A killed write may already have changed some rows: CrateDB has no rollback (spec §4.1).
+ * (own jobs only). A killed write may already have changed some rows: CrateDB has no rollback
+ * (https://cratedb.com/docs/crate/reference/en/latest/appendices/compatibility.html#appendix-compat-transactions).
  */
 
 const TAG_HEAD = '/* dialectry:'

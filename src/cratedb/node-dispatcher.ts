@@ -58,7 +58,8 @@ export function createConnector(settings: SocketSettings): buildConnector.connec
 
 /**
  * The undici pool for one node: at most `connections` sockets, HTTP/1.1 without pipelining (CrateDB keeps one
- * SQL session per connection, spec §1.2), no undici-level header/body timeouts (the driver's own `timeout`
+ * SQL session per connection, crate/crate `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`), no
+ * undici-level header/body timeouts (the driver's own `timeout`
  * bounds calls, so long statements are not cut at undici's 300 s default).
  */
 export function createNodePool(origin: string, connector: buildConnector.connector, connections: number): Pool {

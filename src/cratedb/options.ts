@@ -1,7 +1,8 @@
 import type { DecodeOptions } from './result-reader.ts'
 
 /**
- * Options of {@link connect}. Names follow crate-python's `connect()` arguments in camelCase (spec §2.1); the
+ * Options of {@link connect}. Names follow crate-python's `connect()` arguments in camelCase (crate/crate-python
+ * `src/crate/client/connection.py`); the
  * differences are called out per option. Durations are milliseconds unless the name says otherwise.
  */
 export interface CrateDBOptions extends DecodeOptions {
@@ -14,7 +15,7 @@ export interface CrateDBOptions extends DecodeOptions {
    * Limit in ms for one call as a whole: connecting, failing over to other nodes, backoff waits, sending and
    * reading the answer. 0 or absent: no limit. When it elapses the call rejects with `TimeoutError` and the
    * statement's server-side job is killed. Each call may override it. (crate-python applies its timeout per
-   * connect and per read instead, which is how a 3 s timeout can take 50 s, spec §6.)
+   * connect and per read instead, which is how a 3 s timeout can take 50 s, crate/crate-python#570.)
    */
   timeout?: number
   /** Limit in ms for opening one TCP/TLS connection; a node that does not connect in time is set aside. Default 10 000. */
@@ -31,7 +32,8 @@ export interface CrateDBOptions extends DecodeOptions {
    * Retries of connection-level failures per call (connection refused, 502/503/504/509, ...); the retry goes
    * to the next node (the same one when it is the only one). Default: one attempt per node
    * (`servers.length - 1` retries), or at least 5 when `backoffFactor` is set. (crate-python inherits urllib3's
-   * 10 retries on every call, which is how a call against a dead server can hang for 50 s, spec §2.3; here a
+   * 10 retries on every call, which is how a call against a dead server can hang for 50 s, crate/crate-python#570; here
+   * a
    * call without backoff fails fast.)
    */
   maxRetries?: number
@@ -74,7 +76,8 @@ export interface CrateDBOptions extends DecodeOptions {
   socketTcpKeepcnt?: number
   /**
    * User for HTTP Basic authentication. Default: the user in the first server URL (`http://user:pass@host`),
-   * else none is sent and the server uses its trust user (`crate` by default, spec §1.1). When only `password` is
+   * else none is sent and the server uses its trust user (`crate` by default,
+   * https://cratedb.com/docs/crate/reference/en/latest/admin/auth/methods.html#auth-trust). When only `password` is
    * given, the user is `crate`.
    */
   username?: string
@@ -84,7 +87,8 @@ export interface CrateDBOptions extends DecodeOptions {
   jwtToken?: string
   /**
    * Default schema, sent as the `Default-Schema` header. CrateDB reads it only when it creates the HTTP session,
-   * and sessions live per TCP connection (spec §1.2), so it is fixed per client: make another client for
+   * and sessions live per TCP connection (crate/crate `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`),
+   * so it is fixed per client: make another client for
    * another schema. Default: the server's (`doc`).
    */
   schema?: string

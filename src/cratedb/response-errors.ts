@@ -7,13 +7,19 @@ import {
   ProgrammingError,
 } from './errors.ts'
 
-/** CrateDB error codes (spec §1.7) that say the request was not executed and may succeed later. */
+/**
+ * CrateDB error codes (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes) that
+ * say the request was not executed and may succeed later.
+ */
 const RETRYABLE_CODES = new Set([4290, 5002, 5030, 5031, 5032, 5033, 5034, 5035])
 
-/** Duplicate primary key (spec §1.7). */
+/** Duplicate primary key (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes). */
 export const DUPLICATE_KEY_CODE = 4091
 
-/** Feature not supported (yet), UnsupportedFeatureException (spec §1.7). */
+/**
+ * Feature not supported (yet), UnsupportedFeatureException
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes).
+ */
 const NOT_SUPPORTED_CODE = 4004
 
 /** `true` for a body that looks like JSON (CrateDB errors always are; proxies and the auth layer send text). */
@@ -34,7 +40,9 @@ function textExcerpt(body: Buffer): string {
 }
 
 /**
- * Builds the error for a non-2xx response (spec §1.6, §2.4): the JSON envelope
+ * Builds the error for a non-2xx response
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-handling; crate-python:
+ * `_raise_for_status` in crate/crate-python `src/crate/client/http.py`): the JSON envelope
  * `{"error": {"message", "code"}, "error_trace"?}` maps by code family to {@link ProgrammingError} (4xxx),
  * {@link IntegrityError} (4091, or `DuplicateKeyException` in the text) and {@link DatabaseError} (5xxx);
  * a non-JSON body (401 text from the auth layer, 429 empty, proxy pages) keeps the HTTP status as code

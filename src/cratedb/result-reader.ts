@@ -3,11 +3,13 @@ import { CrateDBType } from './col-types.ts'
 import { InvalidArgumentError } from './errors.ts'
 
 /**
- * A JSON reader for `_sql` response bodies that decodes result cells by their `col_types` (spec §1.8) while it
+ * A JSON reader for `_sql` response bodies that decodes result cells by their `col_types`
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types) while it
  * parses, straight from the response bytes.
  *
  * Why not `JSON.parse`: it turns every number into a double, which silently changes BIGINT values above 2^53 and
- * NUMERIC digits and scale (a known crate-python bug, spec §6), and its output needs a second pass anyway
+ * NUMERIC digits and scale (a known crate-python bug, crate/crate-python#826), and its output needs a second pass
+ * anyway
  * (timestamps to `Date`, rows to objects). Reading the bytes once, knowing each column's type, gives exact values
  * with no second pass: BIGINT tokens become numbers or bigints as they are read, NUMERIC tokens keep their text,
  * timestamps become `Date`s, and `rowMode: 'object'` rows are built as objects directly.
@@ -31,7 +33,8 @@ import { InvalidArgumentError } from './errors.ts'
  */
 
 /**
- * How result values are turned into JavaScript values, per `col_types` id (spec §1.8).
+ * How result values are turned into JavaScript values, per `col_types` id
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types).
  *
  * | type | value |
  * |---|---|

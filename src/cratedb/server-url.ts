@@ -16,7 +16,8 @@ export interface NodeAddress {
 export const DEFAULT_SERVER = 'http://localhost:4200/'
 
 /**
- * Parses the `servers` argument (spec §2.1): one URL, a whitespace-separated list of URLs, or an array.
+ * Parses the `servers` argument (as crate/crate-python `src/crate/client/connection.py` takes it): one URL, a
+ * whitespace-separated list of URLs, or an array.
  * `host:port` without a scheme means `http://`; a bare host without scheme or port means port 4200. A URL
  * path is kept as a prefix for every request. The user info of the **first** URL (`http://user:pass@host`)
  * is returned separately so it becomes the default credentials; the node URLs never contain credentials.

@@ -23,24 +23,31 @@ function bulkItem(rowcount: unknown, error: unknown, errorMessage: unknown): Bul
 
 const BULK_READ: ReadOptions = { bulkItem }
 
-/** Result of `execute` (spec §1.4). */
+/** Result of `execute` (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html). */
 export interface ExecuteResult<Row = unknown[]> {
   /** Column names, in order; empty for statements without a result set (INSERT, DDL, ...). */
   cols: string[]
-  /** Type of each column (spec §1.8); `[100, inner]` for arrays. Empty when the server sent none. */
+  /**
+   * Type of each column (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types);
+   * `[100, inner]` for arrays. Empty when the server sent none.
+   */
   colTypes: CrateDBType[]
   /** Decoded rows: arrays in column order, or objects with `rowMode: 'object'`. Empty for row-count statements. */
   rows: Row[]
   /**
    * For result sets the number of rows; for DML the rows affected (`-1`: unknown, e.g. DELETE of whole
-   * partitions); DDL usually 1, BEGIN/COMMIT 0 (spec §1.4).
+   * partitions); DDL usually 1, BEGIN/COMMIT 0
+   * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html).
    */
   rowCount: number
   /** Server-side execution time in ms (fractional). */
   duration: number
 }
 
-/** A failed bulk item's error as CrateDB 5.10+ reports it (spec §1.5). */
+/**
+ * A failed bulk item's error as CrateDB 5.10+ reports it
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors).
+ */
 export interface BulkError {
   /** CrateDB error code, e.g. 4091 duplicate key; 0 when an old server gave only `error_message` text. */
   code: number
@@ -136,7 +143,9 @@ export function decodeExecuteBody<Row>(body: Buffer, options: ReadOptions, node:
 }
 
 /**
- * Decodes a 200 answer to a bulk statement (spec §1.5): every item's row count and error, in all the shapes
+ * Decodes a 200 answer to a bulk statement
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors): every item's row count
+ * and error, in all the shapes
  * servers have used (`error` objects since 5.10, bare `rowcount: -2` for 4.2-5.9 and for failures past the
  * 10-per-shard cap, legacy `error_message` strings).
  *

@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from './errors.ts'
 
 /**
- * Encoding of statement arguments into the `_sql` request body (spec §1.3, §1.8 input encodings).
+ * Encoding of statement arguments into the `_sql` request body
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-param-substitution; value formats:
+ * https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html).
  *
  * | JavaScript | JSON sent | CrateDB reads it as |
  * |---|---|---|
@@ -141,7 +143,8 @@ export function encodeStatementBody(stmt: string, args: readonly unknown[] | und
 }
 
 /**
- * The JSON body of a bulk statement: `{"stmt": ..., "bulk_args": [[...], ...]}` (spec §1.3). An empty
+ * The JSON body of a bulk statement: `{"stmt": ..., "bulk_args": [[...], ...]}`
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-ops). An empty
  * `bulkArgs` is sent as `[]`: the server answers with an empty `results` list.
  *
  * @throws InvalidArgumentError when an entry is not an array or a value cannot be encoded.

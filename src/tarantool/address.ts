@@ -12,7 +12,8 @@ export interface ParsedAddress {
 }
 
 /**
- * Accepted address forms (spec §1.5, tarantool listen URIs):
+ * Accepted address forms (Tarantool listen URIs,
+ * https://www.tarantool.io/en/doc/latest/platform/configuration/configuration_code/#index-uri):
  * - `3301` or `'3301'` → `localhost:3301`
  * - `'host:port'`, `'[::1]:3301'`
  * - `'tarantool://user:password@host:port'` (user and password percent-decoded; `tcp://` also accepted)

@@ -2,7 +2,8 @@ import { DialectryError } from '../core/errors.ts'
 import { errorCodeName } from './iproto-error-codes.ts'
 
 /**
- * One entry of a server error stack (IPROTO_ERROR / MP_ERROR, spec §2.8). Entry 0 is the reported error,
+ * One entry of a server error stack (IPROTO_ERROR / MP_ERROR,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/). Entry 0 is the reported error,
  * the following ones its causes.
  */
 export interface BoxErrorEntry {
@@ -25,7 +26,8 @@ export interface BoxErrorEntry {
 export class TarantoolError extends DialectryError {}
 
 /**
- * An error reply from the server (REQUEST_TYPE `0x8000 | code`, spec §2.8).
+ * An error reply from the server (REQUEST_TYPE `0x8000 | code`,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/).
  * `code` is the server's numeric code, `codeName` its `ER_*` name, `stackEntries` the full error stack
  * when the server sent one (2.4.1+).
  */
@@ -103,7 +105,8 @@ export class InvalidArgumentError extends TarantoolError {
 }
 
 /**
- * Interactive transactions need IPROTO streams (Tarantool 2.10+, spec §2.10). On older servers every request
+ * Interactive transactions need IPROTO streams (Tarantool 2.10+,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/). On older servers every request
  * runs in its own fiber and an open transaction is rolled back when the request ends, so a multi-request
  * transaction cannot be offered; use one `call`/`eval` of a Lua function that wraps `box.atomic` instead.
  */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, ProtocolError } from './errors.ts'
 
-/** Header fields of one reply frame (spec §2.2). */
+/** Header fields of one reply frame (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/keys/). */
 export interface ReplyHeader {
   /** REQUEST_TYPE: 0 OK, 0x80 CHUNK, 0x8000|code error, 0x4c EVENT. */
   type: number
@@ -87,7 +87,8 @@ export class FrameReader {
     while (pos < len) {
       const avail = len - pos
       const first = buf[pos]!
-      // Servers always frame replies as 0xCE + u32 (spec §2.1); anything else is not IPROTO.
+      // Servers always frame replies as 0xCE + u32
+      // (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/); anything else is not IPROTO.
       if (first !== 0xce) throw new ProtocolError(`Malformed IPROTO frame: length prefix byte 0x${first.toString(16)}, expected 0xce`)
       if (avail < 5) {
         this.#needed = 5

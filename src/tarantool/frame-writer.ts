@@ -3,7 +3,8 @@ import { encodeValue } from './msgpack-codec.ts'
 const SLAB_SIZE = 64 * 1024
 
 /**
- * Encodes IPROTO request frames (spec §2.1) straight into a slab that the connection flushes with one
+ * Encodes IPROTO request frames (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/) straight
+ * into a slab that the connection flushes with one
  * `socket.write` per event-loop turn: many pipelined requests become one syscall.
  *
  * Frame layout: `0xCE <u32 BE length> <header map> <body map>`. Header and body keys are small positive ints.

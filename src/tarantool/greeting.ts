@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto'
 import { GREETING_SIZE } from './iproto-constants.ts'
 import { ProtocolError } from './errors.ts'
 
-/** What the 128-byte server greeting says (spec §1.1). */
+/**
+ * What the 128-byte server greeting says
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/).
+ */
 export interface Greeting {
   /** Server version as `major.minor.patch`, e.g. `2.6.0`. */
   version: string
@@ -44,7 +47,8 @@ export function parseGreeting(bytes: Buffer): Greeting {
 }
 
 /**
- * chap-sha1 scramble (spec §1.3): `SHA1(password) XOR SHA1(salt20 || SHA1(SHA1(password)))`, 20 bytes.
+ * chap-sha1 scramble (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/,
+ * tarantool/tarantool `src/scramble.c`): `SHA1(password) XOR SHA1(salt20 || SHA1(SHA1(password)))`, 20 bytes.
  */
 export function chapSha1Scramble(password: string, salt: Buffer): Buffer {
   const step1 = createHash('sha1').update(password, 'utf8').digest()

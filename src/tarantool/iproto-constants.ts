@@ -1,9 +1,10 @@
 /**
  * IPROTO constants: request types, header and body keys, iterators, error codes.
- * Values are wire facts from `../shared/specs/tarantool.md` §2 (tarantool `src/box/iproto_constants.h`, `errcode.h`).
+ * Values are wire facts from tarantool/tarantool `src/box/iproto_constants.h`, `src/box/iproto_features.h` and
+ * `src/box/errcode.h`.
  */
 
-/** REQUEST_TYPE values (spec §2.3). */
+/** REQUEST_TYPE values (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/). */
 export const RequestType = {
   OK: 0x00,
   SELECT: 0x01,
@@ -30,7 +31,7 @@ export const RequestType = {
   TYPE_ERROR: 0x8000,
 } as const
 
-/** Header keys (spec §2.2). */
+/** Header keys (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/keys/). */
 export const HeaderKey = {
   REQUEST_TYPE: 0x00,
   SYNC: 0x01,
@@ -38,7 +39,7 @@ export const HeaderKey = {
   STREAM_ID: 0x0a,
 } as const
 
-/** Body keys (spec §2.4). */
+/** Body keys (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/keys/). */
 export const BodyKey = {
   SPACE_ID: 0x10,
   INDEX_ID: 0x11,
@@ -70,12 +71,12 @@ export const BodyKey = {
   AUTH_TYPE: 0x5b,
 } as const
 
-/** Keys of SQL column metadata maps (spec §2.9). */
+/** Keys of SQL column metadata maps (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/). */
 export const MetadataKey = { NAME: 0x00, TYPE: 0x01, COLL: 0x02, IS_NULLABLE: 0x03, IS_AUTOINCREMENT: 0x04, SPAN: 0x05 } as const
-/** Keys of the SQL_INFO map (spec §2.9). */
+/** Keys of the SQL_INFO map (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/). */
 export const SqlInfoKey = { ROW_COUNT: 0x00, AUTOINCREMENT_IDS: 0x01 } as const
 
-/** IPROTO_ID feature ids (spec §1.4). */
+/** IPROTO_ID feature ids (tarantool/tarantool `src/box/iproto_features.h`). */
 export const Feature = {
   STREAMS: 0,
   TRANSACTIONS: 1,
@@ -90,7 +91,7 @@ export const Feature = {
 export const CLIENT_PROTOCOL_VERSION = 3
 export const CLIENT_FEATURES: readonly number[] = [Feature.STREAMS, Feature.TRANSACTIONS, Feature.ERROR_EXTENSION, Feature.WATCHERS]
 
-/** Select iterators (spec §2.6). Names follow `box.index.*` in lower case. */
+/** Select iterators (tarantool/tarantool `src/box/iterator_type.h`). Names follow `box.index.*` in lower case. */
 export const Iterator = {
   eq: 0,
   req: 1,
@@ -109,11 +110,17 @@ export const Iterator = {
 /** One of the iterator names of {@link Iterator}. */
 export type IteratorName = keyof typeof Iterator
 
-/** Transaction isolation levels for streams (BEGIN TXN_ISOLATION, spec §2.4). */
+/**
+ * Transaction isolation levels for streams (BEGIN TXN_ISOLATION,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/).
+ */
 export const TxnIsolation = { default: 0, readCommitted: 1, readConfirmed: 2, bestEffort: 3 } as const
 export type TxnIsolationName = keyof typeof TxnIsolation
 
-/** Server error codes the driver reacts to (spec §2.8). The full name table is in `iproto-error-codes.ts`. */
+/**
+ * Server error codes the driver reacts to (tarantool/tarantool `src/box/errcode.h`). The full name table is in
+ * `iproto-error-codes.ts`.
+ */
 export const ErrorCode = {
   UNKNOWN: 0,
   TUPLE_FOUND: 3,
@@ -133,7 +140,13 @@ export const ErrorCode = {
   WRONG_QUERY_ID: 211,
 } as const
 
-/** Size of the server greeting in bytes (spec §1.1). */
+/**
+ * Size of the server greeting in bytes
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/).
+ */
 export const GREETING_SIZE = 128
-/** `LIMIT` meaning "no limit" in SELECT (u32 max, spec §2.5). */
+/**
+ * `LIMIT` meaning "no limit" in SELECT (u32 max,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/).
+ */
 export const NO_LIMIT = 0xffffffff

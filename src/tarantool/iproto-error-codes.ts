@@ -1,6 +1,6 @@
 /**
  * Names of Tarantool's numeric error codes (`box.error.*`, the low 15 bits of an error reply's REQUEST_TYPE,
- * and the CODE key of an error stack entry; spec §2.8).
+ * and the CODE key of an error stack entry; https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/).
  *
  * Codes 0-218 are the table of Tarantool 2.6.0 `src/box/errcode.h` (the target server), with 2.6's names
  * (e.g. 47 is `ER_PASSWORD_MISMATCH`, renamed `ER_CREDS_MISMATCH` in 2.11). Codes 219-305 were added by later

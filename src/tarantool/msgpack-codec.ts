@@ -9,8 +9,9 @@ import { Double } from './ext/double.ts'
 
 /**
  * The MessagePack value layer of the Tarantool driver: turns tuples, keys, call arguments and SQL binds into
- * bytes and reply values back into JS, with Tarantool's extension types (spec §2.13) and typing rules
- * (the "value typing rules" after §2.13). Built on msgpackr.
+ * bytes and reply values back into JS, with Tarantool's extension types
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/) and typing rules
+ * (which MessagePack types each field type accepts: tarantool/tarantool `src/box/field_def.c`). Built on msgpackr.
  *
  * msgpackr keeps its extension table, its output buffer and its decoder state in module-level variables
  * shared by every Packr/Unpackr of the process, so `addExtension` is process-global. Loading this module:
@@ -400,7 +401,8 @@ function rewrite(value: unknown, depth: number): unknown {
 
 /**
  * Encodes one value (a tuple, key, call/eval argument list or SQL bind array) as MessagePack the way Tarantool
- * expects it (spec §2.13 value typing rules):
+ * expects it (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/; field types:
+ * tarantool/tarantool `src/box/field_def.c`):
  *
  * | JS | MessagePack |
  * | --- | --- |
@@ -473,7 +475,7 @@ const range = { start: 0, end: 0 }
  * 0xC1 decodes to msgpackr's `C1` marker object instead of failing ({@link skipValue} rejects it), and a
  * fixext 1/2 of type 0x72 is read as msgpackr's record definition. msgpackr caches a `DataView` on `buf` as a
  * `dataView` property, which makes later decodes from the same buffer cheaper. Extension types and typing
- * follow spec §2.13.
+ * follow https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/.
  *
  * @param buf the receive buffer (a Buffer, or any Uint8Array).
  * @param start offset of the value's first byte.

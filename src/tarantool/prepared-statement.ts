@@ -7,7 +7,8 @@ import type { PreparedStatementInfo, RequestOptions, SqlColumn, SqlParameters, S
 import type { ReplyBody } from './request-spec.ts'
 
 /**
- * A prepared SQL statement (spec §2.9) on one connection. Prepared statements live in the server session:
+ * A prepared SQL statement (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/) on one connection.
+ * Prepared statements live in the server session:
  * after a reconnect, or when any DDL expired the statement (error 159 "statement has expired", or 211 unknown
  * id), `execute` prepares the same text again and retries once, so callers never see those errors.
  */

@@ -24,7 +24,8 @@ const same = <T>(d: T): T => d
 const first = (d: unknown[]): Tuple | undefined => d[0] as Tuple | undefined
 
 /**
- * The IPROTO request methods (spec §2.5), shared by a single connection, a pool and a stream. Each method
+ * The IPROTO request methods (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/), shared by a
+ * single connection, a pool and a stream. Each method
  * builds a {@link RequestSpec} and hands it to `_call`, which the transport implements.
  *
  * Spaces and indexes may be given by name (resolved through `_vspace`/`_vindex`, reloaded when the schema
@@ -40,7 +41,8 @@ export abstract class TarantoolRequests {
   }
 
   /**
-   * SELECT tuples by key from an index (spec §2.5, §2.6).
+   * SELECT tuples by key from an index (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/;
+   * iterators: tarantool/tarantool `src/box/iterator_type.h`).
    *
    * @param key key parts; `[]` with iterator `all` (or `eq` on a TREE) scans everything. Default `[]`.
    * @returns the tuples, as arrays of field values.
@@ -85,7 +87,8 @@ export abstract class TarantoolRequests {
   }
 
   /**
-   * UPDATE the tuple with the given full unique key by operations (spec §2.7).
+   * UPDATE the tuple with the given full unique key by operations
+   * (https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/update/).
    * @returns the new tuple, or `undefined` when no tuple has that key.
    * @example await client.update('users', [42], [['+', 'visits', 1], ['=', 'name', 'Ann']])
    */
@@ -108,7 +111,9 @@ export abstract class TarantoolRequests {
 
   /**
    * UPSERT: insert `tuple` if no tuple has its primary key, else apply `operations` to the existing one
-   * (spec §2.5, §2.7). Resolves with nothing (the server returns no tuple).
+   * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/; operations as in
+   * https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/update/). Resolves with nothing (the
+   * server returns no tuple).
    */
   upsert(space: SpaceRef, tuple: unknown[], operations: UpdateOperation[], options?: RequestOptions): Promise<void> {
     checkTuple(tuple, 'upsert')
@@ -181,7 +186,8 @@ export abstract class TarantoolRequests {
   }
 
   /**
-   * Executes one SQL statement (IPROTO EXECUTE, spec §2.9).
+   * Executes one SQL statement (IPROTO_EXECUTE,
+   * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
    *
    * @param params positional values for `?` (array) or named values for `:name`/`@name` (object; a key
    *   without a marker gets `:`).
@@ -208,7 +214,10 @@ export abstract class TarantoolRequests {
   }
 }
 
-/** Turns positional or named SQL parameters into the IPROTO bind array (spec §2.9). */
+/**
+ * Turns positional or named SQL parameters into the IPROTO bind array
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export function toBindArray(params: SqlParameters): unknown[] {
   if (Array.isArray(params)) return params as unknown[]
   if (typeof params !== 'object' || params === null) throw new InvalidArgumentError('SQL parameters must be an array (positional) or an object (named)')

@@ -13,7 +13,8 @@ export interface RequestOptions {
   readOnly?: boolean
   /**
    * Receives out-of-band messages the server sends before the reply (`box.session.push(value)` in Lua,
-   * IPROTO CHUNK, spec §2.3), in order. Useful with `call` and `eval`.
+   * IPROTO_CHUNK, https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/), in order. Useful with
+   * `call` and `eval`.
    */
   onPush?: (value: unknown) => void
 }
@@ -23,11 +24,14 @@ export type SpaceRef = string | number
 /** An index given by name or id; default 0 (the primary key). */
 export type IndexRef = string | number
 
-/** Options of `select` (spec §2.5, §2.6). */
+/** Options of `select` (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/requests/). */
 export interface SelectOptions extends RequestOptions {
   /** Index name or id; default 0 (primary). */
   index?: IndexRef
-  /** Iterator name, e.g. `'eq'` (default), `'ge'`, `'all'`, `'req'`, `'bitsAllSet'` (spec §2.6). */
+  /**
+   * Iterator name, e.g. `'eq'` (default), `'ge'`, `'all'`, `'req'`, `'bitsAllSet'` (tarantool/tarantool
+   * `src/box/iterator_type.h`).
+   */
   iterator?: IteratorName
   /** Maximum tuples returned; default unlimited (0xFFFFFFFF). */
   limit?: number
@@ -42,7 +46,8 @@ export interface KeyedWriteOptions extends RequestOptions {
 }
 
 /**
- * One UPDATE/UPSERT operation (spec §2.7): `[op, field, ...args]`; field is 0-based, negative from the end,
+ * One UPDATE/UPSERT operation (https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/update/): `[op,
+ * field, ...args]`; field is 0-based, negative from the end,
  * or a field name / JSON path. Ops: `=` assign, `+` `-` add/subtract, `&` `|` `^` bitwise, `!` insert before,
  * `#` delete count fields, `:` splice (`[':', field, position, length, string]`).
  */
@@ -53,7 +58,10 @@ export type UpdateOperation =
 /** SQL parameters: positional values for `?`, or named ones keyed without or with their marker (`id`, `:id`, `@id`). */
 export type SqlParameters = readonly unknown[] | Readonly<Record<string, unknown>>
 
-/** Column description of an SQL result (IPROTO METADATA, spec §2.9). */
+/**
+ * Column description of an SQL result (IPROTO_METADATA,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export interface SqlColumn {
   /** Column name as the server reports it (unquoted names come back upper-cased). */
   name: string
@@ -66,7 +74,9 @@ export interface SqlColumn {
   span?: string | null
 }
 
-/** Result of an SQL statement (EXECUTE reply, spec §2.9). */
+/**
+ * Result of an SQL statement (EXECUTE reply, https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export interface SqlResult<Row = unknown[]> {
   /** Columns of a row-returning statement (SELECT, VALUES, PRAGMA); empty otherwise. */
   metadata: SqlColumn[]
@@ -88,7 +98,10 @@ export interface SqlResult<Row = unknown[]> {
   autoincrementIds: (number | bigint)[]
 }
 
-/** Handle of a prepared SQL statement (PREPARE reply, spec §2.9). */
+/**
+ * Handle of a prepared SQL statement (PREPARE reply,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export interface PreparedStatementInfo {
   /** Server statement id (hash of the SQL text). */
   id: number

@@ -2,7 +2,8 @@ import type { FrameWriter } from './frame-writer.ts'
 import type { IndexRef, SpaceRef } from './request-options.ts'
 
 /**
- * Decoded body of a reply: a map whose keys are IPROTO body keys (spec §2.4). The MessagePack codec turns
+ * Decoded body of a reply: a map whose keys are IPROTO body keys
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/keys/). The MessagePack codec turns
  * integer map keys into property names, so `body[0x30]` is DATA.
  */
 export type ReplyBody = Record<number, unknown>

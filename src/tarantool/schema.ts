@@ -1,7 +1,10 @@
 import { SchemaError } from './errors.ts'
 import type { IndexRef, SpaceRef } from './request-options.ts'
 
-/** One field of a space format (`_vspace` field 6, spec §3). */
+/**
+ * One field of a space format (`_vspace` field 6,
+ * https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/system_views/).
+ */
 export interface FieldFormat {
   name: string
   /** Box field type: `unsigned`, `integer`, `string`, `double`, `number`, `boolean`, `varbinary`, `scalar`, `any`, ... */
@@ -13,7 +16,10 @@ export interface FieldFormat {
   collation?: number
 }
 
-/** One index of a space (`_vindex`, spec §3). */
+/**
+ * One index of a space (`_vindex`,
+ * https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/system_views/).
+ */
 export interface IndexInfo {
   spaceId: number
   id: number
@@ -25,7 +31,7 @@ export interface IndexInfo {
   parts: { field: number; type: string; isNullable: boolean }[]
 }
 
-/** One space (`_vspace`, spec §3). */
+/** One space (`_vspace`, https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/system_views/). */
 export interface SpaceInfo {
   id: number
   name: string
@@ -38,7 +44,7 @@ export interface SpaceInfo {
   indexes: IndexInfo[]
 }
 
-/** `_vspace` and `_vindex` ids and their name indexes (spec §3). */
+/** `_vspace` and `_vindex` ids and their name indexes (tarantool/tarantool `src/box/schema_def.h`). */
 export const VSPACE_ID = 281
 export const VINDEX_ID = 289
 
@@ -133,7 +139,7 @@ function parseField(f: unknown): FieldFormat {
 }
 
 function parsePart(p: unknown): { field: number; type: string; isNullable: boolean } {
-  // Modern rows are maps; legacy rows are [field, type] pairs (spec §3).
+  // Modern rows are maps; legacy rows are [field, type] pairs (both read by tarantool/go-tarantool `schema.go`).
   if (Array.isArray(p)) return { field: Number(p[0]), type: String(p[1]), isNullable: false }
   if (isRecord(p)) return { field: Number(p['field']), type: String(p['type']), isNullable: p['is_nullable'] === true }
   return { field: 0, type: 'any', isNullable: false }

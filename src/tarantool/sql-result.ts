@@ -2,7 +2,10 @@ import { BodyKey, MetadataKey, SqlInfoKey } from './iproto-constants.ts'
 import type { ReplyBody } from './request-spec.ts'
 import type { PreparedStatementInfo, SqlColumn, SqlResult } from './request-options.ts'
 
-/** Turns an EXECUTE reply body into a {@link SqlResult} (spec §2.9). */
+/**
+ * Turns an EXECUTE reply body into a {@link SqlResult}
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export function decodeSqlResult(body: ReplyBody): SqlResult {
   const info = body[BodyKey.SQL_INFO] as Record<number, unknown> | undefined
   const ids = info?.[SqlInfoKey.AUTOINCREMENT_IDS] as (number | bigint)[] | undefined
@@ -18,7 +21,10 @@ export function decodeSqlResult(body: ReplyBody): SqlResult {
   }
 }
 
-/** Turns a PREPARE reply body into statement info (spec §2.9). */
+/**
+ * Turns a PREPARE reply body into statement info
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/sql/).
+ */
 export function decodePrepareResult(body: ReplyBody): PreparedStatementInfo {
   const binds = (body[BodyKey.BIND_METADATA] as Record<number, unknown>[] | undefined) ?? []
   return {

@@ -5,7 +5,7 @@ import type { Connection } from './connection.ts'
 import type { RequestSpec } from './request-spec.ts'
 import type { RequestOptions } from './request-options.ts'
 
-/** Options of BEGIN (spec §2.10). */
+/** Options of BEGIN (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/). */
 export interface BeginOptions extends RequestOptions {
   /** Seconds after which the server rolls the transaction back (IPROTO TIMEOUT); default: the server's. */
   transactionTimeout?: number
@@ -14,7 +14,8 @@ export interface BeginOptions extends RequestOptions {
 }
 
 /**
- * An IPROTO stream (spec §2.10): requests sent through it run one after another on the server, and it can hold
+ * An IPROTO stream (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/): requests sent through
+ * it run one after another on the server, and it can hold
  * an interactive transaction (`begin`, requests, `commit` / `rollback`). Needs Tarantool 2.10+ with MVCC
  * (`memtx_use_mvcc_engine`) or vinyl. A stream belongs to one connection; if that connection drops, the
  * server rolls the transaction back and every later request of the stream fails with a {@link ConnectionError}.

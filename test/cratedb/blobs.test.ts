@@ -7,7 +7,8 @@ import { TEST_TLS_CERT, TEST_TLS_KEY } from '../../src/testing/cratedb/test-cert
 import { startStub, type StubNode, type StubRequest } from './helpers/stub-node.ts'
 
 // Two nodes over one blob store. Node A holds digests starting with 8-f and redirects the others (307) to B,
-// as CrateDB redirects to the node holding the blob's shard (spec §1.10).
+// as CrateDB redirects to the node holding the blob's shard
+// (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html).
 const store = new Map<string, Buffer>()
 let a: StubNode
 let b: StubNode
@@ -67,7 +68,7 @@ function contentFor(firstHexBelow8: boolean): Buffer {
   }
 }
 
-describe('blob API (spec §1.10, §2.7)', () => {
+describe('blob API (general/blobs.html, crate-python blob.py)', () => {
   it('put → created, again → not created; get, exists, delete', async () => {
     const images = client.blobs('images')
     const data = contentFor(false)

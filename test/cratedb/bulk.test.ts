@@ -43,7 +43,7 @@ afterAll(async () => {
   await node.kill()
 })
 
-describe('executeMany (spec §1.5)', () => {
+describe('executeMany (http.html#http-bulk-errors)', () => {
   it('an answer without one result per row is an error, not a partial success', async () => {
     const error = await client.executeMany('INSERT INTO short_answer (id) VALUES (?)', [[1], [2], [3]]).catch((e: unknown) => e)
     expect(error).toMatchObject({ name: 'ProtocolError', code: 'INVALID_RESPONSE' })

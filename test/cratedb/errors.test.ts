@@ -45,7 +45,7 @@ afterAll(async () => {
 
 const fail = (stmt: string): Promise<unknown> => client.execute(stmt).then(() => 'resolved', (e: unknown) => e)
 
-describe('error mapping (spec §1.6, §1.7, §2.4)', () => {
+describe('error mapping (http.html#http-error-handling, crate-python _raise_for_status)', () => {
   it('4091 duplicate key is an IntegrityError with code and status', async () => {
     const err = await fail('dup')
     expect(err).toBeInstanceOf(IntegrityError)

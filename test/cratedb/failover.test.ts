@@ -40,7 +40,7 @@ async function deadPort(): Promise<number> {
   return port
 }
 
-describe('round-robin and failover (spec §2.3)', () => {
+describe('round-robin and failover (as crate-python http.py)', () => {
   it('spreads requests over 3 nodes in turn', async () => {
     const ns = await nodes(3)
     const c = client(ns.map((n) => n.url))

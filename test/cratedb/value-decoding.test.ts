@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, CrateDBType, crateTypeName, type CrateDBClient } from '../../src/cratedb/index.ts'
 import { startStub, untag, type StubNode } from './helpers/stub-node.ts'
 
-// Bodies written by hand as CrateDB sends them (spec §1.4, §1.8), served verbatim.
+// Bodies written by hand as CrateDB sends them
+// (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types), served verbatim.
 const bodies: Record<string, string> = {}
 let node: StubNode
 let client: CrateDBClient
@@ -31,7 +32,7 @@ async function one(stmt: string, body: string, options?: Parameters<typeof conne
   }
 }
 
-describe('decoding by col_types (spec §1.8)', () => {
+describe('decoding by col_types (http.html#http-column-types)', () => {
   it('every scalar type id', async () => {
     const body =
       '{"cols":["n","u","b","bool","t","ip","d","r","s","i","big","tz","o","gp","gs","ts","uo","iv","row","rp","ttz","ov","num","rc","dt","bit","js","ch","fv","uuid","rt"],' +

@@ -10,7 +10,7 @@ const bytes = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'h
 const decodeAll = (buf: Uint8Array): unknown => decodeValue(buf, 0, buf.length)
 const roundTrip = (value: unknown): unknown => decodeAll(encodeValue(value))
 
-describe('spec §2.13 byte layouts', () => {
+describe('msgpack_extensions byte layouts', () => {
   it('encodes decimal -12.34 as D6 01 02 01 23 4D and decodes it back', () => {
     const encoded = encodeValue(Decimal.from('-12.34'))
     expect(hex(encoded)).toBe('d6010201234d')

@@ -45,7 +45,8 @@ describe('value round trips', () => {
   })
 
   it('doubles stay doubles: an integral double can be stored in a double field', async () => {
-    // Plain 5 would be encoded as an integer, which a `double` field rejects (spec §2.13 typing rules).
+    // Plain 5 would be encoded as an integer, which a `double` field rejects (tarantool/tarantool
+    // `src/box/field_def.c`).
     await expect(conn.replace('val_typed', [1, 1, 5, Decimal.from('0'), new Uuid('00000000-0000-0000-0000-000000000001'), Buffer.from([1]), 's'])).rejects.toBeInstanceOf(ServerError)
     const stored = await conn.replace('val_typed', [1, 1, double(5), Decimal.from('1.5'), new Uuid('00000000-0000-0000-0000-000000000001'), Buffer.from([1]), 's'])
     expect(stored[2]).toBe(5)

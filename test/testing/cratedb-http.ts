@@ -1,7 +1,8 @@
 import { request, type Dispatcher } from 'undici'
 
 // Plain HTTP helpers for the local CrateDB server suites (the project's CrateDB driver is not used on purpose):
-// every assertion is about bytes on the wire as spec §1 describes them.
+// every assertion is about bytes on the wire as https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html
+// describes them.
 
 /** A response: status, headers, body text and the body parsed as JSON (`undefined` when it is not JSON). */
 export interface Reply {

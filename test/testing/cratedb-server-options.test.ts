@@ -4,7 +4,8 @@ import { startCrateDB, TEST_TLS_CERT, type LocalCrateDB } from '../../src/testin
 import { http, sqlRequest } from './cratedb-http.ts'
 
 // Options of the local CrateDB server: HTTPS with the bundled test certificate, Basic/Bearer authentication
-// (spec §1.1), and the refresh (eventual consistency) knob (spec §4.1).
+// (https://cratedb.com/docs/crate/reference/en/latest/admin/auth/hba.html), and the refresh (eventual consistency) knob
+// (https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html).
 
 describe('local CrateDB server with authentication and HTTPS', () => {
   let crate: LocalCrateDB
@@ -65,7 +66,7 @@ describe('local CrateDB server with authentication and HTTPS', () => {
   })
 })
 
-describe('local CrateDB server with the refresh knob (spec §4.1)', () => {
+describe('local CrateDB server with the refresh knob (general/dql/refresh.html)', () => {
   let crate: LocalCrateDB
   const sql = (stmt: string, args?: unknown[]) => sqlRequest(crate, args === undefined ? { stmt } : { stmt, args })
 

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCrateDB, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
 import { sqlRequest } from './cratedb-http.ts'
 
-// The local CrateDB server's SQL: types and value encodings (spec §1.8), the statements it implements itself,
-// system columns and OCC (spec §4.2), information_schema, sessions and cursors per connection (spec §1.2).
+// The local CrateDB server's SQL: types and value encodings
+// (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types), the statements it
+// implements itself,
+// system columns and OCC (https://cratedb.com/docs/crate/reference/en/latest/general/occ.html), information_schema,
+// sessions and cursors per connection (crate/crate `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`).
 
 describe('local CrateDB server: SQL', () => {
   let crate: LocalCrateDB
@@ -18,7 +21,7 @@ describe('local CrateDB server: SQL', () => {
     await crate?.stop()
   })
 
-  describe('types (§1.8)', () => {
+  describe('types (http.html#http-column-types)', () => {
     it('types every column with CrateDB ids and encodes values like CrateDB', async () => {
       const create = await sql(`create table alltypes (
         id integer primary key, b byte, bo boolean, t text, s string, vc varchar(5), ch character(3), ip ip, d double, r real,
@@ -251,7 +254,7 @@ describe('local CrateDB server: SQL', () => {
       expect(copy.json.rows.map((r: unknown[]) => typeof r[3])).toEqual(['number', 'number'])
     })
 
-    it('applies optimistic concurrency: an UPDATE with a stale _seq_no changes nothing (spec §4.2)', async () => {
+    it('applies optimistic concurrency: an UPDATE with a stale _seq_no changes nothing (general/occ.html)', async () => {
       await sql('create table occ (id integer primary key, v text)')
       await sql("insert into occ (id, v) values (1, 'a')")
       const [[seq, term]] = (await sql('select _seq_no, _primary_term from occ where id = 1')).json.rows
@@ -264,7 +267,7 @@ describe('local CrateDB server: SQL', () => {
       expect(newSeq).toBeGreaterThan(seq)
     })
 
-    it('rejects optimistic-concurrency misuse like CrateDB: VersioningValidationException (400/4000, spec §4.2)', async () => {
+    it('rejects optimistic-concurrency misuse like CrateDB: VersioningValidationException (400/4000, general/occ.html)', async () => {
       await sql('create table occ2 (a integer, b text, v text, primary key (a, b))')
       await sql("insert into occ2 (a, b, v) values (1, 'x', 'old')")
       const [[seq, term]] = (await sql("select _seq_no, _primary_term from occ2 where a = 1 and b = 'x'")).json.rows
@@ -287,7 +290,7 @@ describe('local CrateDB server: SQL', () => {
       expect(stale.json.rowcount).toBe(0)
     })
 
-    it('refuses to write system columns: INSERT 400/4008, UPDATE and ON CONFLICT … DO UPDATE 400/4003 (spec §4.2)', async () => {
+    it('refuses to write system columns: INSERT 400/4008, UPDATE and ON CONFLICT … DO UPDATE 400/4003 (general/ddl/system-columns.html)', async () => {
       await sql('create table sysw (id integer primary key, v text)')
       await sql("insert into sysw (id, v) values (1, 'a')")
       const [[seq, version]] = (await sql('select _seq_no, _version from sysw where id = 1')).json.rows
@@ -387,7 +390,7 @@ describe('local CrateDB server: SQL', () => {
     })
   })
 
-  describe('sessions per connection (§1.2)', () => {
+  describe('sessions per connection (SqlHttpHandler)', () => {
     it('reads Default-Schema when a connection\'s session is created and keeps it for that connection', async () => {
       await sql('create table alpha.who (name text)')
       await sql("insert into alpha.who values ('alpha')")

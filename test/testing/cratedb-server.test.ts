@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCrateDB, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
 import { http, sqlRequest } from './cratedb-http.ts'
 
-// The local CrateDB server's HTTP protocol (spec §1): request validation, response shapes, bulk, errors, GET /,
+// The local CrateDB server's HTTP protocol (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html):
+// request validation, response shapes, bulk, errors, GET /,
 // nodes sharing one store, blobs.
 
-describe('local CrateDB server: HTTP protocol (spec §1)', () => {
+describe('local CrateDB server: HTTP protocol (interfaces/http.html)', () => {
   let crate: LocalCrateDB
   const sql = (stmt: string, args?: unknown[], options?: Parameters<typeof sqlRequest>[2]) =>
     sqlRequest(crate, args === undefined ? { stmt } : { stmt, args }, options)
@@ -20,7 +21,7 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
     await crate?.stop()
   })
 
-  describe('request body validation (§1.3)', () => {
+  describe('request body validation (SQLRequestParser)', () => {
     it('rejects an empty body with 400/4000 Missing request body', async () => {
       const r = await http(`${crate.url}_sql`, { method: 'POST', body: '' })
       expect(r.status).toBe(400)
@@ -77,7 +78,7 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
     })
   })
 
-  describe('success shapes (§1.4) and flags (§1.1)', () => {
+  describe('success shapes and flags (http.html, SqlHttpHandler)', () => {
     it('returns cols, col_types, rows, rowcount, duration in that order, duration a float', async () => {
       const r = await sql('select 1 as a, \'x\' as b')
       expect(r.status).toBe(200)
@@ -139,7 +140,7 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
     })
   })
 
-  describe('bulk requests (§1.4-§1.5)', () => {
+  describe('bulk requests (http.html#http-bulk-ops)', () => {
     beforeAll(async () => {
       await sql('create table bulk (id integer primary key, name text not null)')
     })
@@ -185,7 +186,7 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
     })
   })
 
-  describe('errors (§1.6-§1.7)', () => {
+  describe('errors (http.html#http-error-handling)', () => {
     beforeAll(async () => {
       await sql('create table errs (id integer primary key, v text)')
       await sql('insert into errs (id, v) values (1, \'a\')')
@@ -227,7 +228,7 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
     })
   })
 
-  describe('GET / and HEAD / (§1.9)', () => {
+  describe('GET / and HEAD / (MainAndStaticFileHandler)', () => {
     it('returns the version as pretty JSON for API clients and the status only for HEAD', async () => {
       const r = await http(crate.url, { headers: { accept: 'application/json' } })
       expect(r.status).toBe(200)
@@ -263,7 +264,7 @@ describe('local CrateDB server: HTTP protocol (spec §1)', () => {
     })
   })
 
-  describe('blobs (§1.10)', () => {
+  describe('blobs (general/blobs.html)', () => {
     it('creates a blob table and serves PUT/GET/HEAD/DELETE with CrateDB\'s status codes', async () => {
       expect((await sql('create blob table images clustered into 2 shards')).json.rowcount).toBe(1)
       const data = Buffer.from('hello blob world')

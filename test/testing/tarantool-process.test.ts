@@ -18,7 +18,8 @@ import {
   type TarantoolReplicaSet,
 } from '../../src/testing/tarantool/index.ts'
 
-// A deliberately tiny IPROTO client (spec §1-§2), independent of the project's driver: greeting, chap-sha1 AUTH,
+// A deliberately tiny IPROTO client (https://www.tarantool.io/en/doc/latest/reference/internals/box_protocol/),
+// independent of the project's driver: greeting, chap-sha1 AUTH,
 // EVAL. Enough to prove that users, grants, data and read_only are what the provisioning promises.
 type Endpoint = { host: string; port: number } | { path: string }
 interface Reply {

@@ -2,7 +2,10 @@ import { customType, type ConvertCustomConfig, type PgCustomColumnBuilder } from
 import { CrateDBDialectError } from '../cratedb-dialect-errors.ts'
 import { checkCrateDBType, TypeSyntaxError } from './cratedb-type-grammar.ts'
 
-/** OBJECT column policy (spec cratedb.md §4.3): `strict` rejects unknown keys, `dynamic` adds them as columns, `ignored` stores them unindexed. */
+/**
+ * OBJECT column policy (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/column-policy.html): `strict`
+ * rejects unknown keys, `dynamic` adds them as columns, `ignored` stores them unindexed.
+ */
 export type CrateDBObjectPolicy = 'strict' | 'dynamic' | 'ignored'
 
 /** Options of {@link object}. */
@@ -38,7 +41,8 @@ function objectSql(config: CrateDBObjectColumnConfig | undefined): string {
 }
 
 /**
- * An OBJECT column (spec cratedb.md §4.3), read and written as a plain JavaScript object (`TData`). CrateDB
+ * An OBJECT column (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-objects),
+ * read and written as a plain JavaScript object (`TData`). CrateDB
  * OBJECT is what `json`/`jsonb` are elsewhere; values go to the driver as JSON objects, not strings.
  * `dataType()` (what drizzle-kit writes) is `object[(policy)] [as (…)]`.
  *
@@ -60,7 +64,9 @@ export function object(nameOrConfig?: string | CrateDBObjectColumnConfig, config
 }
 
 /**
- * An ARRAY column of CrateDB type `array(inner)` (spec cratedb.md §4.3), read and written as a JavaScript array
+ * An ARRAY column of CrateDB type `array(inner)`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-arrays), read and written
+ * as a JavaScript array
  * that reaches the driver as a JSON array. pg-core's `text('t').array()` also works for scalar elements (it sends
  * PostgreSQL array text such as `'{a,b}'`, which CrateDB parses), but cannot declare CrateDB element types such
  * as `object` or `geo_point`. Query elements with `equalsAny(value, t.tags)`.
@@ -91,7 +97,8 @@ function toPoint(value: unknown): GeoPoint {
 }
 
 /**
- * A GEO_POINT column (spec cratedb.md §1.8, §4.3): values are `[lon, lat]` both ways (WKT `POINT (lon lat)` text
+ * A GEO_POINT column (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-geo):
+ * values are `[lon, lat]` both ways (WKT `POINT (lon lat)` text
  * read back is parsed too). Distances: sql<number>`distance(${t.location}, ${[lon, lat]})` (meters).
  *
  * @example
@@ -113,7 +120,8 @@ export function geoPoint(name?: string): unknown {
 export type GeoJSONGeometry = { type: string; coordinates?: unknown; geometries?: unknown[] } & Record<string, unknown>
 
 /**
- * A GEO_SHAPE column (spec cratedb.md §1.8, §4.3): values are GeoJSON geometry objects (CrateDB also accepts
+ * A GEO_SHAPE column (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-geo):
+ * values are GeoJSON geometry objects (CrateDB also accepts
  * WKT strings on write; it always returns GeoJSON).
  *
  * @example

@@ -15,7 +15,8 @@ export class CrateDBDrizzleDatabase<TSchema extends Record<string, unknown> = Re
 }
 
 /**
- * Creates a Drizzle database on a `dialectry/cratedb` client (spec kysely-drizzle.md §2.2-§2.4, §3.1).
+ * Creates a Drizzle database on a `dialectry/cratedb` client (the `drizzle()` factory pattern of
+ * drizzle-team/drizzle-orm `drizzle-orm/src/node-postgres/driver.ts`).
  *
  * Define tables with `drizzle-orm/pg-core` (`pgTable`, `text`, `integer`, `bigint`, `doublePrecision`,
  * `boolean`, `timestamp({ withTimezone: true })`) plus this package's `object()`, `array()`, `geoPoint()`,

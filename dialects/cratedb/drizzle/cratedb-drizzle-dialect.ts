@@ -13,9 +13,12 @@ type MigrateArgs = Parameters<PgDialect['migrate']>
 type SetOperator = PgSelectConfig['setOperators'][number]
 
 /**
- * Drizzle's PostgreSQL dialect adjusted to CrateDB (spec kysely-drizzle.md §2.2, §2.6, §3.1; cratedb.md §4),
+ * Drizzle's PostgreSQL dialect adjusted to CrateDB (drizzle-team/drizzle-orm `drizzle-orm/src/pg-core/dialect.ts`;
+ * https://cratedb.com/docs/crate/reference/en/latest/sql/index.html),
  * checked against CrateDB's grammar. Identifiers stay double-quoted and parameters stay PostgreSQL's `$1, $2, …`,
- * which CrateDB's HTTP endpoint accepts as well as `?` (spec cratedb.md §1.3) — so `escapeParam` is not
+ * which CrateDB's HTTP endpoint accepts as well as `?`
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-param-substitution) — so `escapeParam`
+ * is not
  * overridden. What CrateDB lacks is refused at build time, before anything is sent:
  *
  * - `delete().returning()` → {@link CrateDBReturningNotSupportedError} (RETURNING works on insert and update);

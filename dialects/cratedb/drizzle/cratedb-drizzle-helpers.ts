@@ -7,7 +7,8 @@ function isWrapper(value: unknown): value is SQLWrapper {
 }
 
 /**
- * An object or array element by path: `"t"."obj"['a']['b']`, `"t"."arr"[1]` (spec cratedb.md §4.3). String keys
+ * An object or array element by path: `"t"."obj"['a']['b']`, `"t"."arr"[1]`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-objects). String keys
  * become quoted literals (CrateDB takes no parameters in subscripts); numbers are 1-based positions.
  *
  * @throws CrateDBDialectError (code `EMPTY_PATH`) without a path; `RangeError` for a position < 1.
@@ -20,7 +21,8 @@ export function subscript<T = unknown>(column: AnyColumn | SQLWrapper, ...path: 
 }
 
 /**
- * `value = ANY(array)`: true when the ARRAY column holds `value` (spec cratedb.md §4.3).
+ * `value = ANY(array)`: true when the ARRAY column holds `value`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/builtins/array-comparisons.html#sql-any-array-comparison).
  * @example
  * db.select().from(posts).where(equalsAny('sql', posts.tags))
  */

@@ -31,13 +31,18 @@ export interface CrateDBMigrationResult {
 }
 
 const LOCK_ROW_ID = 'migrate'
-/** CrateDB's "relation already exists" (spec cratedb.md §1.7): a concurrent migrate() created it first. */
+/**
+ * CrateDB's "relation already exists" (4093,
+ * https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes): a concurrent migrate()
+ * created it first.
+ */
 const RELATION_EXISTS = 4093
 
 /**
  * Applies a drizzle-kit SQL migration folder (0.31 format: `meta/_journal.json` + `NNNN_name.sql`, statements
  * separated by `--> statement-breakpoint`, read with drizzle-orm's own `readMigrationFiles`) to CrateDB
- * (spec kysely-drizzle.md §2.4, §2.8, §3.1). A journal entry with `breakpoints: false` has no markers; its file
+ * (drizzle-team/drizzle-orm `drizzle-orm/src/migrator.ts`; https://orm.drizzle.team/docs/drizzle-kit-generate). A
+ * journal entry with `breakpoints: false` has no markers; its file
  * is split at the `;` that end statements (not inside quotes or comments), since CrateDB runs one statement per
  * request.
  *
@@ -56,7 +61,8 @@ const RELATION_EXISTS = 4093
  *   the hash of the statements already applied: when one of them was edited in the file meanwhile,
  *   {@link CrateDBMigrationChangedError} stops `migrate()` instead of silently skipping the edit.
  * - **Concurrency:** a lock row in `<table>_lock` is taken with optimistic concurrency control (`_seq_no` /
- *   `_primary_term`, spec cratedb.md §4.2) before anything is read, so concurrent `migrate()` calls run one
+ * `_primary_term`, https://cratedb.com/docs/crate/reference/en/latest/general/occ.html) before anything is read, so
+ * concurrent `migrate()` calls run one
  *   after another. A crashed run leaves the lock set; the timeout error prints the statement that clears it.
  * - The bookkeeping table is refreshed at the end (`REFRESH TABLE`), so ordinary queries see the new rows.
  *

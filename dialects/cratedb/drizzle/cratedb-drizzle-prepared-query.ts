@@ -42,7 +42,8 @@ export interface CrateDBPreparedQueryOptions {
 }
 
 /**
- * One Drizzle query on the CrateDB driver (spec kysely-drizzle.md §2.3-§2.5; drizzle-orm 0.45 `pg-core`
+ * One Drizzle query on the CrateDB driver (drizzle-team/drizzle-orm `drizzle-orm/src/pg-core/session.ts`; drizzle-orm
+ * 0.45 `pg-core`
  * session contract). `execute()` sends one `POST /_sql` with the filled-in `$n` parameters, asking the driver
  * for **array rows** (values in select order), then:
  * - builder queries with a selection (select, `.returning()`, relational queries) map the arrays with

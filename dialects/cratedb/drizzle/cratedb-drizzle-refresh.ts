@@ -4,7 +4,8 @@ import { InvalidArgumentError } from '../../../src/cratedb/errors.ts'
 import type { CrateDBDrizzleDatabase } from './cratedb-drizzle-database.ts'
 
 /**
- * `REFRESH TABLE t[, t2 …]`: makes every write to the tables visible to searches now (spec cratedb.md §4.1).
+ * `REFRESH TABLE t[, t2 …]`: makes every write to the tables visible to searches now
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/refresh.html).
  * CrateDB reads that are not primary-key lookups see writes only after a refresh (about once a second on busy
  * tables, lazily on idle ones). Call it where the next query must see the last write; it is expensive on large
  * tables.

@@ -19,11 +19,14 @@ export interface CrateDBDrizzleSessionOptions {
 }
 
 /**
- * Drizzle `pg-core` session over the CrateDB driver (spec kysely-drizzle.md §2.3, §3.1): prepares
+ * Drizzle `pg-core` session over the CrateDB driver (drizzle-team/drizzle-orm `drizzle-orm/src/pg-core/session.ts`):
+ * prepares
  * {@link CrateDBDrizzlePreparedQuery}s on the client.
  *
  * `transaction()` throws {@link CrateDBTransactionsNotSupportedError} before the callback runs: CrateDB has no
- * transactions (BEGIN/COMMIT are ignored, ROLLBACK does not exist, spec cratedb.md §4.1), and pretending would
+ * transactions (BEGIN/COMMIT are ignored, ROLLBACK does not exist,
+ * https://cratedb.com/docs/crate/reference/en/latest/appendices/compatibility.html#appendix-compat-transactions), and
+ * pretending would
  * promise a rollback that cannot happen.
  */
 export class CrateDBDrizzleSession<TFullSchema extends Record<string, unknown>, TSchema extends TablesRelationalConfig> extends PgSession<

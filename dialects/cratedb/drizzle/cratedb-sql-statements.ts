@@ -1,7 +1,8 @@
 /**
  * Splits SQL text into statements at the `;` that end them, for migration files written without
  * `--> statement-breakpoint` markers (a drizzle-kit journal entry with `breakpoints: false`): CrateDB runs one
- * statement per request (spec cratedb.md §1.3, "Multiple statements" → 400/4000).
+ * statement per request (crate/crate `server/src/main/java/io/crate/session/parser/SQLRequestParser.java`: "Multiple
+ * statements" → 400/4000).
  *
  * A `;` ends a statement only at the top level: not inside `'…'` string literals (`''` escapes a quote),
  * `E'…'` escape strings (also `\'`), `"…"` quoted identifiers (`""` escapes), `-- …` line comments or

@@ -3,8 +3,9 @@ import type { SelectedFieldsOrdered } from 'drizzle-orm/pg-core'
 import { CrateDBDialectError } from '../cratedb-dialect-errors.ts'
 
 /**
- * drizzle-orm 0.45 members that its runtime uses but its typings strip (`@internal`, spec kysely-drizzle.md
- * §2.7). They exist in the published JavaScript; this module is the one place that reaches them, so an
+ * drizzle-orm 0.45 members that its runtime uses but its typings strip (`@internal` in
+ * drizzle-team/drizzle-orm `drizzle-orm/src/pg-core/session.ts`). They exist in the published JavaScript; this module
+ * is the one place that reaches them, so an
  * upgrade that removes them fails here, loudly.
  */
 

@@ -20,21 +20,24 @@ export interface CrateDBMigrationLockConfig {
 }
 
 /**
- * Feature flags and the migration lock of the CrateDB dialect (spec kysely-drizzle.md §1.5, §3.1; cratedb.md §4).
+ * Feature flags and the migration lock of the CrateDB dialect (kysely-org/kysely `src/dialect/dialect-adapter.ts`,
+ * kysely-org/kysely `src/migration/migrator.ts`).
  *
  * - `supportsReturning` true: INSERT/UPDATE … RETURNING return rows (DELETE … RETURNING is refused by the compiler).
  * - `supportsTransactionalDdl` false: CrateDB has no transactions; the Migrator runs each migration on its own.
  * - `supportsCreateIfNotExists` true; `supportsMultipleConnections` true (the driver pools HTTP sockets).
  *
  * **Migration lock.** CrateDB has no advisory or session locks, so the lock is optimistic concurrency control
- * on the Migrator's lock row (spec cratedb.md §4.2): read `is_locked`, `_seq_no`, `_primary_term` by primary key
+ * on the Migrator's lock row (https://cratedb.com/docs/crate/reference/en/latest/general/occ.html): read `is_locked`,
+ * `_seq_no`, `_primary_term` by primary key
  * (a real-time read), and when it is 0 send `UPDATE … SET "is_locked" = 1 WHERE "id" = ? AND "_seq_no" = ? AND
  * "_primary_term" = ?`; exactly one updated row means this migrator won, 0 means another wrote the row first.
  * The adapter polls every `pollInterval` ms until `timeout`. Release writes 0 the same way with the version the
  * holder left, so it never frees a lock another migrator took after a manual reset.
  *
  * **Eventual consistency.** The Migrator reads its migration table without a key filter, which on CrateDB only
- * sees refreshed writes (spec cratedb.md §4.1). So, inside the lock, the adapter sends `REFRESH TABLE` on the
+ * sees refreshed writes (https://cratedb.com/docs/crate/reference/en/latest/general/dql/refresh.html). So, inside the
+ * lock, the adapter sends `REFRESH TABLE` on the
  * migration table right after taking the lock (before the Migrator reads it) and again before releasing it
  * (after the Migrator's bookkeeping inserts/deletes): a second migrator that waited for the lock sees every
  * migration the first one recorded.

@@ -7,7 +7,8 @@ import type { CrateDBSqlClient, CrateDBSqlResult } from '../cratedb-sql-client.t
  * driver pools its sockets, so a connection is a light handle: it pins nothing (there are no transactions
  * to pin, see `CrateDBDriver`).
  *
- * Results (spec cratedb.md §1.4): statements with a result set (SELECT, INSERT/UPDATE … RETURNING, SHOW, …)
+ * Results (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html): statements with a result set
+ * (SELECT, INSERT/UPDATE … RETURNING, SHOW, …)
  * give `rows` as objects keyed by the column names CrateDB reports (aliases keep their case because the
  * compiler quotes them; when two columns share a name the last one wins), values as the driver decoded them
  * (`Date` for timestamps, `bigint` beyond 2^53, `[lon, lat]` for geo_point, plain objects and arrays).
@@ -39,7 +40,8 @@ export class CrateDBConnection implements DatabaseConnection {
 
   /**
    * Streams a SELECT through the driver's server-side cursor (`DECLARE … WITH HOLD` + `FETCH chunkSize`,
-   * spec cratedb.md §1.2) and yields one Kysely chunk per fetched batch: memory holds at most two batches.
+   * https://cratedb.com/docs/crate/reference/en/latest/sql/statements/declare.html) and yields one Kysely chunk per
+   * fetched batch: memory holds at most two batches.
    * Leaving the loop early closes the cursor.
    *
    * @throws CrateDBDialectError (code `INVALID_CHUNK_SIZE`) when `chunkSize` is not a positive integer.

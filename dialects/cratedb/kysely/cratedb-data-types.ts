@@ -1,7 +1,11 @@
 import { RawNode, type ColumnDataType, type Expression, type OperationNode } from 'kysely'
 import { CrateDBDataTypeNotSupportedError, CrateDBSequencesNotSupportedError } from '../cratedb-dialect-errors.ts'
 
-/** Kysely type names that CrateDB spells differently (spec cratedb.md §4.3; CrateDB's SQL compatibility table). */
+/**
+ * Kysely type names that CrateDB spells differently
+ * (CrateDB's type aliases:
+ * https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-postgres-aliases).
+ */
 const RENAMED: Readonly<Record<string, string>> = Object.freeze({
   int2: 'smallint',
   int4: 'integer',
@@ -88,7 +92,10 @@ export function cratedbDataType(dataType: string, inColumnDefinition: boolean): 
   throw new CrateDBDataTypeNotSupportedError(dataType, 'Use one of the types listed in the README, or a cratedbType helper.')
 }
 
-/** OBJECT column policy (spec cratedb.md §4.3): `strict` rejects unknown keys, `dynamic` adds them as columns, `ignored` stores them unindexed. */
+/**
+ * OBJECT column policy (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/column-policy.html): `strict`
+ * rejects unknown keys, `dynamic` adds them as columns, `ignored` stores them unindexed.
+ */
 export type CrateDBObjectPolicy = 'strict' | 'dynamic' | 'ignored'
 
 /** A type accepted where {@link cratedbType} takes an inner type: a Kysely type name or another `cratedbType`. */
@@ -127,7 +134,8 @@ function quote(name: string): string {
 }
 
 /**
- * CrateDB column types that Kysely's type names cannot express (spec cratedb.md §4.3). Each returns a
+ * CrateDB column types that Kysely's type names cannot express
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html). Each returns a
  * {@link CrateDBDataType} for `addColumn(name, type)`; inner types may be Kysely names (translated as by
  * {@link cratedbDataType}) or other `cratedbType`s.
  *

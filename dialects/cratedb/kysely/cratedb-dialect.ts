@@ -6,8 +6,9 @@ import { CrateDBIntrospector } from './cratedb-introspector.ts'
 import { CrateDBQueryCompiler } from './cratedb-query-compiler.ts'
 
 /**
- * Kysely dialect for CrateDB over the `dialectry/cratedb` HTTP driver (spec kysely-drizzle.md §1, §3.1;
- * cratedb.md §3, §4). Wires {@link CrateDBDriver}, {@link CrateDBQueryCompiler}, {@link CrateDBAdapter} and
+ * Kysely dialect for CrateDB over the `dialectry/cratedb` HTTP driver (kysely-org/kysely `src/dialect/dialect.ts`;
+ * https://cratedb.com/docs/crate/reference/en/latest/sql/index.html). Wires {@link CrateDBDriver}, {@link
+ * CrateDBQueryCompiler}, {@link CrateDBAdapter} and
  * {@link CrateDBIntrospector}.
  *
  * `db.transaction()` and `db.startTransaction()` throw `CrateDBTransactionsNotSupportedError` (CrateDB has no

@@ -5,14 +5,15 @@ import { CrateDBConnection } from './cratedb-connection.ts'
 import type { CrateDBDialectConfig } from './cratedb-dialect-config.ts'
 
 /**
- * Kysely driver over the `dialectry/cratedb` client (spec kysely-drizzle.md §1.2, §3.1).
+ * Kysely driver over the `dialectry/cratedb` client (kysely-org/kysely `src/driver/driver.ts`).
  *
  * - `init` resolves `config.client` (instance or factory); `destroy` closes it.
  * - Connections are light handles over the client's socket pool (see {@link CrateDBConnection}); any number
  *   may be in use at once.
  * - **Transactions are refused**: `beginTransaction` throws {@link CrateDBTransactionsNotSupportedError}, so
  *   `db.transaction().execute(cb)` rejects before `cb` runs and `db.startTransaction()` rejects at once.
- *   Why (spec cratedb.md §4.1, kysely-drizzle.md §1.7): CrateDB accepts `BEGIN`/`COMMIT` but ignores them and
+ * Why (https://cratedb.com/docs/crate/reference/en/latest/appendices/compatibility.html#appendix-compat-transactions):
+ * CrateDB accepts `BEGIN`/`COMMIT` but ignores them and
  *   applies every statement immediately; it has no `ROLLBACK` (a syntax error). A pass-through "transaction"
  *   would let code believe a failed callback was undone when every statement before the failure stayed
  *   applied. Refusing up front keeps that visible; run the statements on `db` directly.

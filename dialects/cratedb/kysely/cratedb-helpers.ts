@@ -10,7 +10,9 @@ function refOf(column: CrateDBColumnRef): Expression<unknown> {
 }
 
 /**
- * An object or array element by path: `"obj"['a']['b']`, `"arr"[1]` (spec cratedb.md §4.3). String keys become
+ * An object or array element by path: `"obj"['a']['b']`, `"arr"[1]`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#data-types-objects). String keys
+ * become
  * quoted literals (CrateDB takes no parameters inside subscripts); numbers are 1-based array positions.
  * Works in SELECT, WHERE, ORDER BY and as an UPDATE target (`set(cratedbSubscript('obj', 'k'), 1)` is not
  * expressible in Kysely's typed `set`; use `set({ obj: ... })` or raw SQL for that).
@@ -29,7 +31,8 @@ export function cratedbSubscript<T = unknown>(column: CrateDBColumnRef, ...path:
 }
 
 /**
- * `value = ANY(array)`: true when the array column holds `value` (spec cratedb.md §3.2, §4.3).
+ * `value = ANY(array)`: true when the array column holds `value`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/builtins/array-comparisons.html#sql-any-array-comparison).
  *
  * @param value a plain value (sent as a parameter) or an expression.
  * @param array the ARRAY column (or expression).
@@ -44,7 +47,7 @@ export function equalsAny(value: unknown, array: CrateDBColumnRef): RawBuilder<b
 
 /**
  * `distance(geoPoint, point)`: the distance in **meters** between a GEO_POINT column and a point
- * (spec cratedb.md §4.3; CrateDB's geo functions).
+ * (CrateDB's geo functions, https://cratedb.com/docs/crate/reference/en/latest/general/builtins/scalar-functions.html).
  *
  * @param column the GEO_POINT column.
  * @param point `[lon, lat]` (sent as a parameter; CrateDB casts a double array to geo_point) or an expression.
@@ -66,7 +69,9 @@ export interface CrateDBMatchOptions {
 }
 
 /**
- * The full-text predicate `match(column, term)` (spec cratedb.md §3.2, §4.3). Columns must carry a full-text
+ * The full-text predicate `match(column, term)`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/dql/fulltext.html#predicates-match). Columns must carry a
+ * full-text
  * index (`INDEX USING fulltext`) for meaningful scores; select `_score` to rank.
  *
  * @param columns one column name, several, or names with boosts (`{ title: 2, body: 1 }`).

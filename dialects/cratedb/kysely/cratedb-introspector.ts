@@ -1,7 +1,10 @@
 import { sql, type ColumnMetadata, type DatabaseIntrospector, type DatabaseMetadataOptions, type Kysely, type SchemaMetadata, type TableMetadata } from 'kysely'
 import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from 'kysely/migration'
 
-/** Schemas CrateDB always has that hold no user tables (spec cratedb.md §4.3, §4.4). */
+/**
+ * Schemas CrateDB always has that hold no user tables
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/information-schema.html).
+ */
 export const CRATEDB_SYSTEM_SCHEMAS: readonly string[] = Object.freeze(['blob', 'information_schema', 'pg_catalog', 'sys'])
 
 interface TableRow {
@@ -22,8 +25,10 @@ interface ColumnRow {
 }
 
 /**
- * Reads schemas, tables, views and columns from CrateDB's `information_schema` (spec cratedb.md §3.3, §4.4;
- * kysely-drizzle.md §1.6). `information_schema` reflects the cluster state, so a table appears as soon as its
+ * Reads schemas, tables, views and columns from CrateDB's `information_schema`
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/information-schema.html;
+ * kysely-org/kysely `src/dialect/database-introspector.ts`). `information_schema` reflects the cluster state, so a
+ * table appears as soon as its
  * CREATE TABLE returned — no refresh needed.
  *
  * - `getSchemas()`: `information_schema.schemata` without the system schemas (`blob`, `information_schema`,

@@ -52,8 +52,10 @@ const LOCKING_MODIFIERS = new Set(['ForUpdate', 'ForShare', 'ForKeyShare', 'ForN
 const LATERAL_JOINS = new Set(['LateralInnerJoin', 'LateralLeftJoin', 'LateralCrossJoin', 'CrossApply', 'OuterApply'])
 
 /**
- * Compiles Kysely operation trees to CrateDB SQL for the HTTP `_sql` endpoint (spec cratedb.md §3.2, §4;
- * kysely-drizzle.md §1.4, §3.1), on top of Kysely's PostgreSQL compiler. Checked against CrateDB's own
+ * Compiles Kysely operation trees to CrateDB SQL for the HTTP `_sql` endpoint
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/index.html;
+ * kysely-org/kysely `src/dialect/postgres/postgres-query-compiler.ts`), on top of Kysely's PostgreSQL compiler. Checked
+ * against CrateDB's own
  * grammar (`SqlBaseParser.g4`).
  *
  * What changes from PostgreSQL:

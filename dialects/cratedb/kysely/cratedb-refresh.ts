@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 
 /**
- * `REFRESH TABLE t[, t2 …]`: makes every write to the tables visible to searches now (spec cratedb.md §4.1).
+ * `REFRESH TABLE t[, t2 …]`: makes every write to the tables visible to searches now
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/refresh.html).
  *
  * CrateDB reads are eventually consistent: a query that is not a primary-key lookup (`WHERE pk = ?`) sees a
  * write only after the table was refreshed, which happens about once a second on busy tables and lazily on

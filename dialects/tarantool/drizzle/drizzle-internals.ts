@@ -3,8 +3,9 @@ import type { SelectedFieldsOrdered } from 'drizzle-orm/sqlite-core'
 import { TarantoolDialectError } from '../tarantool-dialect-errors.ts'
 
 /**
- * drizzle-orm 0.45 members that its runtime uses but its typings strip (`@internal`, spec kysely-drizzle.md
- * §2.7). They exist in the published JavaScript; this module is the one place that reaches them, so an
+ * drizzle-orm 0.45 members that its runtime uses but its typings strip (`@internal` in
+ * drizzle-team/drizzle-orm `drizzle-orm/src/sqlite-core/session.ts`). They exist in the published JavaScript; this
+ * module is the one place that reaches them, so an
  * upgrade that removes them fails here, loudly.
  */
 

@@ -1,7 +1,8 @@
 import { customType } from 'drizzle-orm/sqlite-core'
 
 /**
- * A Tarantool INTEGER column read and written as `bigint` (the full 64-bit range, spec tarantool.md §2.13, §4.2).
+ * A Tarantool INTEGER column read and written as `bigint` (the full 64-bit range,
+ * https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_user_guide/#sql-operand-data-types).
  * sqlite-core's own `integer()` is typed `number` yet the driver returns a `bigint` for values beyond 2^53, and
  * `blob({ mode: 'bigint' })` stores decimal text in a VARBINARY column that compares as text — use this instead.
  *

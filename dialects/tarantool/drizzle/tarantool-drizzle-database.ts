@@ -19,7 +19,8 @@ export class TarantoolDrizzleDatabase<TSchema extends Record<string, unknown> = 
 }
 
 /**
- * Creates a Drizzle database on a `dialectry/tarantool` client (spec kysely-drizzle.md §2.2-§2.4, §3.4).
+ * Creates a Drizzle database on a `dialectry/tarantool` client (the `drizzle()` factory pattern of
+ * drizzle-team/drizzle-orm `drizzle-orm/src/sqlite-proxy/driver.ts`).
  *
  * Define tables with `drizzle-orm/sqlite-core` (`sqliteTable`, `integer`, `text`, `real`, `blob`); the
  * server-side DDL must use Tarantool types (see `migrate()` and the README). The client is not closed by

@@ -16,7 +16,9 @@ import {
 
 /**
  * LIMIT bound for an OFFSET without LIMIT: Tarantool has no bare OFFSET and rejects a LIMIT whose sum with
- * the OFFSET overflows u64 (spec tarantool.md §4.4); 2^53 - 1 is safe and still a JS number parameter.
+ * the OFFSET overflows u64
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/#sql-limit); 2^53 - 1 is
+ * safe and still a JS number parameter.
  */
 const UNBOUNDED_LIMIT = Number.MAX_SAFE_INTEGER
 
@@ -24,7 +26,9 @@ type SetOperationArgs = Parameters<SQLiteAsyncDialect['buildSetOperationQuery']>
 type RelationalArgs = Parameters<SQLiteAsyncDialect['buildRelationalQuery']>[0]
 
 /**
- * Drizzle's SQLite dialect adjusted to Tarantool SQL (spec kysely-drizzle.md §2.2, §2.6; tarantool.md §4).
+ * Drizzle's SQLite dialect adjusted to Tarantool SQL (drizzle-team/drizzle-orm
+ * `drizzle-orm/src/sqlite-core/dialect.ts`;
+ * https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/).
  * Drizzle already quotes every identifier with `"` and binds `?`, which Tarantool wants. This class changes
  * what Tarantool's grammar lacks, at build time (before anything is sent):
  *

@@ -23,14 +23,16 @@ export interface TarantoolMigrationResult {
 /**
  * Applies a drizzle-kit SQL migration folder (0.31 format: `meta/_journal.json` + `NNNN_name.sql`, statements
  * separated by `--> statement-breakpoint`, read with drizzle-orm's own `readMigrationFiles`) to Tarantool
- * (spec kysely-drizzle.md §2.4, §2.8, §3.4).
+ * (drizzle-team/drizzle-orm `drizzle-orm/src/migrator.ts`; https://orm.drizzle.team/docs/drizzle-kit-generate).
  *
  * Bookkeeping follows drizzle-orm 0.45: a table (default `__drizzle_migrations`) with Tarantool types —
  * `"id" INTEGER PRIMARY KEY AUTOINCREMENT, "hash" STRING NOT NULL, "created_at" INTEGER NOT NULL` (the
  * journal's `when`, ms) — and every migration whose `when` is newer than the newest recorded one runs.
  *
  * No transaction: Tarantool 2.6 cannot hold one across requests, and DDL in a transaction is limited even
- * on 2.10+ (spec tarantool.md §4.3). Statements run one by one in file order and progress is recorded after
+ * on 2.10+
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/#sql-create-table).
+ * Statements run one by one in file order and progress is recorded after
  * each (`statements_done`), so after the first failing statement stops everything with a
  * {@link TarantoolMigrationError}, fixing that statement and running `migrate()` again resumes right there.
  * Chunks holding only comments are skipped. There is no lock: run migrations from one process at a time.

@@ -36,7 +36,8 @@ export interface TarantoolPreparedQueryOptions {
 type Config = PreparedQueryConfig
 
 /**
- * One Drizzle query on the Tarantool driver (spec kysely-drizzle.md §2.3-§2.5; drizzle-orm 0.45 SQLite
+ * One Drizzle query on the Tarantool driver (drizzle-team/drizzle-orm `drizzle-orm/src/sqlite-core/session.ts`;
+ * drizzle-orm 0.45 SQLite
  * session contract). Every method sends one EXECUTE with the filled-in `?` parameters:
  *
  * - `all()`: builder queries map the **array rows** (values in select order) with Drizzle's row mapper or the

@@ -16,7 +16,8 @@ export interface TarantoolDrizzleSessionOptions {
 }
 
 /**
- * Drizzle SQLite session over the Tarantool driver (spec kysely-drizzle.md §2.3, §3.4): prepares
+ * Drizzle SQLite session over the Tarantool driver (drizzle-team/drizzle-orm `drizzle-orm/src/sqlite-core/session.ts`):
+ * prepares
  * {@link TarantoolDrizzlePreparedQuery}s on its executor — the client (pool or connection) for the database,
  * the transaction's IPROTO stream inside `transaction()`.
  *

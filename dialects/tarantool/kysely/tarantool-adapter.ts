@@ -12,7 +12,8 @@ export interface TarantoolMigrationLockConfig {
 }
 
 /**
- * Feature flags and the migration lock of the Tarantool dialect (spec kysely-drizzle.md §1.5).
+ * Feature flags and the migration lock of the Tarantool dialect (kysely-org/kysely `src/dialect/dialect-adapter.ts`,
+ * kysely-org/kysely `src/migration/migrator.ts`).
  *
  * - `supportsReturning` false: Tarantool has no RETURNING; inserts report `insertId`/`numAffectedRows`.
  * - `supportsTransactionalDdl` false: DDL in a multi-statement transaction is limited (error 54) and 2.6 has no

@@ -6,7 +6,8 @@ const SUPPORTED =
   'sql`unsigned` or sql`scalar`.'
 
 /**
- * Kysely's data type names and the Tarantool SQL type each compiles to (spec tarantool.md §4.2: REAL, FLOAT,
+ * Kysely's data type names and the Tarantool SQL type each compiles to
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_user_guide/#sql-operand-data-types: REAL, FLOAT,
  * BLOB, CHAR, DATE, TIME, TIMESTAMP, BIGINT, SMALLINT and NUMERIC are not Tarantool types, so they are
  * translated). `uuid` becomes STRING because that is how the values reach JavaScript either way.
  */

@@ -6,8 +6,9 @@ import { TarantoolIntrospector } from './tarantool-introspector.ts'
 import { TarantoolQueryCompiler } from './tarantool-query-compiler.ts'
 
 /**
- * Kysely dialect for Tarantool SQL over the `dialectry/tarantool` driver (spec kysely-drizzle.md §1, §3.4;
- * tarantool.md §4). Wires {@link TarantoolDriver}, {@link TarantoolQueryCompiler}, {@link TarantoolAdapter}
+ * Kysely dialect for Tarantool SQL over the `dialectry/tarantool` driver (kysely-org/kysely `src/dialect/dialect.ts`;
+ * https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/). Wires {@link
+ * TarantoolDriver}, {@link TarantoolQueryCompiler}, {@link TarantoolAdapter}
  * and {@link TarantoolIntrospector}.
  *
  * @example

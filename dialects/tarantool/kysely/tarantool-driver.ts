@@ -6,11 +6,12 @@ import type { TarantoolDialectConfig } from './tarantool-dialect-config.ts'
 import { TarantoolConnection } from './tarantool-connection.ts'
 
 /**
- * Kysely driver over the `dialectry/tarantool` client (spec kysely-drizzle.md §1.2, §3.4).
+ * Kysely driver over the `dialectry/tarantool` client (kysely-org/kysely `src/driver/driver.ts`).
  *
  * - `init` resolves `config.pool` (instance or factory); `destroy` closes it.
  * - Connections are light handles over the multiplexed pool (see {@link TarantoolConnection}).
- * - Transactions need IPROTO streams (Tarantool 2.10+, spec tarantool.md §2.10): `beginTransaction` calls the
+ * - Transactions need IPROTO streams (Tarantool 2.10+,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/iproto/streams/): `beginTransaction` calls the
  *   client's `begin()` and pins the returned stream to the Kysely connection until commit/rollback;
  *   savepoints are SQL statements in that stream. On Tarantool < 2.10 the driver's `begin()` rejects with
  *   its `TransactionsNotSupportedError`, which is passed on unchanged: nothing is emulated, because 2.6

@@ -2,9 +2,12 @@ import { sql, type ColumnMetadata, type DatabaseIntrospector, type DatabaseMetad
 import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from 'kysely/migration'
 import { ServerError } from '../../../src/tarantool/errors.ts'
 
-/** First space id of user spaces; 0..511 are system spaces (spec tarantool.md §3). */
+/** First space id of user spaces; 0..511 are system spaces (tarantool/tarantool `src/box/schema_def.h`). */
 const FIRST_USER_SPACE_ID = 512
-/** `_space_sequence`: which space field an AUTOINCREMENT sequence feeds (spec tarantool.md §3). */
+/**
+ * `_space_sequence`: which space field an AUTOINCREMENT sequence feeds (tarantool/tarantool `src/box/schema_def.h`,
+ * `BOX_SPACE_SEQUENCE_ID`).
+ */
 const SPACE_SEQUENCE = '_space_sequence'
 
 interface SpaceRow {
@@ -20,8 +23,10 @@ interface SpaceSequenceRow {
 }
 
 /**
- * Reads tables, views and columns from Tarantool's system spaces over SQL (spec tarantool.md §3, §4.5;
- * kysely-drizzle.md §1.6): `_vspace` (spaces the session user may see, id ≥ 512) and `_space_sequence`
+ * Reads tables, views and columns from Tarantool's system spaces over SQL
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_lua/box_space/system_views/;
+ * kysely-org/kysely `src/dialect/database-introspector.ts`): `_vspace` (spaces the session user may see, id ≥ 512) and
+ * `_space_sequence`
  * (AUTOINCREMENT links).
  *
  * - `getSchemas()` returns `[]`: Tarantool has no schemas (so the Migrator's `migrationTableSchema` cannot be

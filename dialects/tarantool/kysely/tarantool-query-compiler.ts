@@ -32,7 +32,9 @@ import { tarantoolDataType } from './tarantool-data-types.ts'
 export const TARANTOOL_UNBOUNDED_LIMIT = '9223372036854775807'
 
 /**
- * Compiles Kysely operation trees to Tarantool SQL (spec tarantool.md §4, kysely-drizzle.md §1.4, §3.4).
+ * Compiles Kysely operation trees to Tarantool SQL
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/; on kysely-org/kysely
+ * `src/dialect/sqlite/sqlite-query-compiler.ts`).
  *
  * Builds on Kysely's SQLite compiler (Tarantool SQL descends from SQLite) and changes what Tarantool
  * parses differently:
@@ -53,7 +55,8 @@ export const TARANTOOL_UNBOUNDED_LIMIT = '9223372036854775807'
  *   multi-row insert have different keys), `dropIndex()` without `.on(table)`, ALTER TABLE column changes
  *   other than one `addColumn` (no RENAME/DROP/ALTER COLUMN in any version), `alterTable().addIndex()`,
  *   `createView().orReplace()`, temporary tables and `createTable().as()`, `dropTable().cascade()`, and
- *   UPDATE/DELETE with FROM, ORDER BY or LIMIT (spec tarantool.md §4.3, §4.4).
+ * UPDATE/DELETE with FROM, ORDER BY or LIMIT
+ * (https://www.tarantool.io/en/doc/latest/reference/reference_sql/sql_statements_and_clauses/).
  *
  * Raw SQL (`sql\`...\``) is passed through untouched.
  *

@@ -1,6 +1,9 @@
 import { InvalidArgumentError, ProtocolError } from '../errors.ts'
 
-/** Tarantool's DATETIME value (MP_EXT type 4, Tarantool 2.10+, spec §2.13). */
+/**
+ * Tarantool's DATETIME value (MP_EXT type 4, Tarantool 2.10+,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/).
+ */
 
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -24,7 +27,8 @@ export interface DatetimeInit {
  *
  * Encoded as MP_EXT 4: fixext8 `D7 04` + int64 LE seconds when `nsec`, `tzoffset` and `tzindex` are all 0,
  * otherwise fixext16 `D8 04` + int64 LE seconds, int32 LE nsec, int16 LE tzoffset, int16 LE tzindex
- * (spec §2.13). A JS `Date` passed to the encoder is sent as `Datetime.fromDate(date)`.
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/). A JS `Date` passed to the encoder
+ * is sent as `Datetime.fromDate(date)`.
  *
  * @example
  * const at = Datetime.fromDate(new Date('2024-05-01T12:00:00Z'))

@@ -1,7 +1,9 @@
 import { InvalidArgumentError, ProtocolError } from '../errors.ts'
 
 /**
- * Tarantool's DECIMAL value (MP_EXT type 1, spec §2.13) and the MessagePack integer helpers shared by the
+ * Tarantool's DECIMAL value (MP_EXT type 1,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/) and the MessagePack integer helpers
+ * shared by the
  * extension payload codecs in this folder.
  */
 
@@ -19,7 +21,8 @@ const DECIMAL_SYNTAX = /^([+-])?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?
  * `(negative ? -1 : 1) * digits * 10^-scale`; trailing fraction zeros are kept (`'1.50'` has scale 2), as they
  * are on the server.
  *
- * Encoded as MP_EXT type 1 (spec §2.13): the scale as a MessagePack int, then packed BCD (two digits a byte,
+ * Encoded as MP_EXT type 1 (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/): the scale
+ * as a MessagePack int, then packed BCD (two digits a byte,
  * high nibble first, a leading 0 nibble to fill the first byte, the last nibble the sign: 0xC plus, 0xD minus).
  * `Decimal.from('-12.34')` encodes as `D6 01 02 01 23 4D`.
  *

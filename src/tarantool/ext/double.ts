@@ -4,7 +4,8 @@ import { InvalidArgumentError } from '../errors.ts'
  * A JS number that must travel as MessagePack float64 (`CB` + 8 bytes big-endian) even when it is integral.
  *
  * Tarantool's `double` field type (and SQL `DOUBLE` columns) accept only MP_DOUBLE, not ints and not float32
- * (spec §2.13, value typing rules), while a plain integral number such as `5` is encoded as an int. Wrap such
+ * (tarantool/tarantool `src/box/field_def.c`), while a plain integral number such as `5` is encoded as an int. Wrap
+ * such
  * values: `[1, double(5)]`. Decoded float64 values come back as plain numbers, not as `Double`.
  *
  * @example

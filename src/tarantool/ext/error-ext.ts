@@ -1,8 +1,11 @@
 import { InvalidArgumentError, ProtocolError, ServerError, type BoxErrorEntry } from '../errors.ts'
 
 /**
- * Tarantool's ERROR value (MP_EXT type 3, spec §2.13) and the error-stack map it shares with the IPROTO_ERROR
- * (0x52) key of error replies (spec §2.8): `{0x00 STACK: [errmap...]}`, errmap keys 0x00 TYPE, 0x01 FILE,
+ * Tarantool's ERROR value (MP_EXT type 3,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/) and the error-stack map it shares
+ * with the IPROTO_ERROR
+ * (0x52) key of error replies (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/format/): `{0x00
+ * STACK: [errmap...]}`, errmap keys 0x00 TYPE, 0x01 FILE,
  * 0x02 LINE, 0x03 MESSAGE, 0x04 ERRNO, 0x05 CODE, 0x06 FIELDS.
  */
 
@@ -116,7 +119,7 @@ export function errorStackToWire(entries: readonly BoxErrorEntry[]): Map<number,
  * Converts a decoded error-stack map (the value of IPROTO_ERROR 0x52 in an error reply, or an MP_EXT 3 payload)
  * into entries. Accepts both decoder shapes: a plain object with stringified integer keys (`{'0': [{'0': ...}]}`,
  * what `decodeValue` returns) and a `Map` with integer keys. Missing keys default to `''`/`0`; unknown keys are
- * ignored (spec §2.8).
+ * ignored (as https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/ asks of connectors).
  *
  * @throws ProtocolError when there is no STACK array, or a present key has the wrong type.
  * @example

@@ -1,5 +1,7 @@
 /**
- * Tarantool's MessagePack extension values (spec §2.13) and the float64 wrapper. Importing the classes does
+ * Tarantool's MessagePack extension values
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/) and the float64 wrapper. Importing
+ * the classes does
  * not register anything with msgpackr; `../msgpack-codec.ts` does that when it is loaded.
  */
 export { Decimal, DECIMAL_MAX_DIGITS } from './decimal.ts'

@@ -1,7 +1,10 @@
 import { InvalidArgumentError, ProtocolError } from '../errors.ts'
 import { mpIntSize, readMpInt, writeMpInt, type PayloadCursor } from './decimal.ts'
 
-/** Tarantool's INTERVAL value (MP_EXT type 6, Tarantool 2.10+, spec §2.13). */
+/**
+ * Tarantool's INTERVAL value (MP_EXT type 6, Tarantool 2.10+,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/).
+ */
 
 /**
  * How adding months/years treats a day that does not exist in the target month (Tarantool `adjust`):
@@ -43,7 +46,8 @@ const ADJUST_FIELD = 8
 /**
  * A calendar interval as Tarantool's `interval` type stores it (2.10+; 2.6 does not know MP_EXT 6).
  *
- * Encoded as MP_EXT 6 (spec §2.13): a count of present fields, then (field id, MessagePack int) pairs for every
+ * Encoded as MP_EXT 6 (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/): a count of
+ * present fields, then (field id, MessagePack int) pairs for every
  * nonzero field in id order: 0 year, 1 month, 2 week, 3 day, 4 hour, 5 minute, 6 second, 7 nsec, 8 adjust
  * (omitted when `'excess'`). `{ year: 1, month: 200, day: -77, adjust: 'none' }` encodes as
  * `C7 0B 06 04 00 01 01 CC C8 03 D0 B3 08 01`.

@@ -1,13 +1,17 @@
 import { InvalidArgumentError, ProtocolError } from '../errors.ts'
 
-/** Tarantool's UUID value (MP_EXT type 2, spec §2.13). */
+/**
+ * Tarantool's UUID value (MP_EXT type 2,
+ * https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/).
+ */
 
 const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /**
  * A UUID as Tarantool's `uuid` field type stores it: 16 bytes in RFC 4122 string order (big-endian fields).
- * Encoded as fixext16 `D8 02` followed by those 16 bytes (spec §2.13).
+ * Encoded as fixext16 `D8 02` followed by those 16 bytes
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/msgpack_extensions/).
  *
  * @example
  * const id = Uuid.from('6ba7b810-9dad-11d1-80b4-00c04fd430c8')

@@ -3,7 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { CrateStore } from './crate-store.ts'
 import { quoteIdent, quoteLiteral } from './sql-tokenizer.ts'
 
-/** `/_blobs/<table>/<sha1>`: the table must not start with `_`, the digest is 40 lower-case hex digits (spec §1.10). */
+/**
+ * `/_blobs/<table>/<sha1>`: the table must not start with `_`, the digest is 40 lower-case hex digits
+ * (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html).
+ */
 export const BLOB_PATH = /^\/_blobs\/([^_/][^/]*)\/([0-9a-f]{40})$/
 
 const RANGE = /^bytes=(\d+)-(\d*)$/
@@ -19,7 +22,8 @@ function getHeaders(): Record<string, string> {
 }
 
 /**
- * Serves the blob API (spec §1.10) from the store's in-memory blob tables:
+ * Serves the blob API (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html) from the store's
+ * in-memory blob tables:
  * PUT → 201 created, 409 exists, 400 digest mismatch, 404 unknown table; GET → 200 with the bytes, `Range:
  * bytes=a-b` → 206 with `Content-Range`, 416 when the range starts past the end, 404 unknown digest/table;
  * HEAD → 200 with `Content-Length` / 404; DELETE → 204 / 404; other methods → 405; a path that does not match

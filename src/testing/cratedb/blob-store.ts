@@ -6,7 +6,8 @@ export interface StoredBlob {
 }
 
 /**
- * In-memory blob tables (spec §1.10), shared by every node of a local server: table name → SHA-1 hex digest →
+ * In-memory blob tables (https://cratedb.com/docs/crate/reference/en/latest/general/blobs.html), shared by every node
+ * of a local server: table name → SHA-1 hex digest →
  * bytes. The `blob.<table>` relation that SQL sees (`digest`, `last_modified`) is kept in PGlite by the server.
  */
 export class BlobStore {

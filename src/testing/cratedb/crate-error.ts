@@ -1,5 +1,6 @@
 /**
- * HTTP status of each CrateDB error code family (spec §1.7, `HttpErrorStatus`): the first three digits of the code
+ * HTTP status of each CrateDB error code family (crate/crate
+ * `server/src/main/java/io/crate/rest/action/HttpErrorStatus.java`): the first three digits of the code
  * (`4091` → 409, `40411` → 404, `5030` → 503).
  */
 export function httpStatusOfErrorCode(code: number): number {
@@ -7,7 +8,8 @@ export function httpStatusOfErrorCode(code: number): number {
 }
 
 /**
- * An error the local CrateDB server reports in CrateDB's envelope (spec §1.6):
+ * An error the local CrateDB server reports in CrateDB's envelope
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-handling):
  * `{"error":{"message":"<exception>[<detail>]","code":<code>}}` with the HTTP status of the code's family.
  *
  * @example
@@ -18,7 +20,10 @@ export function httpStatusOfErrorCode(code: number): number {
 export class CrateError extends Error {
   /** Java simple class name CrateDB would report, e.g. `'SQLParseException'`. */
   readonly exception: string
-  /** CrateDB error code (spec §1.7), e.g. 4000, 4041, 5000. */
+  /**
+   * CrateDB error code (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes), e.g.
+   * 4000, 4041, 5000.
+   */
   readonly code: number
   /** HTTP status derived from `code`. */
   readonly status: number
@@ -72,7 +77,8 @@ export function schemaUnknown(schema: string): CrateError {
 
 /**
  * The `ParsingException`-style syntax error CrateDB's grammar raises for a token it does not accept, e.g. ROLLBACK
- * (spec §4.1) or `DELETE … RETURNING`: `ParsingException[line 1:<col>: mismatched input '<token>' expecting …]` (400/4000).
+ * (https://cratedb.com/docs/crate/reference/en/latest/appendices/compatibility.html#appendix-compat-transactions) or
+ * `DELETE … RETURNING`: `ParsingException[line 1:<col>: mismatched input '<token>' expecting …]` (400/4000).
  */
 export function mismatchedInput(sql: string, position: number, token: string, expecting: string): CrateError {
   const before = sql.slice(0, position)

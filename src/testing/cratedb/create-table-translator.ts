@@ -19,7 +19,10 @@ export interface ColumnDefinition {
   readonly checks: readonly string[]
 }
 
-/** A parsed, translated `CREATE TABLE` (CrateDB spec §4.3). */
+/**
+ * A parsed, translated `CREATE TABLE`
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/create-table.html).
+ */
 export interface CreateTableDefinition {
   readonly table: QualifiedName
   readonly ifNotExists: boolean

@@ -9,7 +9,8 @@ import type { SqlStatement, TranslateOptions } from './statement-types.ts'
 import { checkVersioning } from './versioning-check.ts'
 
 /**
- * CrateDB's system columns (`SysColumns`, spec §4.2): never written by INSERT, UPDATE or ON CONFLICT … DO UPDATE.
+ * CrateDB's system columns (crate/crate `server/src/main/java/io/crate/metadata/doc/SysColumns.java`): never written by
+ * INSERT, UPDATE or ON CONFLICT … DO UPDATE.
  * The local server stores `_id`, `_seq_no`, `_primary_term` and `_version`; the others do not exist here but are
  * rejected the same way.
  */

@@ -2,7 +2,10 @@ import { timingSafeEqual } from 'node:crypto'
 
 /** Authentication settings of a local server (see `StartCrateDBOptions.users` and `jwtTokens`). */
 export interface AuthConfig {
-  /** User name → password. `undefined` = authentication off (every request is user `crate`, spec §1.1). */
+  /**
+   * User name → password. `undefined` = authentication off (every request is user `crate`,
+   * https://cratedb.com/docs/crate/reference/en/latest/admin/auth/methods.html#auth-trust).
+   */
   readonly users: Readonly<Record<string, string>> | undefined
   /** Accepted bearer tokens → the user each one authenticates. */
   readonly jwtTokens: Readonly<Record<string, string>>
@@ -31,7 +34,8 @@ function jwtUser(token: string): string {
 }
 
 /**
- * Checks an `Authorization` header like CrateDB's HTTP auth handler (spec §1.1): scheme `Basic` or `Bearer`
+ * Checks an `Authorization` header like CrateDB's HTTP auth handler (crate/crate
+ * `server/src/main/java/io/crate/auth/HttpAuthUpstreamHandler.java`): scheme `Basic` or `Bearer`
  * (case-insensitive); Basic decodes `user[:password]`; a missing header means user `crate` with no password.
  * With `users` or `jwtTokens` configured every request must authenticate: failures give 401 with
  * `password authentication failed for user "<user>"` / `jwt authentication failed for user "<user>"`.

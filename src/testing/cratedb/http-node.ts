@@ -35,7 +35,10 @@ interface SocketState {
   session: HttpSession | undefined
 }
 
-/** `?flag` or `?flag=true` (a single value, empty or literally `true`, spec §1.1). */
+/**
+ * `?flag` or `?flag=true` (a single value, empty or literally `true`, crate/crate
+ * `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`).
+ */
 function flag(params: URLSearchParams, name: string): boolean {
   const values = params.getAll(name)
   return values.length === 1 && (values[0] === '' || values[0] === 'true')
@@ -76,7 +79,8 @@ function prettyJson(value: unknown, indent = ''): string {
 }
 
 /**
- * One node of the local CrateDB server: an HTTP(S) listener that speaks CrateDB's HTTP protocol (spec §1) —
+ * One node of the local CrateDB server: an HTTP(S) listener that speaks CrateDB's HTTP protocol
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html) —
  * `/_sql` with per-connection sessions, `GET /` and `HEAD /`, the blob API, Basic/Bearer authentication — and
  * executes statements on the shared {@link CrateStore}. It can be stopped (every connection is destroyed, so
  * clients see connection errors) and started again on the same port.

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { MaterializedCursor } from './materialized-cursor.ts'
 
 /**
- * The SQL session of one HTTP connection (spec §1.2): created on the first request of a TCP connection (or when
+ * The SQL session of one HTTP connection (crate/crate `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`):
+ * created on the first request of a TCP connection (or when
  * the authenticated user changes), it reads `Default-Schema` only then, and keeps the search path, `SET` values,
  * the BEGIN state and declared cursors until the connection closes.
  */

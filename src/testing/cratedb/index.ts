@@ -9,17 +9,24 @@
  *   process or in a child process, or the real `crate` image through testcontainers where Docker answers.
  * - {@link TEST_TLS_CERT} / {@link TEST_TLS_KEY}: the public test certificate (trust it as a CA in clients).
  *
- * Faithful to the spec: `/_sql` flags `types` and `error_trace` (only empty or `true`), body validation and its
- * errors (§1.3), success shapes and field order (§1.4: `cols`, `col_types`, `rows`, `rowcount`, float `duration`;
+ * Faithful to CrateDB (docs under https://cratedb.com/docs/crate/reference/en/latest/, crate/crate classes named):
+ * `/_sql` flags `types` and `error_trace` (only empty or `true`), body validation and its
+ * errors (`SQLRequestParser`), success shapes and field order (`interfaces/http.html`: `cols`, `col_types`, `rows`,
+ * `rowcount`, float `duration`;
  * DML → `rows:[[]]`), bulk responses with per-row `{rowcount:-2, error}` for runtime failures (5.10+ semantics,
- * §1.5), the error envelope and code → status table (§1.6-§1.7), `col_types` ids and value encodings (§1.8:
- * epoch-ms timestamps, `[lon, lat]`, exact BIGINT/NUMERIC digits, `[100, inner]` arrays), `GET /`/`HEAD /` (§1.9),
- * blobs (§1.10), sessions per TCP connection reading `Default-Schema` only at creation (§1.2), BEGIN/COMMIT
- * no-ops and ROLLBACK rejected (§4.1), system columns and optimistic concurrency (§4.2: a stale `_seq_no` updates
+ * `interfaces/http.html#http-bulk-errors`), the error envelope and code → status table (`HttpErrorStatus`), `col_types`
+ * ids and value encodings (`interfaces/http.html#http-column-types`:
+ * epoch-ms timestamps, `[lon, lat]`, exact BIGINT/NUMERIC digits, `[100, inner]` arrays), `GET /`/`HEAD /`
+ * (`MainAndStaticFileHandler`),
+ * blobs (`general/blobs.html`), sessions per TCP connection reading `Default-Schema` only at creation
+ * (`SqlHttpHandler`), BEGIN/COMMIT
+ * no-ops and ROLLBACK rejected (`appendices/compatibility.html`), system columns and optimistic concurrency
+ * (`general/occ.html`: a stale `_seq_no` updates
  * nothing; `_seq_no`/`_primary_term` anywhere but next to `=` on the whole primary key, AND-ed with nothing else,
  * is a `VersioningValidationException`, 400/4000; writing a system column is `InvalidColumnNameException` 400/4008
  * in an INSERT column list and `ColumnValidationException` 400/4003 as an UPDATE or `ON CONFLICT … DO UPDATE`
- * target, as CrateDB's analyzers answer), `information_schema` values (§4.4), column types CrateDB cannot store
+ * target, as CrateDB's analyzers answer), `information_schema` values (`general/information-schema.html`), column types
+ * CrateDB cannot store
  * (TIME WITH TIME ZONE, INTERVAL, JSON, REG*, OIDVECTOR, arrays of them, NUMERIC without precision or above 38 —
  * ``UnsupportedFeatureException[Type `interval` does not support storage]``, 400/4004, also through CREATE TABLE AS
  * and ADD COLUMN; casts to them work; a bare TIME is an unknown type, 400/4000), and CrateDB's grammar where

@@ -17,7 +17,10 @@ export interface Job {
   killed: boolean
 }
 
-/** The error a killed job fails with (spec §1.7: 5005 → 500). */
+/**
+ * The error a killed job fails with (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/kill.html;
+ * crate/crate `server/src/main/java/io/crate/rest/action/HttpErrorStatus.java`: 5005 → 500).
+ */
 export function jobKilled(): CrateError {
   return new CrateError('JobKilledException', 'Job killed. KILL statement executed', 5005)
 }

@@ -1,7 +1,7 @@
 /**
  * A JSON number kept as its source text, so that `9223372036854775807` or `1.10000000000000000001` survive a
  * parse/serialise round trip through the local server exactly (CrateDB reads BIGINT and NUMERIC arguments with
- * full precision, spec §1.8).
+ * full precision, https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#type-numeric).
  */
 export class JsonNumber {
   /** The number exactly as written in the JSON text, e.g. `'1.50'`, `'-2e10'`. */

@@ -3,7 +3,8 @@ import type { ColType } from './result-encoding.ts'
 import type { FetchDirection } from './statement-translator.ts'
 
 /**
- * A cursor declared with `DECLARE name [NO] SCROLL CURSOR [WITH|WITHOUT HOLD] FOR <query>` (spec §1.2). The local
+ * A cursor declared with `DECLARE name [NO] SCROLL CURSOR [WITH|WITHOUT HOLD] FOR <query>`
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/statements/declare.html). The local
  * server runs the query at DECLARE and keeps the encoded rows in the session (PGlite has one connection, so a
  * cursor cannot hold an engine transaction open while other sessions work); FETCH then walks them with
  * PostgreSQL's position rules (before-first = 0, after-last = rows + 1).

@@ -46,7 +46,8 @@ function widen(a: number, b: number): number {
 
 /**
  * Type hints for PostgreSQL's Parse message from the JSON args (CrateDB also guesses a type per argument,
- * spec §1.3): booleans → bool, integers → int4/int8 (numeric beyond int8), other numbers → float8, objects →
+ * crate/crate `server/src/main/java/io/crate/rest/action/SqlHttpHandler.java`): booleans → bool, integers → int4/int8
+ * (numeric beyond int8), other numbers → float8, objects →
  * jsonb, arrays → the array type of their elements (integer arrays → int8[]). Strings and nulls stay 0
  * (unknown: PostgreSQL infers them from the context); with `textForUnknown` they become text.
  * For bulk requests pass every row: the widest type per position wins.
@@ -136,7 +137,8 @@ function arrayLiteral(value: readonly JsonValue[], element: number): string {
 
 /**
  * Encodes one JSON argument as PostgreSQL text input for a parameter of type `oid` (as PostgreSQL described it),
- * accepting what CrateDB accepts (spec §1.8 "Input encodings"): epoch-millisecond numbers or ISO strings for
+ * accepting what CrateDB accepts (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html):
+ * epoch-millisecond numbers or ISO strings for
  * timestamps and dates, `[lon, lat]`, `"[lon, lat]"` or WKT `POINT (lon lat)` for geo points (double arrays),
  * objects or JSON strings for OBJECT (jsonb), numbers given as strings, nested arrays. Numbers keep their exact
  * source digits.

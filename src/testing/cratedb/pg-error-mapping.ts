@@ -11,7 +11,10 @@ export interface ErrorContext {
   readonly catalog: Catalog
 }
 
-/** `true` for PostgreSQL errors CrateDB reports per row in a bulk response (runtime, not analysis, spec §1.5). */
+/**
+ * `true` for PostgreSQL errors CrateDB reports per row in a bulk response (runtime, not analysis,
+ * https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors).
+ */
 export function isRowLevelError(error: PgError): boolean {
   if (error.code.startsWith('23')) return true
   return error.code.startsWith('22') && !['22P02', '22007', '22008', '22003', '22P03'].includes(error.code)
@@ -23,7 +26,8 @@ function qualify(name: string, schema: string): { schema: string; table: string 
 }
 
 /**
- * Maps a PostgreSQL error to the CrateDB error a real node would report (spec §1.6-§1.7): duplicate key → 409/4091
+ * Maps a PostgreSQL error to the CrateDB error a real node would report
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes): duplicate key → 409/4091
  * `DuplicateKeyException`, unknown table → 404/4041 `RelationUnknown` (404/4045 `SchemaUnknownException` when the
  * schema does not exist), unknown column → 404/4043, table exists → 409/4093 `RelationAlreadyExists`, syntax →
  * 400/4000 `ParsingException`, bad values and casts → 400/4000 `SQLParseException`, unknown function → 400/4004

@@ -6,7 +6,10 @@ export type StatementResult =
   | { readonly kind: 'rows'; readonly cols: readonly string[]; readonly colTypes: readonly ColType[]; readonly rows: readonly string[] }
   | { readonly kind: 'count'; readonly rowcount: number }
 
-/** One item of a bulk response (spec §1.4-§1.5). */
+/**
+ * One item of a bulk response
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors).
+ */
 export type BulkItem = { readonly rowcount: number } | { readonly rowcount: -2; readonly error: { readonly code: number; readonly message: string } }
 
 /**
@@ -20,7 +23,8 @@ export function durationJson(milliseconds: number): string {
 }
 
 /**
- * The 200 body of a simple request (spec §1.4), fields in CrateDB's order `cols`, `col_types` (only with
+ * The 200 body of a simple request (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html), fields in
+ * CrateDB's order `cols`, `col_types` (only with
  * `?types`), `rows`, `rowcount`, `duration`. A row count result has `"rows":[[]]`.
  */
 export function statementBody(result: StatementResult, includeTypes: boolean, durationMs: number): string {
@@ -40,7 +44,10 @@ export function bulkBody(items: readonly BulkItem[], durationMs: number): string
   return `{"cols":[],"duration":${durationJson(durationMs)},"results":[${results.join(',')}]}`
 }
 
-/** The error body (spec §1.6): `{"error":{"message":…,"code":…}}` plus `"error_trace"` when asked for. */
+/**
+ * The error body (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-handling):
+ * `{"error":{"message":…,"code":…}}` plus `"error_trace"` when asked for.
+ */
 export function errorBody(error: CrateError, includeTrace: boolean): string {
   const trace = includeTrace ? `,"error_trace":${JSON.stringify(error.errorTrace())}` : ''
   return `{"error":{"message":${JSON.stringify(error.crateMessage)},"code":${error.code}}${trace}}`

@@ -1,7 +1,10 @@
 import { ARRAY_ELEMENT, OID } from './pg-oids.ts'
 import { parsePgArray, type PgArrayItem } from './pg-array-text.ts'
 
-/** A `col_types` entry (spec §1.8): a type id, or `[100, inner]` for arrays (nesting recurses). */
+/**
+ * A `col_types` entry (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types): a
+ * type id, or `[100, inner]` for arrays (nesting recurses).
+ */
 export type ColType = number | readonly [100, ColType]
 
 const CRATE_TYPE_IDS: Readonly<Record<string, number>> = {
@@ -202,7 +205,8 @@ function encodeArrayItems(items: PgArrayItem[], elementOid: number, declared: st
 }
 
 /**
- * Writes one PostgreSQL text-format value as the JSON CrateDB sends for it (spec §1.8): numbers with all their
+ * Writes one PostgreSQL text-format value as the JSON CrateDB sends for it
+ * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-column-types): numbers with all their
  * digits (bigint, numeric), timestamps/dates as epoch milliseconds, booleans, JSON objects verbatim, arrays as
  * JSON arrays (geo_point `{lon,lat}` → `[lon, lat]`), IP/interval/uuid/text as strings, bit as `"B'0101'"`,
  * TIME WITH TIME ZONE as `[micros, offset_seconds]`, JSON (PG `json`) as a string holding the JSON text.

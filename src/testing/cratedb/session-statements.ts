@@ -14,7 +14,10 @@ export function settingValues(tokens: readonly SqlToken[], from: number): string
   )
 }
 
-/** Parses `FETCH|MOVE [direction] [FROM|IN] cursor` (PostgreSQL's directions, spec §1.2). */
+/**
+ * Parses `FETCH|MOVE [direction] [FROM|IN] cursor` (PostgreSQL's directions,
+ * https://cratedb.com/docs/crate/reference/en/latest/sql/statements/fetch.html).
+ */
 export function parseFetch(tokens: readonly SqlToken[], move: boolean): CrateStatement {
   let i = 1
   let direction: FetchDirection = { type: 'forward', count: 1 }

@@ -1,7 +1,9 @@
 import { CrateError, parseError } from './crate-error.ts'
 import { isJsonObject, JsonNumber, parseLosslessJson, type JsonValue } from './lossless-json.ts'
 
-/** A validated `/_sql` request body (spec §1.3). */
+/**
+ * A validated `/_sql` request body (crate/crate `server/src/main/java/io/crate/session/parser/SQLRequestParser.java`).
+ */
 export type SqlRequest =
   | { readonly mode: 'simple'; readonly stmt: string; readonly args: readonly JsonValue[] }
   | { readonly mode: 'bulk'; readonly stmt: string; readonly bulkArgs: readonly (readonly JsonValue[])[] }
@@ -15,13 +17,17 @@ function tokenName(value: JsonValue): string {
   return Array.isArray(value) ? 'START_ARRAY' : 'START_OBJECT'
 }
 
-/** `SQLParseSourceException` has no mapped HTTP status in CrateDB, so it is a 500/5000 (spec §1.3). */
+/**
+ * `SQLParseSourceException` has no mapped HTTP status in CrateDB, so it is a 500/5000 (crate/crate
+ * `server/src/main/java/io/crate/rest/action/HttpErrorStatus.java`).
+ */
 function sourceError(message: string): CrateError {
   return new CrateError('SQLParseSourceException', message, 5000)
 }
 
 /**
- * Validates a `/_sql` body exactly as CrateDB's `SQLRequestParser` does (spec §1.3):
+ * Validates a `/_sql` body exactly as CrateDB's `SQLRequestParser` does (crate/crate
+ * `server/src/main/java/io/crate/session/parser/SQLRequestParser.java`):
  *
  * - empty body → 400/4000 `SQLParseException[Missing request body]`;
  * - invalid JSON or an unknown key → 400/4000 `SQLParseException[Can't parse [<body>]. Expecting payload with

@@ -162,7 +162,8 @@ export function keyword(token: SqlToken | undefined): string {
 
 /**
  * The name an identifier token denotes: unquoted identifiers fold to lower case, quoted ones keep their case
- * with `""` unescaped (CrateDB spec §4.3 "Identifiers").
+ * with `""` unescaped
+ * (https://cratedb.com/docs/crate/reference/en/latest/sql/general/lexical-structure.html#sql-lexical-keywords-identifiers).
  */
 export function identifierName(token: SqlToken): string {
   if (token.type === 'qident') return token.text.slice(1, -1).replaceAll('""', '"')

@@ -48,13 +48,16 @@ function alterTable(tokens: readonly SqlToken[], defaultSchema: string, sql: str
  * server implements itself (transactions, KILL, REFRESH, cursors, SET/SHOW, blob tables, CREATE TABLE).
  *
  * Rejected like CrateDB does: more than one statement (`ParsingException … expecting <EOF>`), ROLLBACK (not in
- * CrateDB's grammar, spec §4.1), `DELETE … RETURNING`, `DELETE … USING`, `UPDATE … FROM`, `INSERT … ON CONFLICT …
+ * CrateDB's grammar,
+ * https://cratedb.com/docs/crate/reference/en/latest/appendices/compatibility.html#appendix-compat-transactions),
+ * `DELETE … RETURNING`, `DELETE … USING`, `UPDATE … FROM`, `INSERT … ON CONFLICT …
  * WHERE`, `INSERT INTO t AS alias`, `INSERT … DEFAULT VALUES`, `ON CONFLICT ON CONSTRAINT`, a bracketed statement
  * (`(SELECT …)`), PostgreSQL's `TABLE t` and the PostgreSQL-only query syntax {@link checkCrateGrammar} lists (row
  * locks, DISTINCT ON, LATERAL, WITH RECURSIVE, bracketed set-operation operands, INTERSECT/EXCEPT ALL …) — all
  * 400/4000; writes to system columns (INSERT 400/4008, UPDATE 400/4003); column types CrateDB cannot store
- * (400/4004); and optimistic-concurrency misuse in UPDATE/DELETE (`VersioningValidationException`, 400/4000, spec
- * §4.2: `_seq_no`/`_primary_term` only together, with `=`, next to `=` on the whole primary key as
+ * (400/4004); and optimistic-concurrency misuse in UPDATE/DELETE (`VersioningValidationException`, 400/4000,
+ * https://cratedb.com/docs/crate/reference/en/latest/general/occ.html: `_seq_no`/`_primary_term` only together, with
+ * `=`, next to `=` on the whole primary key as
  * `TranslateOptions.primaryKeyOf` gives it, AND only, nothing else).
  *
  * @example

@@ -76,7 +76,8 @@ function equalityColumns(tokens: readonly SqlToken[], from: number, to: number):
 
 /**
  * Rejects optimistic-concurrency misuse in the WHERE clause `tokens[from, to)` of an UPDATE or DELETE like CrateDB
- * does (spec §4.2): `_seq_no` and `_primary_term` only together, each compared with `=`, next to `=` on every
+ * does (https://cratedb.com/docs/crate/reference/en/latest/general/occ.html): `_seq_no` and `_primary_term` only
+ * together, each compared with `=`, next to `=` on every
  * primary-key column (`_id` for a table without a key; `_id = ?` also stands for the key), combined with AND and
  * with no other condition; the same for `_version`, which cannot be mixed with the other two. Statements that name
  * none of these columns pass. `primaryKey` `undefined` (table unknown) checks only the shape.

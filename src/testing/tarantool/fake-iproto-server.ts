@@ -39,7 +39,9 @@ export interface FakeIprotoServer {
 }
 
 /**
- * Builds a well-formed 128-byte IPROTO greeting (spec §1.1): line 1 `Tarantool <version> (Binary) <uuid>` padded
+ * Builds a well-formed 128-byte IPROTO greeting
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/): line 1 `Tarantool <version>
+ * (Binary) <uuid>` padded
  * with spaces to 63 bytes plus `\n`; line 2 the base64 of 32 random bytes (44 characters) padded to 63 plus `\n`.
  *
  * @param version server version as it appears in the greeting; default `'2.6.0'`.
@@ -56,7 +58,7 @@ export function validGreeting(version = '2.6.0'): Buffer {
 /**
  * Builds the 128-byte greeting of Tarantool's text admin console (what a `tarantoolctl` control socket sends):
  * `Tarantool <version> (Lua console)` and `type 'help' for interactive help`, each padded to 63 bytes plus `\n`.
- * A client must reject it (spec §1.1).
+ * A client must reject it (tarantool/tarantool `src/box/xrow.c` `greeting_decode`).
  *
  * @param version default `'2.6.0'`.
  * @returns a 128-byte Buffer.

@@ -4,7 +4,8 @@ import { TarantoolProvisionError } from './provision-error.ts'
 const GREETING_SIZE = 128
 
 /**
- * Connects to a TCP or unix endpoint and reads the 128-byte greeting (spec §1.1), then closes the connection.
+ * Connects to a TCP or unix endpoint and reads the 128-byte greeting
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/), then closes the connection.
  *
  * @param endpoint `{ host, port }` or `{ path }` (unix socket).
  * @param timeout milliseconds for connect plus read; default 2000.

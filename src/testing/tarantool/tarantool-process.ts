@@ -116,7 +116,8 @@ let exitHookInstalled = false
 
 /**
  * Starts a local Tarantool (the Debian 2.6 package or any newer build) in a fresh temp directory, listening on a
- * loopback TCP port and a unix socket, with a password user and guest rights on universe (spec §1.2, §1.3).
+ * loopback TCP port and a unix socket, with a password user and guest rights on universe
+ * (https://www.tarantool.io/en/doc/latest/reference/internals/iproto/authentication/).
  * Resolves once both endpoints send the 128-byte IPROTO greeting. Servers left running are SIGKILLed (and their
  * work directories removed) when the Node process exits, and end by themselves when the thread that started them
  * goes away (`PR_SET_PDEATHSIG`, backed by a parent-pid watch), so a crashed test run leaves no server behind.

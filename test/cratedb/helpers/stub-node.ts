@@ -58,7 +58,7 @@ export function resultSet(cols: string[], colTypes: unknown[], rows: unknown[][]
   return { cols, col_types: colTypes, rows, rowcount: rows.length, duration: 1.25 }
 }
 
-/** A CrateDB row-count body (rows: [[]], spec §1.4). */
+/** A CrateDB row-count body (rows: [[]], https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html). */
 export function rowCount(n: number): Record<string, unknown> {
   return { cols: [], col_types: [], rows: [[]], rowcount: n, duration: 0.5 }
 }
