@@ -128,7 +128,7 @@ export class BlobContainer {
     try {
       const res = await dispatcher.request({ method: 'GET', path, headers: this.#ctx.headers, signal: scope.signal })
       if (res.statusCode !== 200) {
-        const body = Buffer.from(await res.body.arrayBuffer())
+        const body = await readErrorBody(res.body)
         throw this.#error({ status: res.statusCode, statusText: '', headers: {}, body }, d, 'GET', origin)
       }
       return res.body
@@ -256,6 +256,21 @@ export class BlobContainer {
       scope.dispose()
     }
   }
+}
+
+/** Most bytes of an error answer's body `getStream()` reads for the message; the rest is discarded. */
+const ERROR_BODY_BYTES = 64 * 1024
+
+/** The start of an error answer's body; the stream is destroyed after {@link ERROR_BODY_BYTES}. */
+async function readErrorBody(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer)
+    size += (chunk as Buffer).length
+    if (size >= ERROR_BODY_BYTES) break // leaving the loop destroys the stream and its connection
+  }
+  return Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES)
 }
 
 function withoutAuthorization(headers: Record<string, string>): Record<string, string> {

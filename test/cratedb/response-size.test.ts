@@ -21,12 +21,12 @@ const gzipBomb = gzipSync(bombJson, { level: 9 })
 const deflateBomb = deflateSync(bombJson, { level: 9 })
 const blob = Buffer.alloc(LIMIT + 1, 7)
 
-function pumpEndless(res: ServerResponse): void {
+function pumpEndless(res: ServerResponse, status = 200): void {
   const chunk = Buffer.alloc(MiB, 0x20)
   const state = { written: 0, closedEarly: false }
   lastWrite = state
   res.on('close', () => (state.closedEarly = state.written < ENDLESS_BYTES))
-  res.writeHead(200, { 'content-type': 'application/json' })
+  res.writeHead(status, { 'content-type': 'application/json' })
   res.write('{"cols":["x"],"col_types":[4],"rows":[["')
   const pump = (): void => {
     while (!res.destroyed && state.written < ENDLESS_BYTES) {
@@ -42,6 +42,7 @@ beforeAll(async () => {
   node = await startStub((req, res) => {
     const stmt = req.json?.stmt ?? ''
     if (req.url.startsWith('/_blobs/')) {
+      if (req.url.endsWith('f'.repeat(40)) && req.method === 'GET') return pumpEndless(res, 500) // an endless error page
       if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': blob.length }).end()
       return void res.writeHead(200, { 'content-length': blob.length }).end(blob)
     }
@@ -126,6 +127,13 @@ describe('maxResponseSize', () => {
     let size = 0
     for await (const chunk of await client.blobs('b').getStream(digest)) size += (chunk as Buffer).length
     expect(size).toBe(blob.length)
+  })
+
+  it('getStream(): an endless error answer is read only as far as the message needs', async () => {
+    const { error, growth } = await withPeakGrowth(() => client.blobs('b').getStream('f'.repeat(40)))
+    expect(error).toMatchObject({ httpStatus: 500 })
+    expect(growth).toBeLessThan(3 * LIMIT)
+    await expect.poll(() => lastWrite.closedEarly, { timeout: 5_000 }).toBe(true)
   })
 
   it('an answer longer than V8 strings can be is a ResponseTooLargeError from the reader, not ERR_STRING_TOO_LONG', () => {
