@@ -68,6 +68,9 @@ describe('local CrateDB server: answers as CrateDB does', () => {
     expect(stddevPop).toBe(2.5)
     expect(variance).toBe(6.25) // CrateDB's variance is the population variance
     expect(avgPrice).toBe(2)
+    // Functions PostgreSQL has only for NUMERIC still take decimal literals.
+    const rounded = await sql('select round(2.567, 2), trunc(2.567, 1)')
+    expect(rounded.json?.rows, rounded.text).toEqual([[2.57, 2.5]])
   })
 
   it('makes eb.fn.avg<number>() a number in a Kysely app (not a 20-digit string)', async () => {

@@ -212,6 +212,10 @@ CREATE AGGREGATE crate_fn.stddev_pop(double precision) (SFUNC = float8_accum, ST
 CREATE AGGREGATE crate_fn.stddev_pop(numeric) (SFUNC = numeric_accum, STYPE = internal, FINALFUNC = numeric_stddev_pop);
 CREATE AGGREGATE crate_fn.variance(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_var_pop, INITCOND = '{0,0,0}');
 
+-- round(2.567, 2) and trunc(x, 2) on DOUBLE (decimal literals are DOUBLE): CrateDB casts to NUMERIC.
+CREATE FUNCTION crate_fn.round(double precision, integer) RETURNS numeric LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT round($1::numeric, $2) $$;
+CREATE FUNCTION crate_fn.trunc(double precision, integer) RETURNS numeric LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT trunc($1::numeric, $2) $$;
+
 -- CURRENT_USER, SESSION_USER, USER: the authenticated user (the store sets crate.auth_user per statement).
 CREATE FUNCTION crate_sys.user_name() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('crate.auth_user', true), ''), 'crate')
