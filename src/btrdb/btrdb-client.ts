@@ -4,6 +4,7 @@ import { AmbiguousStreamError, BTrDBError, ConnectionError, InvalidValueError, S
 import { GrpcTransport, type BTrDBTlsOptions, type CallOptions } from './grpc-transport.ts'
 import { toKeyOptValues, type AnnotationValue, type WireDescriptor } from './metadata.ts'
 import { descriptorFromWire, Stream } from './stream.ts'
+import { loadArrow } from './arrow-decoding.ts'
 import { StreamSet } from './stream-set.ts'
 import { isUuid, newUuid, normalizeUuid, uuidToBytes } from './uuid.ts'
 
@@ -30,6 +31,11 @@ export interface ConnectOptions {
   env?: Record<string, string | undefined>
   /** Home directory for the credentials file; default `$HOME`. */
   home?: string
+  /**
+   * Use the Arrow RPCs for whole-range reads (`valueArrays`, `alignedWindowArrays`, `windowArrays`, StreamSet
+   * transformers) when the server is 5.30 or newer and `apache-arrow` is installed. Default `true`.
+   */
+  arrow?: boolean
   /** Extra @grpc/grpc-js channel options. */
   channelOptions?: ChannelOptions
   /** Receives warnings (API key over plaintext); default `process.emitWarning`. */
@@ -94,6 +100,7 @@ export async function connect(endpoints?: string | readonly string[] | ConnectOp
   const db = new BTrDB(transport)
   try {
     db.serverInfo = await db.info({ timeout: opts.connectTimeout ?? 10_000 })
+    if (opts.arrow !== false && db.supportsArrow) transport.arrow = await loadArrow().catch(() => undefined)
   } catch (err) {
     transport.close()
     if (err instanceof BTrDBError && !(err instanceof ConnectionError) && err.code !== 'TIMEOUT') throw err

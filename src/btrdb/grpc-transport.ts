@@ -77,6 +77,8 @@ export class GrpcTransport {
   readonly #options: TransportOptions
   readonly #service = btrdbServiceDefinition()
   #closed = false
+  /** apache-arrow, once connect() found a server >= 5.30 and the package loads: the Arrow RPCs are then used. */
+  arrow: typeof import('apache-arrow') | undefined
 
   /** @throws BTrDBError (code `INVALID_ARGUMENT`) for an endpoint that is not `host:port`, or unreadable CA files. */
   constructor(options: TransportOptions) {

@@ -45,6 +45,11 @@ export interface InsertRequest {
   roundBits?: number
 }
 
+/** 32-bit words of a 64-bit typed array, to copy int64 values without creating a BigInt per value. */
+function words(a: BigInt64Array | BigUint64Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2)
+}
+
 class Reader {
   pos: number
   readonly view: DataView
@@ -128,6 +133,7 @@ export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
   const out: RawPointBatch = { stat: undefined, versionMajor: 0n, versionMinor: 0n, times, values }
   const r = new Reader(buf)
   const view = r.view
+  const tw = words(times)
   let i = 0
   while (r.pos < r.end) {
     const tag = r.small()
@@ -136,7 +142,8 @@ export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
       const end = r.pos + len
       // Fast path: the 18-byte layout every encoder produces for non-zero fields.
       if (len === 18 && buf[r.pos] === 0x09 && buf[r.pos + 9] === 0x11) {
-        times[i] = view.getBigInt64(r.pos + 1, true)
+        tw[2 * i] = view.getUint32(r.pos + 1, true)
+        tw[2 * i + 1] = view.getUint32(r.pos + 5, true)
         values[i] = view.getFloat64(r.pos + 10, true)
       } else {
         while (r.pos < end) {
@@ -286,12 +293,14 @@ export function encodeRawValuesResponse(stat: WireStatus | undefined, major: big
   const w = new Writer(headerSize(stat, major, minor) + (to - from) * 20)
   writeHeader(w, stat, major, minor)
   const { buf, view } = w
+  const tw = words(times)
   let p = w.pos
   for (let i = from; i < to; i++) {
     buf[p] = 0x22
     buf[p + 1] = 18
     buf[p + 2] = 0x09
-    view.setBigInt64(p + 3, times[i]!, true)
+    view.setUint32(p + 3, tw[2 * i]!, true)
+    view.setUint32(p + 7, tw[2 * i + 1]!, true)
     buf[p + 11] = 0x11
     view.setFloat64(p + 12, values[i]!, true)
     p += 20
@@ -344,12 +353,14 @@ export function encodeInsertParams(req: InsertRequest, from = 0, to = req.times.
     w.buf[w.pos++] = 1
   }
   const { buf, view } = w
+  const tw = words(req.times)
   let p = w.pos
   for (let i = from; i < to; i++) {
     buf[p] = 0x1a
     buf[p + 1] = 18
     buf[p + 2] = 0x09
-    view.setBigInt64(p + 3, req.times[i]!, true)
+    view.setUint32(p + 3, tw[2 * i]!, true)
+    view.setUint32(p + 7, tw[2 * i + 1]!, true)
     buf[p + 11] = 0x11
     view.setFloat64(p + 12, req.values[i]!, true)
     p += 20
@@ -387,12 +398,21 @@ export function decodeInsertParams(buf: Uint8Array): InsertRequest {
   const out: InsertRequest = { uuid: new Uint8Array(0), sync: false, mergePolicy: 0, times: new BigInt64Array(n), values: new Float64Array(n) }
   const r = new Reader(buf)
   const view = r.view
+  const tw = words(out.times)
   let i = 0
   while (r.pos < r.end) {
     const tag = r.small()
     if (tag === 0x1a) {
       const len = r.small()
       const end = r.pos + len
+      if (len === 18 && buf[r.pos] === 0x09 && buf[r.pos + 9] === 0x11) {
+        tw[2 * i] = view.getUint32(r.pos + 1, true)
+        tw[2 * i + 1] = view.getUint32(r.pos + 5, true)
+        out.values[i] = view.getFloat64(r.pos + 10, true)
+        r.pos = end
+        i++
+        continue
+      }
       while (r.pos < end) {
         const t = r.small()
         if (t === 0x09) out.times[i] = view.getBigInt64(r.pos, true)

@@ -6,6 +6,7 @@ import { toPointArrays, type InsertData, type PointArrays, type RawPoint, type S
 import { checkPointwidth } from './pointwidth.ts'
 import { checkRange, currentlyAsNs, MAXIMUM_TIME, MINIMUM_TIME, toNanoseconds, type TimeLike } from './time.ts'
 import { uuidToBytes, uuidToString } from './uuid.ts'
+import { decodeArrowPoints, decodeArrowStats, loadArrow } from './arrow-decoding.ts'
 
 /**
  * One BTrDB stream: metadata, queries and writes. Follows PingThingsIO/btrdb-python `btrdb/stream.py` (`Stream`),
@@ -207,12 +208,31 @@ export class Stream {
     }
   }
 
-  /** Raw values in `[start, end)` gathered into column arrays (the whole range in memory) and the version read. */
+  /**
+   * Raw values in `[start, end)` through the Arrow RPC (server >= 5.30, needs `apache-arrow`): batches of column
+   * arrays decoded straight from the Arrow IPC payloads, flow-controlled like {@link valueBatches}.
+   * @throws ServerError [501] from servers without Arrow RPCs.
+   */
+  async *arrowValueBatches(start?: TimeLike, end?: TimeLike, options: ReadOptions = {}): AsyncGenerator<RawPointBatch, void, undefined> {
+    const arrow = this.#transport.arrow ?? (await loadArrow())
+    const [s, e] = rangeOf(start, end)
+    const request = { uuid: this.#uuidBytes, start: s.toString(), end: e.toString(), versionMajor: BigInt(options.version ?? 0).toString() }
+    for await (const msg of this.#transport.serverStream<WireVersions & { arrowBytes: Buffer }>('ArrowRawValues', request, options)) {
+      const { times, values } = msg.arrowBytes.length > 0 ? decodeArrowPoints(arrow, msg.arrowBytes) : { times: new BigInt64Array(0), values: new Float64Array(0) }
+      yield { stat: undefined, versionMajor: BigInt(msg.versionMajor), versionMinor: BigInt(msg.versionMinor), times, values }
+    }
+  }
+
+  /**
+   * Raw values in `[start, end)` gathered into column arrays (the whole range in memory) and the version read;
+   * through the Arrow RPC when the connection found a server >= 5.30.
+   */
   async valueArrays(start?: TimeLike, end?: TimeLike, options: ReadOptions = {}): Promise<PointArrays & { version: bigint }> {
     const parts: RawPointBatch[] = []
     let n = 0
     let version = 0n
-    for await (const b of this.valueBatches(start, end, options)) {
+    const source = this.#transport.arrow !== undefined ? this.arrowValueBatches(start, end, options) : this.valueBatches(start, end, options)
+    for await (const b of source) {
       if (b.times.length > 0) parts.push(b)
       n += b.times.length
       version = b.versionMajor
@@ -243,6 +263,7 @@ export class Stream {
     checkPointwidth(pointwidth)
     const [s, e] = rangeOf(start, end)
     const request = { uuid: this.#uuidBytes, start: s.toString(), end: e.toString(), versionMajor: BigInt(options.version ?? 0).toString(), pointWidth: pointwidth }
+    if (this.#transport.arrow !== undefined) return concatStats(this.#arrowStats('ArrowAlignedWindows', request, options))
     return concatStats(this.#transport.serverStream<StatPointBatch>('AlignedWindows', request, options, decodeStatPointsResponse))
   }
 
@@ -263,7 +284,16 @@ export class Stream {
     const depth = options.depth ?? 0
     checkPointwidth(depth)
     const request = { uuid: this.#uuidBytes, start: s.toString(), end: e.toString(), versionMajor: BigInt(options.version ?? 0).toString(), width: w.toString(), depth }
+    if (this.#transport.arrow !== undefined) return concatStats(this.#arrowStats('ArrowWindows', request, options))
     return concatStats(this.#transport.serverStream<StatPointBatch>('Windows', request, options, decodeStatPointsResponse))
+  }
+
+  async *#arrowStats(rpc: string, request: object, options: CallOptions): AsyncGenerator<StatPointBatch, void, undefined> {
+    const arrow = this.#transport.arrow!
+    for await (const msg of this.#transport.serverStream<WireVersions & { arrowBytes: Buffer }>(rpc, request, options)) {
+      const stats = decodeArrowStats(arrow, msg.arrowBytes)
+      yield { stat: undefined, versionMajor: BigInt(msg.versionMajor), versionMinor: BigInt(msg.versionMinor), ...stats }
+    }
   }
 
   /**

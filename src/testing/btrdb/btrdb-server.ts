@@ -3,9 +3,10 @@ import { btrdbServiceDefinition } from '../../btrdb/proto-schema.ts'
 import { decodeInsertParams, encodeRawValuesResponse, encodeStatPointsResponse, type InsertRequest, type WireStatus } from '../../btrdb/point-codec.ts'
 import { uuidToString } from '../../btrdb/uuid.ts'
 import { TEST_TLS_CERT, TEST_TLS_KEY } from '../cratedb/test-certificate.ts'
-import { changedRanges, nearestPoint, rawSlices, windowStats, type MergePolicyNumber } from './series-store.ts'
+import { changedRanges, nearestPoint, rawSlices, windowStats, type MergePolicyNumber, type WindowStat } from './series-store.ts'
 import { BTrDBStatus, checkTimeRange, StreamRegistry, type StoredStream } from './stream-registry.ts'
 import { runMetadataSql } from './metadata-sql.ts'
+import { loadArrow, rawArrowBytes, windowArrowBytes } from './arrow-payloads.ts'
 
 /**
  * A local `v5api.BTrDB` gRPC server on @grpc/grpc-js over an in-memory {@link StreamRegistry}: every RPC of
@@ -92,6 +93,7 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
   const stats = { cancelledStreams: 0, completedStreams: 0, messagesSent: 0 }
   const opts = { grpcErrors: options.grpcErrors ?? false, minorVersion: options.minorVersion ?? 34, batchSize: options.batchSize ?? 5000 }
   const endpoints: string[] = []
+  const arrowLib = opts.minorVersion >= 30 ? await loadArrow().catch(() => undefined) : undefined
 
   const base = btrdbServiceDefinition()
   const identity = (b: Buffer): Buffer => b
@@ -167,19 +169,48 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
   const rawError = (stat: WireStatus): Buffer => encodeRawValuesResponse(stat, 0n, 0n, new BigInt64Array(0), new Float64Array(0))
   const statError = (stat: WireStatus): Buffer => encodeStatPointsResponse(stat, 0n, 0n, [])
 
-  function* windowMessages(s: StoredStream, major: bigint, origin: bigint, width: bigint, n: bigint): Generator<Buffer> {
+  function* windowMessages<M>(s: StoredStream, major: bigint, origin: bigint, width: bigint, n: bigint, encode: (v: bigint, batch: WindowStat[]) => M): Generator<M> {
     const [snap, v] = registry.snapshot(s, major)
-    let batch: ReturnType<typeof windowStats> extends Generator<infer W> ? W[] : never = []
+    let batch: WindowStat[] = []
     let sentAny = false
     for (const w of windowStats(snap, origin, width, n)) {
       batch.push(w)
       if (batch.length >= opts.batchSize) {
-        yield encodeStatPointsResponse(undefined, v, 0n, batch)
+        yield encode(v, batch)
         sentAny = true
         batch = []
       }
     }
-    if (batch.length > 0 || !sentAny) yield encodeStatPointsResponse(undefined, v, 0n, batch)
+    if (batch.length > 0 || !sentAny) yield encode(v, batch)
+  }
+  const statMessage = (v: bigint, batch: WindowStat[]): Buffer => encodeStatPointsResponse(undefined, v, 0n, batch)
+  const arrowStatMessage = (v: bigint, batch: WindowStat[]): object => ({ versionMajor: v.toString(), arrowBytes: Buffer.from(windowArrowBytes(arrowLib!, batch)) })
+  const needArrow = (): void => {
+    if (arrowLib === undefined || opts.minorVersion < 30) throw new BTrDBStatus(501, 'Arrow RPCs need server 5.30 or newer')
+  }
+
+  /** Validated aligned-window request: origin, width and count of windows. */
+  const alignedRequest = (r: any): [StoredStream, bigint, bigint, bigint] => {
+    const s = registry.get(uuidOf(r.uuid))
+    const pw = r.pointWidth as number
+    if (pw > 63) throw new BTrDBStatus(415, 'pointwidth must be in [0, 63]')
+    const start = BigInt(r.start)
+    const end = BigInt(r.end)
+    checkTimeRange(start, end)
+    const mask = (1n << BigInt(pw)) - 1n
+    const s0 = start & ~mask
+    const e0 = end & ~mask
+    return [s, s0, 1n << BigInt(pw), e0 > s0 ? (e0 - s0) >> BigInt(pw) : 0n]
+  }
+  const windowsRequest = (r: any): [StoredStream, bigint, bigint, bigint] => {
+    const s = registry.get(uuidOf(r.uuid))
+    const start = BigInt(r.start)
+    const end = BigInt(r.end)
+    const width = BigInt(r.width)
+    checkTimeRange(start, end)
+    if (width <= 0n) throw new BTrDBStatus(421, 'window width must be positive')
+    if ((r.depth as number) > 63) throw new BTrDBStatus(415, 'depth must be in [0, 63]')
+    return [s, start, width, (end - start) / width]
   }
 
   const impl: UntypedServiceImplementation = {
@@ -215,6 +246,15 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
       for (const k of r.removals as string[]) s.annotations.delete(k)
       s.propertyVersion++
       return {}
+    }),
+    ArrowInsert: unary('ArrowInsert', (r) => {
+      needArrow()
+      const s = registry.get(uuidOf(r.uuid))
+      const table = arrowLib!.tableFromIPC(r.arrowBytes as Buffer)
+      if (table.numCols !== 2) throw new BTrDBStatus(421, 'ArrowInsert needs a table of two columns: time and value')
+      const times = BigInt64Array.from(table.getChildAt(0)!.toArray() as ArrayLike<bigint>, (t) => BigInt(t))
+      const values = Float64Array.from(table.getChildAt(1)!.toArray() as ArrayLike<number>)
+      return versionsOf(s, registry.insert(s, times, values, r.merge_policy as MergePolicyNumber))
     }),
     Insert: unary('Insert', (r: InsertRequest) => {
       const s = registry.get(uuidOf(r.uuid))
@@ -293,34 +333,60 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
     AlignedWindows: streaming(
       'AlignedWindows',
       function* (r) {
-        const s = registry.get(uuidOf(r.uuid))
-        const pw = r.pointWidth as number
-        if (pw > 63) throw new BTrDBStatus(415, 'pointwidth must be in [0, 63]')
-        const start = BigInt(r.start)
-        const end = BigInt(r.end)
-        checkTimeRange(start, end)
-        const mask = (1n << BigInt(pw)) - 1n
-        const s0 = start & ~mask
-        const e0 = end & ~mask
-        const n = e0 > s0 ? (e0 - s0) >> BigInt(pw) : 0n
-        yield* windowMessages(s, BigInt(r.versionMajor), s0, 1n << BigInt(pw), n)
+        const [s, origin, width, n] = alignedRequest(r)
+        yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, statMessage)
       },
       statError,
     ),
     Windows: streaming(
       'Windows',
       function* (r) {
-        const s = registry.get(uuidOf(r.uuid))
-        const start = BigInt(r.start)
-        const end = BigInt(r.end)
-        const width = BigInt(r.width)
-        checkTimeRange(start, end)
-        if (width <= 0n) throw new BTrDBStatus(421, 'window width must be positive')
-        if ((r.depth as number) > 63) throw new BTrDBStatus(415, 'depth must be in [0, 63]')
-        yield* windowMessages(s, BigInt(r.versionMajor), start, width, (end - start) / width)
+        const [s, origin, width, n] = windowsRequest(r)
+        yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, statMessage)
       },
       statError,
     ),
+    ArrowAlignedWindows: streaming('ArrowAlignedWindows', function* (r) {
+      needArrow()
+      const [s, origin, width, n] = alignedRequest(r)
+      yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, arrowStatMessage)
+    }),
+    ArrowWindows: streaming('ArrowWindows', function* (r) {
+      needArrow()
+      const [s, origin, width, n] = windowsRequest(r)
+      yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, arrowStatMessage)
+    }),
+    ArrowRawValues: streaming('ArrowRawValues', function* (r) {
+      needArrow()
+      const s = registry.get(uuidOf(r.uuid))
+      const start = BigInt(r.start)
+      const end = BigInt(r.end)
+      checkTimeRange(start, end)
+      const [snap, v] = registry.snapshot(s, BigInt(r.versionMajor))
+      // Arrow messages carry up to 20 batches' worth of points each (the payload is columnar, not per point).
+      const per = opts.batchSize * 20
+      let pendT: BigInt64Array[] = []
+      let pendV: Float64Array[] = []
+      let pending = 0
+      let sentAny = false
+      const flush = (): object => {
+        const msg = { versionMajor: v.toString(), arrowBytes: Buffer.from(rawArrowBytes(arrowLib!, concatBig(pendT, pending), concatF64(pendV, pending))) }
+        pendT = []
+        pendV = []
+        pending = 0
+        return msg
+      }
+      for (const slice of rawSlices(snap, start, end, per)) {
+        pendT.push(slice.times)
+        pendV.push(slice.values)
+        pending += slice.times.length
+        if (pending >= per) {
+          yield flush()
+          sentAny = true
+        }
+      }
+      if (pending > 0 || !sentAny) yield flush()
+    }),
     Changes: streaming('Changes', function* (r) {
       const s = registry.get(uuidOf(r.uuid))
       const latest = registry.latest(s)
