@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CrateDBDialect } from '../../dialects/cratedb/kysely/index.ts'
 import { connect } from '../../src/cratedb/index.ts'
 import { CrateDBProvisionError, startCrateDB, type LocalCrateDB } from '../../src/testing/cratedb/index.ts'
+import { outputName } from '../../src/testing/cratedb/output-name.ts'
+import { isSignificant, tokenize } from '../../src/testing/cratedb/sql-tokenizer.ts'
 import { http, sqlRequest } from './cratedb-http.ts'
 
 // Where the local CrateDB server answered differently from CrateDB in ways users notice (found by running an
@@ -194,4 +196,32 @@ describe('local CrateDB server: fixed ports and the image cache', () => {
       rmSync(directory, { recursive: true, force: true })
     }
   }, 60_000)
+})
+
+describe("CrateDB's output names (OutputNameFormatter rules)", () => {
+  it.each([
+    ['COUNT(*)', 'count(*)'],
+    ['count(distinct x)', 'count(DISTINCT x)'],
+    ['AVG(t."delay")', 'avg(delay)'],
+    ['doc.t.x', 'x'],
+    ['"MixedCase"', 'MixedCase'],
+    ["upper('it''s')", "upper('it''s')"],
+    ['-1', '- 1'],
+    ['1 + 2 * 3', '(1 + (2 * 3))'],
+    ['a = 1 and b = 2 or c', '(((a = 1) AND (b = 2)) OR c)'],
+    ['x is not null', '(x IS NOT NULL)'],
+    ['x not in (1, 2)', '(NOT (x IN (1, 2)))'],
+    ['x between 1 and 2', '(x BETWEEN 1 AND 2)'],
+    ['x = any(arr)', 'x = ANY(arr)'],
+    ["a || 'b'", "(a || 'b')"],
+    ['x::text', 'CAST(x AS text)'],
+    ["o['a']['b']", "o['a']['b']"],
+    ['2.50', '2.5'],
+    ['1e7', '1.0E7'],
+    ['? + ?', '($1 + $2)'],
+    ['ARRAY[1,2]', '[1, 2]'],
+    ['current_user', 'current_user'],
+  ])('%s → %s', (expression, name) => {
+    expect(outputName(tokenize(expression).filter(isSignificant))).toBe(name)
+  })
 })
