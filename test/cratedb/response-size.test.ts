@@ -46,7 +46,10 @@ beforeAll(async () => {
       if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': blob.length }).end()
       return void res.writeHead(200, { 'content-length': blob.length }).end(blob)
     }
-    if (stmt.includes('endless')) return pumpEndless(res)
+    if (stmt === 'BEGIN' || stmt.startsWith('DECLARE') || stmt.startsWith('CLOSE') || stmt === 'COMMIT') {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"cols":[],"rows":[[]],"rowcount":0,"duration":1}')
+    }
+    if (stmt.includes('endless') || stmt.startsWith('FETCH')) return pumpEndless(res)
     if (stmt.includes('declared')) {
       // Declares 1 GiB, sends a little, then waits.
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1024 * MiB })
@@ -101,6 +104,15 @@ describe('maxResponseSize', () => {
     expect(node.openConnections()).toBe(0) // destroyed, not drained and kept alive
     // The client goes on working, on a new connection.
     expect((await client.execute('SELECT 1')).rows).toEqual([[1]])
+  })
+
+  it('stream(): a batch over the limit ends the stream with ResponseTooLargeError pointing to batchSize', async () => {
+    const { error, growth } = await withPeakGrowth(async () => {
+      for await (const _ of client.stream('SELECT * FROM big')) void _
+    })
+    expect(error).toBeInstanceOf(ResponseTooLargeError)
+    expect((error as Error).message).toMatch(/batchSize/)
+    expect(growth).toBeLessThan(3 * LIMIT)
   })
 
   it('a Content-Length over the limit fails at the headers, without waiting for the body', async () => {
