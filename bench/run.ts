@@ -15,6 +15,10 @@ const systems: Record<string, { about: string; load: () => Promise<BenchModule> 
     about: 'our HTTP driver vs the node-crate npm package (small queries, a 100k-row result, bulk inserts), replayed and end to end',
     load: () => import('./cratedb/runner.ts'),
   },
+  btrdb: {
+    about: 'our gRPC driver vs a plain @grpc/grpc-js client of the same proto (insert, raw reads via protobuf and Arrow, aligned windows, client heap)',
+    load: () => import('./btrdb/runner.ts'),
+  },
 }
 
 function usage(): string {

@@ -22,11 +22,16 @@ export interface Summary {
   max: number
 }
 
+/** Points per sub-summary inside a chunk, so windows narrower than a chunk scan at most two partial groups. */
+export const GROUP_POINTS = 64
+
 /** An immutable run of sorted points. */
 export interface Chunk {
   readonly times: BigInt64Array
   readonly values: Float64Array
   readonly summary: Summary
+  /** Summaries of points [g * GROUP_POINTS, (g + 1) * GROUP_POINTS). */
+  readonly groups: Summary[]
 }
 
 /** One version of a stream's points: chunks in time order (a time may continue into the next chunk). */
@@ -74,7 +79,15 @@ function makeChunks(times: BigInt64Array, values: Float64Array): Chunk[] {
   const out: Chunk[] = []
   for (let from = 0; from < times.length; from += CHUNK_POINTS) {
     const to = Math.min(times.length, from + CHUNK_POINTS)
-    out.push({ times: times.slice(from, to), values: values.slice(from, to), summary: summarize(values, from, to) })
+    const v = values.slice(from, to)
+    const groups: Summary[] = []
+    let summary = EMPTY_SUMMARY
+    for (let g = 0; g < v.length; g += GROUP_POINTS) {
+      const gs = summarize(v, g, Math.min(v.length, g + GROUP_POINTS))
+      groups.push(gs)
+      summary = combine(summary, gs)
+    }
+    out.push({ times: times.slice(from, to), values: v, summary, groups })
   }
   return out
 }
@@ -230,10 +243,20 @@ export function summarizeRange(snap: Snapshot, start: bigint, end: bigint): Summ
     else {
       const i = lowerBound(c.times, start)
       const j = lowerBound(c.times, end, i)
-      if (j > i) acc = combine(acc, summarize(c.values, i, j))
+      if (j > i) acc = combine(acc, summarizeIndexes(c, i, j))
     }
   }
   return acc
+}
+
+/** Summary of points [i, j) of a chunk: whole groups from their summaries, the partial ends scanned. */
+function summarizeIndexes(c: Chunk, i: number, j: number): Summary {
+  const gi = Math.ceil(i / GROUP_POINTS)
+  const gj = Math.floor(j / GROUP_POINTS)
+  if (gi >= gj) return summarize(c.values, i, j)
+  let acc = summarize(c.values, i, gi * GROUP_POINTS)
+  for (let g = gi; g < gj; g++) acc = combine(acc, c.groups[g]!)
+  return combine(acc, summarize(c.values, gj * GROUP_POINTS, j))
 }
 
 /** Time of the first point with time >= t, or `undefined`. */
