@@ -95,7 +95,8 @@
  * - **sys tables**: `sys.nodes`, `sys.cluster` and `sys.jobs` exist with the columns clients read (`id`, `name`,
  *   `rest_url`, `port`, `version`, `heap`/`mem`/`load` with fixed values); other sys tables do not.
  * - **Start-up**: the first server in a process loads a bootstrapped PGlite data directory cached in the OS temp
- *   directory (`dialectry-cratedb-pglite-<hash>.tar`, ~40 MB); without it, initdb takes about 5 s.
+ *   directory (`dialectry-cratedb-pglite-<hash>.tar`, ~40 MB); without it, initdb takes about 5 s. The
+ *   `imageCache` option of {@link startCrateDB} moves it (a directory) or turns it off (`false`).
  *
  * @example
  * import { startCrateDB } from 'dialectry/testing/cratedb'
