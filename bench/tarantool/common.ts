@@ -70,6 +70,8 @@ export interface ClientConfig {
   rows: number
   /** Pass spaces to our driver by numeric id instead of by name (profiling the name-resolution cost). */
   spacesById?: boolean
+  /** Our driver's `maxInFlight` (requests beyond it wait in the connection's queue); default: none. */
+  maxInFlight?: number
   /** pid of a local server, to sample its CPU time (all threads, and the TX thread) around each window. */
   serverPid?: number
 }

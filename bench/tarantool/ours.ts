@@ -8,7 +8,7 @@ import { expectJson, type NodePeer } from './peer.ts'
  * `insert(space, tuple)`. Spaces go by name (resolved through the cached schema), or by id with `spacesById`.
  */
 export async function createPeer(config: ClientConfig): Promise<NodePeer> {
-  const conn = await connect(config.uri)
+  const conn = await connect(config.uri, config.maxInFlight === undefined ? {} : { maxInFlight: config.maxInFlight })
   const rows = config.rows
   const space = config.spacesById === true ? await spaceId(conn, SPACE) : SPACE
   const insertSpace = config.spacesById === true ? await spaceId(conn, INSERT_SPACE) : INSERT_SPACE

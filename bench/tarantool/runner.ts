@@ -43,6 +43,7 @@ Options (defaults in brackets):
   --warmup <s>        warm-up seconds before each measurement [0.5]
   --rounds <n>        rounds; each measures every op with every client, order rotated; medians reported [3]
   --concurrency <n>   requests in flight on the one connection of each client [200]
+  --max-in-flight <n> our driver's maxInFlight option: requests beyond it wait in its queue [0 = none]
   --rows <n>          tuples pre-filled in the "bench" space [10000]
   --clients <list>    comma-separated subset of ${CLIENTS.join(',')} [all]
   --ops <list>        comma-separated subset of ${OPS.join(',')} [all]
@@ -59,6 +60,7 @@ interface Options {
   warmupMs: number
   rounds: number
   concurrency: number
+  maxInFlight: number | undefined
   rows: number
   clients: ClientName[]
   ops: OpName[]
@@ -81,6 +83,7 @@ export async function main(args: string[]): Promise<void> {
       password: server.password,
       ops: options.ops,
       concurrency: options.concurrency,
+      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
       warmupMs: options.warmupMs,
       durationMs: options.durationMs,
       rows: options.rows,
@@ -118,16 +121,18 @@ export async function main(args: string[]): Promise<void> {
 function parseOptions(args: string[]): Options | undefined {
   const parsed = parseBenchArgs(args, USAGE, { duration: '2', clients: CLIENTS, ops: OPS, out: RESULTS_FILE }, {
     concurrency: { type: 'string', default: '200' },
+    'max-in-flight': { type: 'string', default: '0' },
     rows: { type: 'string', default: '10000' },
   })
   if (parsed === undefined) return undefined
   const { common, values } = parsed
   const count = (name: string): number => parseOrUsage(USAGE, () => Math.round(positive(String(values[name]), name)))
-  return { ...common, concurrency: count('concurrency'), rows: count('rows') }
+  const maxInFlight = values['max-in-flight'] === '0' ? undefined : count('max-in-flight')
+  return { ...common, concurrency: count('concurrency'), maxInFlight, rows: count('rows') }
 }
 
 function describe(o: Options): string {
-  return `${o.concurrency} in flight, one connection per client, ${o.warmupMs / 1000} s warm-up + ${o.durationMs / 1000} s per op, ${o.rounds} round(s)`
+  return `${o.concurrency} in flight${o.maxInFlight === undefined ? '' : ` (ours: maxInFlight ${o.maxInFlight})`}, one connection per client, ${o.warmupMs / 1000} s warm-up + ${o.durationMs / 1000} s per op, ${o.rounds} round(s)`
 }
 
 function progress(line: string): void {
@@ -208,7 +213,8 @@ function renderReport(options: Options, reports: Map<ClientName, ClientReport[]>
   const versions = clients.map((c) => reports.get(c)?.find((r) => r.version !== '?')?.version ?? `${c} (version unknown)`)
   lines.push(`- Clients: ${versions.join('; ')}`)
   lines.push(
-    `- Load: ${options.concurrency} requests in flight per client on one connection; a fresh client process per op, ` +
+    `- Load: ${options.concurrency} requests in flight per client on one connection` +
+      `${options.maxInFlight === undefined ? '' : ` (ours with maxInFlight ${options.maxInFlight}: the rest wait in its queue)`}; a fresh client process per op, ` +
       `${options.warmupMs / 1000} s warm-up then ${options.durationMs / 1000} s measured; ${options.rounds} round(s), ` +
       `client order rotated; median reported`,
   )
@@ -276,6 +282,7 @@ function argsText(o: Options): string {
   if (o.warmupMs !== 500) parts.push(`--warmup ${o.warmupMs / 1000}`)
   if (o.rounds !== 3) parts.push(`--rounds ${o.rounds}`)
   if (o.concurrency !== 200) parts.push(`--concurrency ${o.concurrency}`)
+  if (o.maxInFlight !== undefined) parts.push(`--max-in-flight ${o.maxInFlight}`)
   if (o.rows !== 10000) parts.push(`--rows ${o.rows}`)
   if (o.clients.length !== CLIENTS.length) parts.push(`--clients ${o.clients.join(',')}`)
   if (o.ops.length !== OPS.length) parts.push(`--ops ${o.ops.join(',')}`)

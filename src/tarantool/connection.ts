@@ -143,13 +143,9 @@ class Pending {
   onAbort: (() => void) | undefined = undefined
   /** Sent ahead of the maxInFlight/back-pressure queue: handshake requests and liveness probes. */
   bypass = false
-  /** In the connection's wait queue (intrusive doubly linked list), with the ids it was resolved to. */
-  queued = false
+  /** Links in the connection's wait queue (an intrusive doubly linked list; few fields on the hot object). */
   qPrev: Pending | null = null
   qNext: Pending | null = null
-  spaceId = 0
-  indexId = 0
-  schemaVersion = 0
 
   constructor(spec: RequestSpec<unknown>, options: RequestOptions | undefined, streamId: number) {
     this.spec = spec
@@ -589,12 +585,12 @@ export class Connection extends TarantoolRequests {
 
   // Names are resolved against the loaded schema and the request carries its SCHEMA_VERSION, so the server
   // refuses it (109) if the schema changed meanwhile; then the schema is reloaded and the request re-sent.
-  #dispatch(p: Pending): void {
+  #dispatch(p: Pending, dequeued = false): void {
     const spec = p.spec
     const space = spec.space
     const index = spec.index
     if (typeof space !== 'string' && typeof index !== 'string') {
-      this.#encode(p, space ?? 0, index ?? 0, 0)
+      this.#encode(p, space ?? 0, index ?? 0, 0, dequeued)
       return
     }
     const schema = this.#schema
@@ -615,7 +611,7 @@ export class Connection extends TarantoolRequests {
       this.#settleError(p, err)
       return
     }
-    this.#encode(p, ids[0], ids[1], schema.version)
+    this.#encode(p, ids[0], ids[1], schema.version, dequeued)
   }
 
   #dispatchAfterSchemaLoad(p: Pending, force: boolean): void {
@@ -627,18 +623,16 @@ export class Connection extends TarantoolRequests {
     )
   }
 
-  #encode(p: Pending, spaceId: number, indexId: number, schemaVersion: number): void {
+  #encode(p: Pending, spaceId: number, indexId: number, schemaVersion: number, dequeued: boolean): void {
     if (p.done) return
     if (this.#state === 'closed' || this.#socket === null) {
       this.#settleError(p, this.#notConnectedError(describe(p.spec)))
       return
     }
     // Behind others that wait, over the in-flight limit, or while the socket is over its high-water mark: wait,
-    // unencoded (the caller's values are held anyway), until a reply frees a slot or the socket drains.
-    if ((this.#queueHead !== null || this.#writeBlocked || this.#pending.size >= this.#maxInFlight) && !p.bypass) {
-      p.spaceId = spaceId
-      p.indexId = indexId
-      p.schemaVersion = schemaVersion
+    // unencoded (the caller's values are held anyway), until a reply frees a slot or the socket drains; then
+    // names are resolved again (the schema may have changed meanwhile).
+    if ((this.#queueHead !== null || this.#writeBlocked || this.#pending.size >= this.#maxInFlight) && !p.bypass && !dequeued) {
       this.#enqueue(p)
       return
     }
@@ -669,8 +663,11 @@ export class Connection extends TarantoolRequests {
     }
   }
 
+  #isQueued(p: Pending): boolean {
+    return p.qPrev !== null || this.#queueHead === p
+  }
+
   #enqueue(p: Pending): void {
-    p.queued = true
     p.qNext = null
     p.qPrev = this.#queueTail
     if (this.#queueTail !== null) this.#queueTail.qNext = p
@@ -680,8 +677,7 @@ export class Connection extends TarantoolRequests {
   }
 
   #unqueue(p: Pending): void {
-    if (!p.queued) return
-    p.queued = false
+    if (!this.#isQueued(p)) return
     if (p.qPrev !== null) p.qPrev.qNext = p.qNext
     else this.#queueHead = p.qNext
     if (p.qNext !== null) p.qNext.qPrev = p.qPrev
@@ -696,7 +692,7 @@ export class Connection extends TarantoolRequests {
     let p = this.#queueHead
     while (p !== null && !this.#writeBlocked && this.#pending.size < this.#maxInFlight) {
       this.#unqueue(p)
-      this.#write(p, p.spaceId, p.indexId, p.schemaVersion)
+      this.#dispatch(p, true)
       p = this.#queueHead
     }
   }
@@ -704,7 +700,7 @@ export class Connection extends TarantoolRequests {
   #settleError(p: Pending, error: unknown): void {
     if (p.done) return
     p.done = true
-    if (p.queued) this.#unqueue(p)
+    if (this.#isQueued(p)) this.#unqueue(p)
     else if (this.#pending.delete(p) && this.#queueHead !== null) this.#pump()
     this.#detach(p)
     p.reject(error)
