@@ -73,6 +73,11 @@ describe('local CrateDB server: answers as CrateDB does', () => {
     // Functions PostgreSQL has only for NUMERIC still take decimal literals.
     const rounded = await sql('select round(2.567, 2), trunc(2.567, 1)')
     expect(rounded.json?.rows, rounded.text).toEqual([[2.57, 2.5]])
+    // avg of an INTERVAL stays an INTERVAL (CrateDB's IntervalAverageAggregation).
+    const interval = await sql(`select avg(x) from (select '1 hour'::interval as x union all select '3 hours'::interval) t`)
+    const twoHours = await sql(`select '2 hours'::interval`)
+    expect(interval.json?.rows, interval.text).toEqual(twoHours.json.rows)
+    expect(interval.json.col_types).toEqual(twoHours.json.col_types)
   })
 
   it('makes eb.fn.avg<number>() a number in a Kysely app (not a 20-digit string)', async () => {

@@ -203,6 +203,8 @@ CREATE AGGREGATE crate_fn.avg(double precision) (SFUNC = float8_accum, STYPE = d
 CREATE AGGREGATE crate_fn.avg(numeric) (SFUNC = numeric_avg_accum, STYPE = internal, FINALFUNC = numeric_avg);
 CREATE AGGREGATE crate_fn.mean(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_avg, INITCOND = '{0,0,0}');
 CREATE AGGREGATE crate_fn.mean(numeric) (SFUNC = numeric_avg_accum, STYPE = internal, FINALFUNC = numeric_avg);
+CREATE AGGREGATE crate_fn.avg(interval) (SFUNC = interval_avg_accum, STYPE = internal, FINALFUNC = interval_avg);
+CREATE AGGREGATE crate_fn.mean(interval) (SFUNC = interval_avg_accum, STYPE = internal, FINALFUNC = interval_avg);
 CREATE AGGREGATE crate_fn.mean(jsonb) (SFUNC = crate_fn.jsonb_avg_step, STYPE = numeric[], FINALFUNC = crate_fn.jsonb_avg_final);
 CREATE AGGREGATE crate_fn.stddev(double precision) (SFUNC = float8_accum, STYPE = double precision[], FINALFUNC = float8_stddev_samp, INITCOND = '{0,0,0}');
 CREATE AGGREGATE crate_fn.stddev(numeric) (SFUNC = numeric_accum, STYPE = internal, FINALFUNC = numeric_stddev_samp);
