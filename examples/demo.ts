@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --system tarantool|cratedb|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
+ * `npm run demo [-- --system tarantool|cratedb|btrdb|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
  * drivers, Kysely dialects and Drizzle drivers, one system after the other (Tarantool first).
  *
  * - Tarantool (`demo/run-demo.ts`): the vega-datasets flights (3M rows) and airports, a Kysely migration, timed
@@ -10,6 +10,10 @@
  *   Drizzle. The server is `CRATEDB_URL` when set (its `earthquakes`/`flights` tables are dropped and
  *   recreated), else dialectry's local CrateDB protocol server, which loads the first 500,000 flights unless told
  *   otherwise (it runs SQL on PGlite in one thread).
+ * - BTrDB (`demo/btrdb/run-btrdb-demo.ts`): the flights as one stream of departure delays per origin airport,
+ *   inserted with a progress bar, then aligned windows, daily windows, a StreamSet merged by time, the collection
+ *   metadata and a chart (SVG through vega-lite/vega, or its specification and a terminal chart without them).
+ *   The server is `BTRDB_ENDPOINTS` when set, else dialectry's local BTrDB.
  *
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops the run between batches and steps, closes the
  * clients and stops local servers (exit status 130); a second signal exits at once. When one system fails, the
@@ -17,6 +21,7 @@
  */
 import { parseArgs } from 'node:util'
 import { runCrateDBDemo } from './demo/cratedb/run-cratedb-demo.ts'
+import { runBTrDBDemo } from './demo/btrdb/run-btrdb-demo.ts'
 import { formatDuration } from './demo/format-table.ts'
 import { runDemo } from './demo/run-demo.ts'
 
@@ -24,9 +29,11 @@ export { runDemo } from './demo/run-demo.ts'
 export type { DemoOptions, DemoResult, DemoTimings } from './demo/run-demo.ts'
 export { LOCAL_DEFAULT_FLIGHTS, runCrateDBDemo } from './demo/cratedb/run-cratedb-demo.ts'
 export type { CrateDemoOptions, CrateDemoResult, CrateDemoTimings } from './demo/cratedb/run-cratedb-demo.ts'
+export { runBTrDBDemo } from './demo/btrdb/run-btrdb-demo.ts'
+export type { BTrDBDemoOptions, BTrDBDemoResult } from './demo/btrdb/run-btrdb-demo.ts'
 
 /** Which systems a run covers. */
-export type DemoSystem = 'tarantool' | 'cratedb' | 'all'
+export type DemoSystem = 'tarantool' | 'cratedb' | 'btrdb' | 'all'
 
 /** The parsed command line. */
 export interface DemoArgs {
@@ -38,9 +45,9 @@ export interface DemoArgs {
   help: boolean
 }
 
-const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|all] [--rows N] [--cratedb-rows N]
+const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|btrdb|all] [--rows N] [--cratedb-rows N]
 
-  --system S         tarantool, cratedb or all (default: all; Tarantool first, then CrateDB)
+  --system S         tarantool, cratedb, btrdb or all (default: all; Tarantool, then CrateDB, then BTrDB)
   --rows N           load only the first N flights, in every system (default: all 3,000,000, except the
                      local CrateDB server: see --cratedb-rows)
   --cratedb-rows N   flights to load into CrateDB, overriding --rows there (default: all for CRATEDB_URL,
@@ -50,6 +57,8 @@ const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|all] [--rows N
 Environment:
   TARANTOOL_URL=tarantool://user:password@host:port   use that Tarantool instead of a local one
   CRATEDB_URL=http://user:password@host:4200/         use that CrateDB cluster instead of the local server
+  BTRDB_ENDPOINTS=host:4411 BTRDB_API_KEY=…           use that BTrDB instead of the local server (streams
+                                                      under flights/ there are obliterated first)
 (the demo drops and recreates its own tables there).`
 
 /** Parses the command line. @throws Error with a usage message for bad arguments. */
@@ -65,8 +74,8 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     strict: true,
   })
   const system = values.system
-  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'all') {
-    throw new Error(`--system must be tarantool, cratedb or all, got ${JSON.stringify(system)}`)
+  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'btrdb' && system !== 'all') {
+    throw new Error(`--system must be tarantool, cratedb, btrdb or all, got ${JSON.stringify(system)}`)
   }
   const parsed: DemoArgs = { system, help: values.help }
   if (values.rows !== undefined) parsed.rows = positiveInteger('--rows', values.rows)
@@ -110,12 +119,15 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   process.on('SIGHUP', interrupt)
   const signal = controller.signal
   const parts: { name: string; run: () => Promise<unknown> }[] = []
-  if (parsed.system !== 'cratedb') {
+  if (parsed.system === 'tarantool' || parsed.system === 'all') {
     parts.push({ name: 'Tarantool', run: () => runDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
   }
-  if (parsed.system !== 'tarantool') {
+  if (parsed.system === 'cratedb' || parsed.system === 'all') {
     const rows = parsed.cratedbRows ?? parsed.rows
     parts.push({ name: 'CrateDB', run: () => runCrateDBDemo({ ...(rows === undefined ? {} : { rows }), signal }) })
+  }
+  if (parsed.system === 'btrdb' || parsed.system === 'all') {
+    parts.push({ name: 'BTrDB', run: () => runBTrDBDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
   }
   const summary: string[] = []
   let failed = false
