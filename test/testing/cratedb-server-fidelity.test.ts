@@ -113,8 +113,9 @@ describe('local CrateDB server: answers as CrateDB does', () => {
       expect(found.json.rows, found.text).toEqual([[id]])
     }
     await sql(`update flights set ts = '2024-01-01T00:00:01.000999Z' where id = 1`)
-    await sql('alter table flights add column ts2 timestamp without time zone')
-    await sql(`update flights set ts2 = '2024-01-01T00:00:02.555555' where id = 1`)
+    await sql('alter table flights add column ts2 timestamp without time zone, add column tss array(timestamp with time zone)')
+    const arrays = await sql(`update flights set ts2 = '2024-01-01T00:00:02.555555', tss = ? where id = 1`, [['2024-01-01T00:00:03Z']])
+    expect(arrays.json?.rowcount, arrays.text).toBe(1) // timestamp arrays are stored too (not truncated)
     const updated = await sql('select ts, ts2 from flights where id = 1')
     expect(updated.json.rows).toEqual([[Date.UTC(2024, 0, 1, 0, 0, 1, 0), Date.UTC(2024, 0, 1, 0, 0, 2, 555)]])
   })

@@ -84,7 +84,7 @@ export function createTableScript(definition: CreateTableDefinition, options: Cr
  * to milliseconds. `suffix` names the trigger of columns added later. Empty when no column is a timestamp.
  */
 export function millisecondScript(name: QualifiedName, columns: readonly { readonly name: string; readonly type: CrateType }[], suffix = ''): string[] {
-  const timestamps = columns.filter((c) => c.type.crate.startsWith('timestamp ')).map((c) => quoteIdent(c.name))
+  const timestamps = columns.filter((c) => /^timestamp with(out)? time zone$/.test(c.type.crate)).map((c) => quoteIdent(c.name))
   if (timestamps.length === 0) return []
   const table = qualified(name)
   const fn = `crate_sys.${quoteIdent(`ms_${name.schema}_${name.name}${suffix}`)}`
