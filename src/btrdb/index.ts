@@ -11,6 +11,7 @@
  * for (const w of await set.streams[0]!.alignedWindows('2024-01-01', '2024-02-01', 46)) console.log(w.time, w.mean)
  * db.close()
  */
+import '../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { connect, BTrDB, type ConnectOptions, type LookupOptions, type ServerInfo, type StreamsOptions } from './btrdb-client.ts'
 export { Stream, INSERT_BATCH_SIZE, statPointsOf, type InsertOptions, type MergePolicy, type ReadOptions, type UpdateOptions, type VersionedPoint } from './stream.ts'
 export { StreamSet, type MergedRow, type SetArrays, type StatField, type StreamSetFilter } from './stream-set.ts'

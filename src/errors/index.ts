@@ -4,7 +4,8 @@
  * Everything dialectry throws descends from {@link DialectryError}, which carries `code` (the server's code where
  * it has one, else a `SCREAMING_SNAKE` client code), `retryable` and `cause`. Each driver derives one base from
  * it ({@link TarantoolError} for `dialectry/tarantool` and its dialects, {@link CrateDBError} for
- * `dialectry/cratedb` and its dialects); the testing servers' provisioning errors derive from it directly.
+ * `dialectry/cratedb` and its dialects, {@link BTrDBError} for `dialectry/btrdb`); the testing servers'
+ * provisioning errors derive from it directly.
  * Errors thrown by the peers themselves (Kysely's, Drizzle's) are theirs; where a dialect wraps a driver error,
  * the driver error is the `cause`.
  *
@@ -26,3 +27,4 @@
 export { DialectryError, UnsupportedNodeVersionError, type DialectryErrorOptions } from '../core/errors.ts'
 export { TarantoolError } from '../tarantool/errors.ts'
 export { CrateDBError } from '../cratedb/errors.ts'
+export { BTrDBError } from '../btrdb/errors.ts'

@@ -27,6 +27,7 @@ describe('one error base', () => {
     const cratedb = await import('dialectry/cratedb')
     expect(errors.TarantoolError).toBe(tarantool.TarantoolError)
     expect(errors.CrateDBError).toBe(cratedb.CrateDBError)
+    expect(errors.BTrDBError).toBe((await import('dialectry/btrdb')).BTrDBError)
     expect(tarantool.DialectryError).toBe(errors.DialectryError)
     expect(cratedb.DialectryError).toBe(errors.DialectryError)
     const e = new errors.DialectryError('x', { code: 'X' })

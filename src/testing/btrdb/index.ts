@@ -11,6 +11,7 @@
  * db.close()
  * await server.stop()
  */
+import '../../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { startBTrDB, type InjectedFault, type LocalBTrDB, type StartBTrDBOptions } from './btrdb-server.ts'
 export { provisionBTrDB, type ProvisionedBTrDB } from './provision.ts'
 export { StreamRegistry, BTrDBStatus, CREATED_VERSION, type StoredStream } from './stream-registry.ts'
