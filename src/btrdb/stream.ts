@@ -24,6 +24,12 @@ export const INSERT_BATCH_SIZE = 50_000
 export interface ReadOptions extends CallOptions {
   /** Major version to read; `0`/absent reads the latest. */
   version?: bigint | number
+  /**
+   * Use the Arrow RPC for this whole-range read. Default: for raw values, when the connection found a server
+   * >= 5.30 with `apache-arrow` installed; for windows, no (their answers are small, and the protobuf codec decodes
+   * them without allocation, faster than Arrow IPC).
+   */
+  useArrow?: boolean
 }
 
 /** Options of {@link Stream.insert}. */
@@ -231,7 +237,7 @@ export class Stream {
     const parts: RawPointBatch[] = []
     let n = 0
     let version = 0n
-    const source = this.#transport.arrow !== undefined ? this.arrowValueBatches(start, end, options) : this.valueBatches(start, end, options)
+    const source = (options.useArrow ?? this.#transport.arrow !== undefined) ? this.arrowValueBatches(start, end, options) : this.valueBatches(start, end, options)
     for await (const b of source) {
       if (b.times.length > 0) parts.push(b)
       n += b.times.length
@@ -263,7 +269,7 @@ export class Stream {
     checkPointwidth(pointwidth)
     const [s, e] = rangeOf(start, end)
     const request = { uuid: this.#uuidBytes, start: s.toString(), end: e.toString(), versionMajor: BigInt(options.version ?? 0).toString(), pointWidth: pointwidth }
-    if (this.#transport.arrow !== undefined) return concatStats(this.#arrowStats('ArrowAlignedWindows', request, options))
+    if (options.useArrow === true) return concatStats(this.#arrowStats('ArrowAlignedWindows', request, options))
     return concatStats(this.#transport.serverStream<StatPointBatch>('AlignedWindows', request, options, decodeStatPointsResponse))
   }
 
@@ -284,12 +290,12 @@ export class Stream {
     const depth = options.depth ?? 0
     checkPointwidth(depth)
     const request = { uuid: this.#uuidBytes, start: s.toString(), end: e.toString(), versionMajor: BigInt(options.version ?? 0).toString(), width: w.toString(), depth }
-    if (this.#transport.arrow !== undefined) return concatStats(this.#arrowStats('ArrowWindows', request, options))
+    if (options.useArrow === true) return concatStats(this.#arrowStats('ArrowWindows', request, options))
     return concatStats(this.#transport.serverStream<StatPointBatch>('Windows', request, options, decodeStatPointsResponse))
   }
 
   async *#arrowStats(rpc: string, request: object, options: CallOptions): AsyncGenerator<StatPointBatch, void, undefined> {
-    const arrow = this.#transport.arrow!
+    const arrow = this.#transport.arrow ?? (await loadArrow())
     for await (const msg of this.#transport.serverStream<WireVersions & { arrowBytes: Buffer }>(rpc, request, options)) {
       const stats = decodeArrowStats(arrow, msg.arrowBytes)
       yield { stat: undefined, versionMajor: BigInt(msg.versionMajor), versionMinor: BigInt(msg.versionMinor), ...stats }

@@ -40,12 +40,12 @@ describe('Arrow RPCs', () => {
     expect(a.values).toEqual(values)
     const p = await without.streamFromUuid(s.uuid).valueArrays()
     expect(p.times).toEqual(times)
-    const wa = await s.alignedWindowArrays(times[0]!, times.at(-1)! + 1n, 27)
+    const wa = await s.alignedWindowArrays(times[0]!, times.at(-1)! + 1n, 27, { useArrow: true })
     const wp = await without.streamFromUuid(s.uuid).alignedWindowArrays(times[0]!, times.at(-1)! + 1n, 27)
     expect(wa.times).toEqual(wp.times)
     expect(wa.count).toEqual(wp.count)
     expect(wa.mean).toEqual(wp.mean)
-    const ww = await s.windowArrays(times[0]!, times[1000]!, 791_900n) // 10 windows of 100 points
+    const ww = await s.windowArrays(times[0]!, times[1000]!, 791_900n, { useArrow: true }) // 10 windows of 100 points
     expect(ww.count.reduce((x, y) => x + y, 0n)).toBe(1000n)
     withArrow.close()
     without.close()
