@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AuthError, connect, connectLazy, ConnectionError, type ConnectionEvent } from '../../src/tarantool/index.ts'
+import { AuthError, connect, connectLazy, ConnectionError, createLazyPool, createPool, type ConnectionEvent } from '../../src/tarantool/index.ts'
 import { startTarantool, type TarantoolProcess } from '../../src/testing/tarantool/index.ts'
 
 // These tests SIGSTOP the server, so they always use a local process (not TARANTOOL_URL).
@@ -156,6 +156,19 @@ describe('authentication failures are final', () => {
     // An explicit reconnect() tries again and reports the same verdict.
     await expect(conn.reconnect()).rejects.toBeInstanceOf(AuthError)
     await conn.close()
+  })
+
+  it('pools report AuthError too: createPool rejects, a lazy pool fails requests and stops reconnecting', async () => {
+    const wrong = server.uri.replace(/:[^:@]*@/, ':wrong-password@')
+    await expect(createPool(wrong, { size: 2 })).rejects.toBeInstanceOf(AuthError)
+    let reconnecting = 0
+    const lazy = createLazyPool(wrong, { size: 2, reconnect: { initialDelay: 10, maxDelay: 20 }, onEvent: (e) => void (e.type === 'reconnecting' && reconnecting++) })
+    const e = await lazy.ping().catch((err: unknown) => err)
+    expect(e).toBeInstanceOf(AuthError)
+    expect((e as AuthError).retryable).toBe(false)
+    await sleep(200)
+    expect(reconnecting).toBe(0)
+    await lazy.close()
   })
 
   it('reconnect() succeeds once the user exists on the server', async () => {
