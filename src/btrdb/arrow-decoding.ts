@@ -1,3 +1,4 @@
+import { BTrDBError } from './errors.ts'
 import type { PointArrays, StatArrays } from './points.ts'
 
 /**
@@ -9,18 +10,18 @@ import type { PointArrays, StatArrays } from './points.ts'
 type Arrow = typeof import('apache-arrow')
 let arrowModule: Promise<Arrow> | undefined
 
-/** Loads apache-arrow once. @throws Error naming the missing package when it is not installed. */
+/** Loads apache-arrow once. @throws BTrDBError (code `ARROW_MISSING`) naming the package when it is not installed. */
 export async function loadArrow(): Promise<Arrow> {
   arrowModule ??= import('apache-arrow').catch((err: unknown) => {
     arrowModule = undefined
-    throw new Error('The BTrDB Arrow methods need the optional package apache-arrow: npm install apache-arrow', { cause: err })
+    throw new BTrDBError('The BTrDB Arrow methods need the optional package apache-arrow: npm install apache-arrow', { code: 'ARROW_MISSING', cause: err })
   })
   return arrowModule
 }
 
 function column<T extends BigInt64Array | BigUint64Array | Float64Array>(table: import('apache-arrow').Table, name: string, Ctor: { new (n: number): T }): T {
   const child = table.getChild(name)
-  if (child === null) throw new Error(`Arrow payload has no "${name}" column`)
+  if (child === null) throw new BTrDBError(`The server's Arrow payload has no "${name}" column`, { code: 'PROTOCOL' })
   const out = new Ctor(child.length)
   let at = 0
   for (const d of child.data) {

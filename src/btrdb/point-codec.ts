@@ -5,6 +5,7 @@
  * (RawPoint: time=1 sfixed64, value=2 double; StatPoint: time=1, min=2, mean=3, max=4, count=5 fixed64,
  * stddev=6). Both directions are here because the local server (`dialectry/testing/btrdb`) uses them too.
  */
+import { BTrDBError } from './errors.ts'
 
 /** The in-band status of a response; `code` 0 (or absent) means success. */
 export interface WireStatus {
@@ -45,6 +46,10 @@ export interface InsertRequest {
   roundBits?: number
 }
 
+function malformed(what: string): BTrDBError {
+  return new BTrDBError(`Malformed BTrDB message: ${what}`, { code: 'PROTOCOL' })
+}
+
 /** 32-bit words of a 64-bit typed array, to copy int64 values without creating a BigInt per value. */
 function words(a: BigInt64Array | BigUint64Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length * 2)
@@ -65,7 +70,7 @@ class Reader {
     let result = 0n
     let shift = 0n
     for (;;) {
-      if (this.pos >= this.end) throw new RangeError('truncated varint')
+      if (this.pos >= this.end) throw malformed('truncated varint')
       const b = this.buf[this.pos++]!
       result |= BigInt(b & 0x7f) << shift
       if (b < 0x80) return result
@@ -76,7 +81,7 @@ class Reader {
     let result = 0
     let mul = 1
     for (;;) {
-      if (this.pos >= this.end) throw new RangeError('truncated varint')
+      if (this.pos >= this.end) throw malformed('truncated varint')
       const b = this.buf[this.pos++]!
       result += (b & 0x7f) * mul
       if (b < 0x80) return result
@@ -91,8 +96,8 @@ class Reader {
       this.pos += len
     }
     else if (wire === 5) this.pos += 4
-    else throw new RangeError(`unsupported wire type ${wire}`)
-    if (this.pos > this.end) throw new RangeError('truncated field')
+    else throw malformed(`unsupported wire type ${wire}`)
+    if (this.pos > this.end) throw malformed('truncated field')
   }
 }
 
@@ -124,7 +129,7 @@ function countField4(buf: Uint8Array): number {
 
 /**
  * Decodes a `RawValuesResponse`.
- * @throws RangeError on malformed bytes.
+ * @throws BTrDBError (code `PROTOCOL`) on malformed bytes.
  */
 export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
   const n = countField4(buf)
@@ -171,7 +176,7 @@ export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
 
 /**
  * Decodes an `AlignedWindowsResponse` or `WindowsResponse`.
- * @throws RangeError on malformed bytes.
+ * @throws BTrDBError (code `PROTOCOL`) on malformed bytes.
  */
 export function decodeStatPointsResponse(buf: Uint8Array): StatPointBatch {
   const n = countField4(buf)
@@ -383,7 +388,7 @@ export function encodeInsertParams(req: InsertRequest, from = 0, to = req.times.
 
 /**
  * Decodes an `InsertParams`.
- * @throws RangeError on malformed bytes.
+ * @throws BTrDBError (code `PROTOCOL`) on malformed bytes.
  */
 export function decodeInsertParams(buf: Uint8Array): InsertRequest {
   let n = 0

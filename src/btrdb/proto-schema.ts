@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader'
 import type { ServiceDefinition } from '@grpc/grpc-js'
+import { BTrDBError } from './errors.ts'
 
 /**
  * The `v5api.BTrDB` service, loaded at run time from `protos/btrdb.proto` (written from PingThingsIO/btrdb-python
@@ -17,7 +18,7 @@ export function btrdbProtoPath(): string {
     const p = fileURLToPath(new URL(rel, import.meta.url))
     if (existsSync(p)) return p
   }
-  throw new Error('protos/btrdb.proto is missing from the dialectry package')
+  throw new BTrDBError('protos/btrdb.proto is missing from the dialectry package; reinstall dialectry', { code: 'PROTO_MISSING' })
 }
 
 let cached: PackageDefinition | undefined

@@ -7,6 +7,7 @@ import { changedRanges, nearestPoint, rawSlices, windowStats, type MergePolicyNu
 import { BTrDBStatus, checkTimeRange, StreamRegistry, type StoredStream } from './stream-registry.ts'
 import { runMetadataSql } from './metadata-sql.ts'
 import { loadArrow, rawArrowBytes, windowArrowBytes } from './arrow-payloads.ts'
+import { BTrDBProvisionError } from './provision-error.ts'
 
 /**
  * A local `v5api.BTrDB` gRPC server on @grpc/grpc-js over an in-memory {@link StreamRegistry}: every RPC of
@@ -88,6 +89,11 @@ function descriptor(s: StoredStream): object {
  */
 export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<LocalBTrDB> {
   const host = options.host ?? '127.0.0.1'
+  for (const [name, v, max] of [['port', options.port, 65535], ['tlsPort', options.tlsPort, 65535], ['minorVersion', options.minorVersion, 1000], ['batchSize', options.batchSize, 1 << 20]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < (name === 'batchSize' ? 1 : 0) || v > max)) {
+      throw new BTrDBProvisionError(`startBTrDB(): ${name} must be an integer in [${name === 'batchSize' ? 1 : 0}, ${max}], got ${v}`, { code: 'INVALID_ARGUMENT' })
+    }
+  }
   const registry = new StreamRegistry()
   const faults: InjectedFault[] = []
   const stats = { cancelledStreams: 0, completedStreams: 0, messagesSent: 0 }
@@ -427,12 +433,20 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
   server.addService(service, impl)
   const bind = (port: number, creds: ServerCredentials): Promise<number> =>
     new Promise((resolve, reject) => server.bindAsync(`${host}:${port}`, creds, (err, p) => (err !== null ? reject(err) : resolve(p))))
-  const port = await bind(options.port ?? 0, ServerCredentials.createInsecure())
+  const bindOrFail = async (port: number, creds: ServerCredentials): Promise<number> => {
+    try {
+      return await bind(port, creds)
+    } catch (err) {
+      server.forceShutdown()
+      throw new BTrDBProvisionError(`startBTrDB(): cannot listen on ${host}:${port}: ${(err as Error).message}`, { code: 'LISTEN_FAILED', cause: err })
+    }
+  }
+  const port = await bindOrFail(options.port ?? 0, ServerCredentials.createInsecure())
   const endpoint = `${host}:${port}`
   endpoints.push(endpoint)
   let tlsEndpoint: string | undefined
   if (options.tls === true) {
-    const tlsPort = await bind(options.tlsPort ?? 0, ServerCredentials.createSsl(null, [{ private_key: Buffer.from(TEST_TLS_KEY), cert_chain: Buffer.from(TEST_TLS_CERT) }], false))
+    const tlsPort = await bindOrFail(options.tlsPort ?? 0, ServerCredentials.createSsl(null, [{ private_key: Buffer.from(TEST_TLS_KEY), cert_chain: Buffer.from(TEST_TLS_CERT) }], false))
     tlsEndpoint = `${host}:${tlsPort}`
     endpoints.push(tlsEndpoint)
   }

@@ -14,6 +14,5 @@
 import '../../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { startBTrDB, type InjectedFault, type LocalBTrDB, type StartBTrDBOptions } from './btrdb-server.ts'
 export { provisionBTrDB, type ProvisionedBTrDB } from './provision.ts'
-export { StreamRegistry, BTrDBStatus, CREATED_VERSION, type StoredStream } from './stream-registry.ts'
-export { CHUNK_POINTS, combine, summarizeRange, windowStats, type Chunk, type Snapshot, type Summary, type WindowStat } from './series-store.ts'
-export { runMetadataSql } from './metadata-sql.ts'
+export { BTrDBProvisionError } from './provision-error.ts'
+export type { StreamRegistry, StoredStream } from './stream-registry.ts'
