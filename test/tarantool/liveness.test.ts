@@ -90,8 +90,8 @@ describe('liveness probe', () => {
     await sleep(250) // idle: only the probe's own pings
     server.pause()
     try {
-      const sent = conn.ping().catch((e: unknown) => e)
-      const e = await sent
+      const { errors } = await settleAll([conn.ping()], 5000)
+      const e = errors[0]
       expect(e).toBeInstanceOf(ConnectionError)
       expect((e as ConnectionError).code).toBe('UNRESPONSIVE')
       expect((e as ConnectionError).retryable).toBe(false) // it was written: it may have executed
