@@ -96,6 +96,7 @@ export async function connect(endpoints?: string | readonly string[] | ConnectOp
     timeout: opts.timeout,
     channelOptions: opts.channelOptions,
     onWarning: opts.onWarning,
+    caBundle: (opts.env ?? process.env).BTRDB_CA_BUNDLE,
   })
   const db = new BTrDB(transport)
   try {

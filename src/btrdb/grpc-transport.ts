@@ -40,6 +40,8 @@ export interface TransportOptions {
   channelOptions?: ChannelOptions
   /** Receives warnings (e.g. an API key sent in plaintext). Default `process.emitWarning`. */
   onWarning?: (message: string) => void
+  /** CA bundle (PEM file path) used when `tls.ca` is not given, as btrdb-python's `BTRDB_CA_BUNDLE`. */
+  caBundle?: string | undefined
 }
 
 /** A response that may carry an in-band status. */
@@ -115,7 +117,7 @@ export class GrpcTransport {
   #credentials(endpoint: string): ChannelCredentials {
     const tls = this.#options.tls
     if (!usesTls(endpoint, tls)) return credentials.createInsecure()
-    const ca = tls?.ca ?? process.env.BTRDB_CA_BUNDLE
+    const ca = tls?.ca ?? this.#options.caBundle
     const resolved = resolveTlsOptions({ ...tls, ca: ca === '' ? undefined : ca })
     const toBuf = (v: unknown): Buffer | null => (v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(String(v)))
     return credentials.createSsl(toBuf(resolved.ca), toBuf(resolved.key), toBuf(resolved.cert), {

@@ -104,6 +104,13 @@ describe('connect() against the local server', () => {
     expect((await db.info()).majorVersion).toBe(5)
     db.close()
   })
+  it('trusts the CA bundle named by BTRDB_CA_BUNDLE', async () => {
+    const bundle = join(home, 'ca.pem')
+    writeFileSync(bundle, TEST_TLS_CERT)
+    const db = await connect(server.tlsEndpoint!, { apikey: 'SECRET', env: { BTRDB_CA_BUNDLE: bundle }, home, tls: { enabled: true } })
+    expect((await db.info()).majorVersion).toBe(5)
+    db.close()
+  })
   it('fails over to the next endpoint when the first does not answer', async () => {
     const db = await connect(['127.0.0.1:1', server.endpoint], { apikey: 'SECRET', env: {}, home, onWarning: () => {} })
     expect((await db.info()).majorVersion).toBe(5)
