@@ -142,6 +142,7 @@ describe('Druid driver: cancellation, auth, TLS (local server)', () => {
       })().catch((e: unknown) => e)
       expect(err).toBeInstanceOf(DruidAbortedError)
       await expect.poll(() => local.engine.queries.get('dialectry-abort-test')?.state, { timeout: 10_000 }).toBe('cancelled')
+      await expect.poll(() => local.engine.cancelRequests, { timeout: 10_000 }).toContain('dialectry-abort-test')
       const rowsAtCancel = local.engine.queries.get('dialectry-abort-test')!.rows
       await new Promise((r) => setTimeout(r, 300))
       expect(local.engine.queries.get('dialectry-abort-test')!.rows).toBe(rowsAtCancel)
@@ -150,6 +151,7 @@ describe('Druid driver: cancellation, auth, TLS (local server)', () => {
       const early = c.stream('SELECT range AS i FROM range(100000000)', [], { sqlQueryId: 'dialectry-break-test' })
       for await (const _ of early) break
       await expect.poll(() => local.engine.queries.get('dialectry-break-test')?.state, { timeout: 10_000 }).toBe('cancelled')
+      await expect.poll(() => local.engine.cancelRequests, { timeout: 10_000 }).toContain('dialectry-break-test')
       expect(await c.cancel('no-such-query')).toBe(false)
     } finally {
       await c.close()

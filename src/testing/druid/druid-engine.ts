@@ -35,6 +35,8 @@ export class DruidEngine {
   readonly instance: DuckDBInstance
   readonly services: ServiceEntry[] = []
   readonly queries = new Map<string, QueryRecord>()
+  /** Ids named by `DELETE /druid/v2/sql/{id}` requests, in arrival order (tests check that cancels arrive). */
+  readonly cancelRequests: string[] = []
   /** A temp directory for inline ingestion data; removed by {@link close}. */
   readonly tmpDir: string
 
@@ -118,6 +120,7 @@ export class DruidEngine {
 
   /** Cancels a running query: interrupts DuckDB and marks it. Returns whether it was running. */
   cancel(id: string): boolean {
+    this.cancelRequests.push(id)
     const q = this.queries.get(id)
     if (q === undefined || q.state !== 'running') return false
     q.state = 'cancelled'
