@@ -39,15 +39,17 @@ async function startServer(): Promise<{ endpoint: string; stop: () => void }> {
   return { endpoint: (JSON.parse(line) as { endpoint: string }).endpoint, stop: () => child.stdin!.end() }
 }
 
-async function measure<T>(fn: () => Promise<T>): Promise<{ ms: number; heapMiB: number; value: T }> {
+async function measure<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: number; heapMiB: number; value: T }> {
   collectGarbage()
   const base = process.memoryUsage().heapUsed
   const sampler = new MemorySampler({ heap: true, intervalMs: 20 })
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const value = await fn()
   const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
   sampler.stop()
-  return { ms, heapMiB: Math.max(0, sampler.heapPeak - base) / MiB, value }
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, heapMiB: Math.max(0, sampler.heapPeak - base) / MiB, value }
 }
 
 async function queriesPerSecond(seconds: number, fn: () => Promise<unknown>): Promise<number> {
@@ -84,6 +86,7 @@ export async function main(args: string[]): Promise<void> {
     const insPeer = await measure(() => peer.insert(theirs.uuidBytes, times, values))
     const rounds = 3
     const best = { ours: Infinity, arrow: Infinity, peer: Infinity }
+    const cpu = { ours: Infinity, arrow: Infinity, peer: Infinity }
     const heap = { ours: 0, arrow: 0, peer: 0, oursFifth: 0 }
     for (let r = 0; r < rounds; r++) {
       progress(`read round ${r + 1}/${rounds}…`)
@@ -104,6 +107,9 @@ export async function main(args: string[]): Promise<void> {
         return c
       })
       if (a.value !== n || b.value !== n || p.value !== n) throw new Error(`read ${a.value}/${b.value}/${p.value} of ${n} points`)
+      cpu.ours = Math.min(cpu.ours, a.cpuMs)
+      cpu.arrow = Math.min(cpu.arrow, b.cpuMs)
+      cpu.peer = Math.min(cpu.peer, p.cpuMs)
       best.ours = Math.min(best.ours, a.ms)
       best.arrow = Math.min(best.arrow, b.ms)
       best.peer = Math.min(best.peer, p.ms)
@@ -129,6 +135,8 @@ export async function main(args: string[]): Promise<void> {
       tableRow(['insert, points/s', formatRate(rate(insOurs.ms)), formatRate(rate(insPeer.ms)), `${fixed(insPeer.ms / insOurs.ms, 2)}x`]),
       tableRow(['read all, values() protobuf, points/s', formatRate(rate(best.ours)), formatRate(rate(best.peer)), `${fixed(best.peer / best.ours, 2)}x`]),
       tableRow(['read all, Arrow RPC, points/s', formatRate(rate(best.arrow)), '—', `${fixed(best.peer / best.arrow, 2)}x`]),
+      tableRow(['read all, client CPU only (points per client CPU second), protobuf', formatRate(rate(cpu.ours)), formatRate(rate(cpu.peer)), `${fixed(cpu.peer / cpu.ours, 2)}x`]),
+      tableRow(['read all, client CPU only (points per client CPU second), Arrow', formatRate(rate(cpu.arrow)), '—', `${fixed(cpu.peer / cpu.arrow, 2)}x`]),
       tableRow([`aligned windows (pw ${pw}, whole stream), queries/s`, formatRate(awOurs), formatRate(awPeer), `${fixed(awOurs / awPeer, 2)}x`]),
       tableRow(['peak client heap while reading all, MiB (protobuf / Arrow)', `${fixed(heap.ours, 1)} / ${fixed(heap.arrow, 1)}`, fixed(heap.peer, 1), '']),
       tableRow(['peak client heap while reading 1/5 of the range, MiB (protobuf)', fixed(heap.oursFifth, 1), '', '']),
