@@ -97,6 +97,20 @@ export interface CrateDBSqlClient {
   stream?(sql: string, args?: readonly unknown[], options?: CrateDBSqlStreamOptions): CrateDBSqlCursor
   /** `REFRESH TABLE` for one table or several (names may be schema-qualified: `doc.users`). */
   refresh?(tables: string | readonly string[], options?: Omit<CrateDBSqlRequestOptions, 'rowMode'>): Promise<unknown>
-  /** Closes the client's sockets. */
-  close?(): Promise<void>
+  /**
+   * Closes the client's sockets. The driver's client lets calls in flight finish for up to `timeout` ms (default
+   * 10 000), then aborts them; `abort: true` aborts at once (`CrateDBClient.close()` in `dialectry/cratedb`).
+   */
+  close?(options?: CrateDBSqlCloseOptions): Promise<void>
+}
+
+/**
+ * Options passed to {@link CrateDBSqlClient.close} when Kysely's `db.destroy()` closes the client; the driver's
+ * `CloseOptions`.
+ */
+export interface CrateDBSqlCloseOptions {
+  /** Ms that calls in flight may take to finish before they are aborted. Driver default 10 000; 0 aborts at once. */
+  readonly timeout?: number
+  /** Abort calls in flight at once (same as `timeout: 0`). Default `false`. */
+  readonly abort?: boolean
 }

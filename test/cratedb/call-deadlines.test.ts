@@ -147,4 +147,20 @@ describe('close() is bounded', () => {
     expect(ms).toBeLessThan(14_000)
     expect(await query).toMatchObject({ code: 'CLIENT_CLOSED' })
   }, 30_000)
+
+  it("the dialect's close option bounds Kysely's destroy(): { timeout: 200 } and { abort: true }", async () => {
+    for (const [close, min, max] of [
+      [{ timeout: 200 }, 150, 2_000],
+      [{ abort: true }, 0, 1_000],
+    ] as const) {
+      const db = new Kysely<Record<string, never>>({ dialect: new CrateDBDialect({ client: connect(node.url), close }) })
+      const query = sql`SELECT hang`.execute(db).catch((e: unknown) => e)
+      await expect.poll(() => hung.size).toBe(1)
+      const { ms } = await settleTime(db.destroy())
+      expect(ms).toBeGreaterThanOrEqual(min)
+      expect(ms).toBeLessThan(max)
+      expect(await query).toMatchObject({ code: 'CLIENT_CLOSED' })
+      await expect.poll(() => hung.size).toBe(0)
+    }
+  }, 30_000)
 })

@@ -7,7 +7,7 @@ import type { CrateDBDialectConfig } from './cratedb-dialect-config.ts'
 /**
  * Kysely driver over the `dialectry/cratedb` client (kysely-org/kysely `src/driver/driver.ts`).
  *
- * - `init` resolves `config.client` (instance or factory); `destroy` closes it.
+ * - `init` resolves `config.client` (instance or factory); `destroy` closes it (with `config.close`, if set).
  * - Connections are light handles over the client's socket pool (see {@link CrateDBConnection}); any number
  *   may be in use at once.
  * - **Transactions are refused**: `beginTransaction` throws {@link CrateDBTransactionsNotSupportedError}, so
@@ -77,10 +77,14 @@ export class CrateDBDriver implements Driver {
   /** Nothing to give back: connections are handles over the client's pool. */
   async releaseConnection(): Promise<void> {}
 
-  /** Closes the client (`close()`), if it has one. */
+  /**
+   * Closes the client, if it has a `close()`, with the dialect's `close` options (`{ timeout, abort }`) when set:
+   * queries in flight then reject with the driver's `ConnectionError` (`CLIENT_CLOSED`).
+   */
   async destroy(): Promise<void> {
     const client = this.#client
     this.#client = undefined
-    await client?.close?.()
+    const options = this.#config.close
+    await (options === undefined ? client?.close?.() : client?.close?.(options))
   }
 }

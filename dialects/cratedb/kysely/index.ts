@@ -50,6 +50,7 @@ export type {
   CrateDBSqlRequestOptions,
   CrateDBSqlStreamOptions,
   CrateDBSqlCursor,
+  CrateDBSqlCloseOptions,
   CrateDBBulkResult,
   CrateDBBulkRowResult,
 } from '../cratedb-sql-client.ts'
