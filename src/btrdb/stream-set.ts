@@ -4,6 +4,7 @@ import type { PointArrays, RawPoint, StatArrays } from './points.ts'
 import { checkRange, MAXIMUM_TIME, MINIMUM_TIME, toNanoseconds, type TimeLike } from './time.ts'
 import { statPointsOf, type Stream, type VersionedPoint } from './stream.ts'
 import type { StatPoint } from './points.ts'
+import { loadArrow } from './arrow-decoding.ts'
 
 /**
  * A set of streams queried together. Follows PingThingsIO/btrdb-python `btrdb/stream.py` (`StreamSetBase`) and
@@ -167,6 +168,30 @@ export class StreamSet {
         return { stream: s, data }
       }),
     )
+  }
+
+  /**
+   * Raw values of every stream as one Arrow table aligned on time, from a single ArrowMultiValues call (server
+   * >= 5.30): `time` (timestamp ns, UTC), then one float64 column per stream named by its uuid, NaN where a
+   * stream has no point at that time. `snapPeriodNs` > 0 snaps times to a grid of that period (btrdb-python's
+   * `sampling_frequency`: period = 1e9 / Hz). Pinned versions apply. Needs `apache-arrow`.
+   */
+  async arrowValues(options: CallOptions & { snapPeriodNs?: bigint | number } = {}): Promise<import('apache-arrow').Table> {
+    const arrow = await loadArrow()
+    const transport = this.streams[0]!.transport
+    const request = {
+      uuid: this.streams.map((s) => s.uuidBytes),
+      versionMajor: this.streams.map((s) => this.#version(s).toString()),
+      start: this.#state.start.toString(),
+      end: this.#state.end.toString(),
+      snapPeriodNs: BigInt(options.snapPeriodNs ?? 0).toString(),
+    }
+    let table: import('apache-arrow').Table | undefined
+    for await (const msg of transport.serverStream<{ arrowBytes: Buffer }>('ArrowMultiValues', request, options)) {
+      const part = arrow.tableFromIPC(msg.arrowBytes)
+      table = table === undefined ? part : table.concat(part)
+    }
+    return table!
   }
 
   /** Raw points per stream (set order). */

@@ -62,3 +62,23 @@ describe('Arrow RPCs', () => {
     db.close()
   })
 })
+
+describe('ArrowMultiValues', () => {
+  it('aligns several streams on time in one call, NaN where a stream has no point, and snaps to a period', async () => {
+    const db = await connect(server.endpoint, { env: {}, home: '/nonexistent' })
+    const a = await db.create(undefined, 'multi/a', { name: 'a' })
+    const b = await db.create(undefined, 'multi/b', { name: 'b' })
+    await a.insert([[100n, 1], [200n, 2], [300n, 3]])
+    await b.insert([[200n, 20], [290n, 29], [400n, 40]])
+    const set = await db.streams([a.uuid, b.uuid])
+    const t = await set.arrowValues()
+    expect(Array.from(t.getChild('time')!.toArray() as BigInt64Array)).toEqual([100n, 200n, 290n, 300n, 400n])
+    expect(Array.from(t.getChild(a.uuid)!.toArray() as Float64Array)).toEqual([1, 2, NaN, 3, NaN])
+    expect(Array.from(t.getChild(b.uuid)!.toArray() as Float64Array)).toEqual([NaN, 20, 29, NaN, 40])
+    // period 100: 290 snaps to 300 (next to a's 300), 250 would snap forward too
+    const snapped = await set.filter({ start: 100n, end: 400n }).arrowValues({ snapPeriodNs: 100n })
+    expect(Array.from(snapped.getChild('time')!.toArray() as BigInt64Array)).toEqual([100n, 200n, 300n])
+    expect(Array.from(snapped.getChild(b.uuid)!.toArray() as Float64Array)).toEqual([NaN, 20, 29])
+    db.close()
+  })
+})

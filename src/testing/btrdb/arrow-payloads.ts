@@ -22,6 +22,13 @@ export function rawArrowBytes(arrow: Arrow, times: BigInt64Array, values: Float6
   return arrow.tableToIPC(table, 'stream')
 }
 
+/** One IPC stream of a wide table: `time`, then one float64 column per stream named by its uuid. */
+export function multiArrowBytes(arrow: Arrow, times: BigInt64Array, names: readonly string[], columns: readonly Float64Array[]): Uint8Array {
+  const cols: Record<string, import('apache-arrow').Vector> = { time: arrow.makeVector({ type: new arrow.TimestampNanosecond('UTC'), data: times }) }
+  names.forEach((n, k) => (cols[n] = arrow.makeVector(columns[k]!)))
+  return arrow.tableToIPC(new arrow.Table(cols), 'stream')
+}
+
 /** One IPC stream of window statistics. */
 export function windowArrowBytes(arrow: Arrow, stats: readonly WindowStat[]): Uint8Array {
   const table = new arrow.Table({

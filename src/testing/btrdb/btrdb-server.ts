@@ -6,7 +6,8 @@ import { TEST_TLS_CERT, TEST_TLS_KEY } from '../cratedb/test-certificate.ts'
 import { changedRanges, nearestPoint, rawSlices, windowStats, type MergePolicyNumber, type WindowStat } from './series-store.ts'
 import { BTrDBStatus, checkTimeRange, StreamRegistry, type StoredStream } from './stream-registry.ts'
 import { runMetadataSql } from './metadata-sql.ts'
-import { loadArrow, rawArrowBytes, windowArrowBytes } from './arrow-payloads.ts'
+import { loadArrow, multiArrowBytes, rawArrowBytes, windowArrowBytes } from './arrow-payloads.ts'
+import { multiValueRows } from './multi-values.ts'
 import { BTrDBProvisionError } from './provision-error.ts'
 
 /**
@@ -352,6 +353,24 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
       },
       statError,
     ),
+    ArrowMultiValues: streaming('ArrowMultiValues', function* (r) {
+      needArrow()
+      const uuids = (r.uuid as Buffer[]).map(uuidOf)
+      const versions = (r.versionMajor as string[]).map((v) => BigInt(v))
+      if (uuids.length === 0) throw new BTrDBStatus(421, 'ArrowMultiValues needs at least one uuid')
+      const start = BigInt(r.start)
+      const end = BigInt(r.end)
+      checkTimeRange(start, end)
+      const period = BigInt(r.snapPeriodNs)
+      if (period < 0n) throw new BTrDBStatus(421, 'snapPeriodNs must not be negative')
+      const snaps = uuids.map((u, k) => registry.snapshot(registry.get(u), versions[k] ?? 0n)[0])
+      let sentAny = false
+      for (const batch of multiValueRows(snaps, start, end, period, opts.batchSize * 20)) {
+        sentAny = true
+        yield { arrowBytes: Buffer.from(multiArrowBytes(arrowLib!, batch.times, uuids, batch.columns)) }
+      }
+      if (!sentAny) yield { arrowBytes: Buffer.from(multiArrowBytes(arrowLib!, new BigInt64Array(0), uuids, uuids.map(() => new Float64Array(0)))) }
+    }),
     ArrowAlignedWindows: streaming('ArrowAlignedWindows', function* (r) {
       needArrow()
       const [s, origin, width, n] = alignedRequest(r)
