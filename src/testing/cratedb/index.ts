@@ -65,7 +65,9 @@
  *   query is such a single-table SELECT. OR-lists of key equalities (`id = 1 OR id = 2`, a real-time lookup in
  *   CrateDB) count as searches here. The automatic refresh refreshes all tables every `refreshInterval` ms (no
  *   per-table interval, no idle tables).
- * - **Types**: OBJECT is jsonb (column policies and typed sub-columns are not enforced; `information_schema`
+ * - **Types**: OBJECT is jsonb (column policies and typed sub-columns are not enforced: an `OBJECT(STRICT)`
+ *   column accepts keys it does not declare where CrateDB rejects the row
+ *   (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#object); `information_schema`
  *   lists no `obj['key']` sub-columns), GEO_POINT is `double precision[]` (`[lon, lat]`; WKT strings are accepted
  *   as arguments and in `distance()`, not as SQL literals), GEO_SHAPE is jsonb, FLOAT_VECTOR is `real[]`, IP is
  *   inet, BYTE is smallint, arrays are PostgreSQL arrays (rectangular: jagged nested arrays are rejected, arrays
