@@ -9,7 +9,10 @@ import { EngineError } from './engine-error.ts'
 import { translateStringLiterals } from './sql-translation.ts'
 
 /** DuckDB statement types the read-only engine runs (`StatementType` numbers of @duckdb/node-api). */
-const READ_ONLY_STATEMENTS = new Set([1 /* SELECT */, 4 /* EXPLAIN */])
+const READ_ONLY_STATEMENTS = new Set([1 /* SELECT */, 4 /* EXPLAIN */, 17 /* PRAGMA: DESCRIBE/SHOW */])
+
+/** First keywords of the statements the engine accepts. */
+const READ_ONLY_KEYWORDS = new Set(['SELECT', 'WITH', 'VALUES', 'EXPLAIN', 'DESCRIBE', 'SHOW', 'FROM', 'TABLE'])
 
 /** One query of the local engine. */
 export interface EngineQuery {
@@ -66,6 +69,10 @@ export class QueryRegistry {
       text = translateStringLiterals(sql)
     } catch (err) {
       throw new EngineError(status.INTERNAL, `SQL parse error: ${(err as Error).message}`)
+    }
+    const head = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase()
+    if (head === undefined || !READ_ONLY_KEYWORDS.has(head)) {
+      throw new EngineError(status.INTERNAL, `Query failed: only read-only statements (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW) are supported by the engine, got ${head ?? 'nothing'}`)
     }
     const conn = await this.#catalog.connect(catalog, database).catch((err: Error) => {
       throw new EngineError(status.INTERNAL, err.message)
