@@ -13,7 +13,8 @@
  */
 import '../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { connect, BTrDB, type ConnectOptions, type LookupOptions, type ServerInfo, type StreamsOptions } from './btrdb-client.ts'
-export { Stream, INSERT_BATCH_SIZE, statPointsOf, type InsertOptions, type MergePolicy, type ReadOptions, type UpdateOptions, type VersionedPoint } from './stream.ts'
+export { statPointsOf } from './stat-arrays.ts'
+export { Stream, INSERT_BATCH_SIZE, type InsertOptions, type MergePolicy, type ReadOptions, type UpdateOptions, type VersionedPoint } from './stream.ts'
 export { StreamSet, type MergedRow, type SetArrays, type StatField, type StreamSetFilter } from './stream-set.ts'
 export type { CallOptions, BTrDBTlsOptions } from './grpc-transport.ts'
 export type { InsertData, PointArrays, RawPoint, StatArrays, StatPoint } from './points.ts'

@@ -1,3 +1,5 @@
+import { uuidToString } from './uuid.ts'
+
 /**
  * Stream metadata on the wire: tags and annotations travel as `KeyOptValue { key, val: OptValue { value } }`
  * lists, where an absent `val` means "null" (in LookupStreams: "key present, any value"). Follows
@@ -48,4 +50,15 @@ export interface StreamDescriptor {
   annotations: Record<string, string | null>
   /** Metadata version: 1 after create, +1 per tags/annotations update. */
   propertyVersion: bigint
+}
+
+/** Decodes a descriptor from the wire. */
+export function descriptorFromWire(d: WireDescriptor): StreamDescriptor {
+  return {
+    uuid: uuidToString(d.uuid),
+    collection: d.collection,
+    tags: fromKeyOptValues(d.tags),
+    annotations: fromKeyOptValues(d.annotations),
+    propertyVersion: BigInt(d.propertyVersion),
+  }
 }

@@ -1,6 +1,7 @@
 import { InvalidValueError, NoSuchPointError, StreamNotFoundError } from './errors.ts'
 import type { CallOptions, GrpcTransport } from './grpc-transport.ts'
-import { fromKeyOptValues, toKeyOptValues, type AnnotationValue, type StreamDescriptor, type WireDescriptor } from './metadata.ts'
+import { descriptorFromWire, toKeyOptValues, type AnnotationValue, type StreamDescriptor, type WireDescriptor } from './metadata.ts'
+import { concatStats, statPointsOf } from './stat-arrays.ts'
 import { decodeRawValuesResponse, decodeStatPointsResponse, encodeInsertParams, type RawPointBatch, type StatPointBatch } from './point-codec.ts'
 import { toPointArrays, type InsertData, type PointArrays, type RawPoint, type StatArrays, type StatPoint } from './points.ts'
 import { checkPointwidth } from './pointwidth.ts'
@@ -69,17 +70,6 @@ function rangeOf(start: TimeLike | undefined, end: TimeLike | undefined): [bigin
   const e = end === undefined ? MAXIMUM_TIME : toNanoseconds(end)
   checkRange(s, e)
   return [s, e]
-}
-
-/** Decodes a descriptor from the wire. */
-export function descriptorFromWire(d: WireDescriptor): StreamDescriptor {
-  return {
-    uuid: uuidToString(d.uuid),
-    collection: d.collection,
-    tags: fromKeyOptValues(d.tags),
-    annotations: fromKeyOptValues(d.annotations),
-    propertyVersion: BigInt(d.propertyVersion),
-  }
 }
 
 /** A handle on one stream. Get one from `BTrDB.streamFromUuid`, `streams`, `create` or `streamsInCollection`. */
@@ -412,37 +402,4 @@ export class Stream {
   get uuidBytes(): Buffer {
     return this.#uuidBytes
   }
-}
-
-async function concatStats(source: AsyncIterable<StatPointBatch>): Promise<StatArrays & { version: bigint }> {
-  const parts: StatPointBatch[] = []
-  let n = 0
-  let version = 0n
-  for await (const b of source) {
-    if (b.times.length > 0) parts.push(b)
-    n += b.times.length
-    version = b.versionMajor
-  }
-  if (parts.length === 1) return { ...parts[0]!, version }
-  const out = { times: new BigInt64Array(n), min: new Float64Array(n), mean: new Float64Array(n), max: new Float64Array(n), count: new BigUint64Array(n), stddev: new Float64Array(n), version }
-  let at = 0
-  for (const b of parts) {
-    out.times.set(b.times, at)
-    out.min.set(b.min, at)
-    out.mean.set(b.mean, at)
-    out.max.set(b.max, at)
-    out.count.set(b.count, at)
-    out.stddev.set(b.stddev, at)
-    at += b.times.length
-  }
-  return out
-}
-
-/** Column-form windows as StatPoint objects. */
-export function statPointsOf(a: StatArrays): StatPoint[] {
-  const out: StatPoint[] = new Array(a.times.length)
-  for (let i = 0; i < a.times.length; i++) {
-    out[i] = { time: a.times[i]!, min: a.min[i]!, mean: a.mean[i]!, max: a.max[i]!, count: a.count[i]!, stddev: a.stddev[i]! }
-  }
-  return out
 }

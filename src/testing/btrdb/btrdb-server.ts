@@ -1,10 +1,10 @@
 import { Server, ServerCredentials, status, type Metadata, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js'
 import { btrdbServiceDefinition } from '../../btrdb/proto-schema.ts'
 import { decodeInsertParams, encodeRawValuesResponse, encodeStatPointsResponse, type InsertRequest, type WireStatus } from '../../btrdb/point-codec.ts'
-import { uuidToString } from '../../btrdb/uuid.ts'
 import { TEST_TLS_CERT, TEST_TLS_KEY } from '../cratedb/test-certificate.ts'
 import { changedRanges, nearestPoint, rawSlices, windowStats, type MergePolicyNumber, type WindowStat } from './series-store.ts'
 import { BTrDBStatus, checkTimeRange, StreamRegistry, type StoredStream } from './stream-registry.ts'
+import { alignedRequest, concatBig, concatF64, descriptor, keyMap, uuidOf, windowsRequest, writable } from './request-parsing.ts'
 import { runMetadataSql } from './metadata-sql.ts'
 import { loadArrow, multiArrowBytes, rawArrowBytes, windowArrowBytes } from './arrow-payloads.ts'
 import { multiValueRows } from './multi-values.ts'
@@ -63,22 +63,6 @@ export interface LocalBTrDB {
 
 type Unary = ServerUnaryCall<any, any>
 type Streaming = ServerWritableStream<any, any>
-
-function uuidOf(bytes: Buffer | Uint8Array | undefined): string {
-  if (bytes === undefined || bytes.length !== 16) throw new BTrDBStatus(421, 'uuid must be 16 bytes')
-  return uuidToString(bytes)
-}
-
-function keyMap(list: Array<{ key: string; val?: { value: string } | null }> | undefined): Map<string, string | null> {
-  const m = new Map<string, string | null>()
-  for (const kv of list ?? []) m.set(kv.key, kv.val === null || kv.val === undefined ? null : kv.val.value)
-  return m
-}
-
-function descriptor(s: StoredStream): object {
-  const kv = (m: Map<string, string>) => [...m].map(([key, value]) => ({ key, val: { value } }))
-  return { uuid: Buffer.from(s.uuid.replace(/-/g, ''), 'hex'), collection: s.collection, tags: kv(s.tags), annotations: kv(s.annotations), propertyVersion: s.propertyVersion.toString() }
-}
 
 /**
  * Starts a local BTrDB.
@@ -194,30 +178,6 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
   const arrowStatMessage = (v: bigint, batch: WindowStat[]): object => ({ versionMajor: v.toString(), arrowBytes: Buffer.from(windowArrowBytes(arrowLib!, batch)) })
   const needArrow = (): void => {
     if (arrowLib === undefined || opts.minorVersion < 30) throw new BTrDBStatus(501, 'Arrow RPCs need server 5.30 or newer')
-  }
-
-  /** Validated aligned-window request: origin, width and count of windows. */
-  const alignedRequest = (r: any): [StoredStream, bigint, bigint, bigint] => {
-    const s = registry.get(uuidOf(r.uuid))
-    const pw = r.pointWidth as number
-    if (pw > 63) throw new BTrDBStatus(415, 'pointwidth must be in [0, 63]')
-    const start = BigInt(r.start)
-    const end = BigInt(r.end)
-    checkTimeRange(start, end)
-    const mask = (1n << BigInt(pw)) - 1n
-    const s0 = start & ~mask
-    const e0 = end & ~mask
-    return [s, s0, 1n << BigInt(pw), e0 > s0 ? (e0 - s0) >> BigInt(pw) : 0n]
-  }
-  const windowsRequest = (r: any): [StoredStream, bigint, bigint, bigint] => {
-    const s = registry.get(uuidOf(r.uuid))
-    const start = BigInt(r.start)
-    const end = BigInt(r.end)
-    const width = BigInt(r.width)
-    checkTimeRange(start, end)
-    if (width <= 0n) throw new BTrDBStatus(421, 'window width must be positive')
-    if ((r.depth as number) > 63) throw new BTrDBStatus(415, 'depth must be in [0, 63]')
-    return [s, start, width, (end - start) / width]
   }
 
   const impl: UntypedServiceImplementation = {
@@ -340,7 +300,7 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
     AlignedWindows: streaming(
       'AlignedWindows',
       function* (r) {
-        const [s, origin, width, n] = alignedRequest(r)
+        const [s, origin, width, n] = alignedRequest(registry, r)
         yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, statMessage)
       },
       statError,
@@ -348,7 +308,7 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
     Windows: streaming(
       'Windows',
       function* (r) {
-        const [s, origin, width, n] = windowsRequest(r)
+        const [s, origin, width, n] = windowsRequest(registry, r)
         yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, statMessage)
       },
       statError,
@@ -373,12 +333,12 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
     }),
     ArrowAlignedWindows: streaming('ArrowAlignedWindows', function* (r) {
       needArrow()
-      const [s, origin, width, n] = alignedRequest(r)
+      const [s, origin, width, n] = alignedRequest(registry, r)
       yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, arrowStatMessage)
     }),
     ArrowWindows: streaming('ArrowWindows', function* (r) {
       needArrow()
-      const [s, origin, width, n] = windowsRequest(r)
+      const [s, origin, width, n] = windowsRequest(registry, r)
       yield* windowMessages(s, BigInt(r.versionMajor), origin, width, n, arrowStatMessage)
     }),
     ArrowRawValues: streaming('ArrowRawValues', function* (r) {
@@ -488,39 +448,4 @@ export async function startBTrDB(options: StartBTrDBOptions = {}): Promise<Local
         })
       }),
   }
-}
-
-/** Resolves when `call` drains, is cancelled or closes; removes its listeners afterwards. */
-function writable(call: Streaming): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      call.off('drain', done)
-      call.off('cancelled', done)
-      call.off('close', done)
-      resolve()
-    }
-    call.on('drain', done)
-    call.on('cancelled', done)
-    call.on('close', done)
-  })
-}
-
-function concatBig(parts: BigInt64Array[], n: number): BigInt64Array {
-  const out = new BigInt64Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-
-function concatF64(parts: Float64Array[], n: number): Float64Array {
-  const out = new Float64Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
