@@ -7,6 +7,7 @@
  * const conn = new Connection({ host: 'localhost', port: 80, username: 'me@example.com', password: token, catalog: 'hive', database: 'tpcds' })
  */
 import '../core/node-version-check.ts'
+export { ConnectionPool, type ConnectionPoolOptions, type PoolStatistics } from './connection-pool.ts'
 export { Connection, type CallOptions, type ColumnInfo, type Session } from './connection.ts'
 export { Cursor, type CursorOptions, type DescriptionTuple, type ExecuteOptions, type ExplainAnalysis, type Row } from './cursor.ts'
 export type { ConnectionOptions } from './connection-options.ts'

@@ -33,10 +33,10 @@ export function planColumn(type: DuckDBType): ColumnPlan {
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UINTEGER:
     case DuckDBTypeId.UBIGINT:
-      return p(VectorType.LONG, 'LONG', 'int64')
+    // DuckDB's sum()/count-like aggregates over BIGINT give HUGEINT; the engine answers LONG for them.
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-      return p(VectorType.DECIMAL128, 'DECIMAL128', 'decimal128', 0)
+      return p(VectorType.LONG, 'LONG', 'int64')
     case DuckDBTypeId.FLOAT:
       return p(VectorType.FLOAT, 'FLOAT', 'float32')
     case DuckDBTypeId.DOUBLE:
@@ -72,7 +72,7 @@ export function planColumn(type: DuckDBType): ColumnPlan {
 export function engineTypeName(duckType: string): string {
   const t = duckType.trim().toUpperCase()
   const simple: Record<string, string> = {
-    BOOLEAN: 'bool', TINYINT: 'tinyint', SMALLINT: 'short', INTEGER: 'int', BIGINT: 'long', HUGEINT: 'decimal(38,0)',
+    BOOLEAN: 'bool', TINYINT: 'tinyint', SMALLINT: 'short', INTEGER: 'int', BIGINT: 'long', HUGEINT: 'long',
     FLOAT: 'float', REAL: 'float', DOUBLE: 'double', VARCHAR: 'string', BLOB: 'binary', DATE: 'date', TIMESTAMP: 'timestamp',
     'TIMESTAMP WITH TIME ZONE': 'timestamp_tz', UUID: 'string', TIME: 'string', INTERVAL: 'string',
   }
@@ -97,8 +97,15 @@ function toMicros(v: unknown, typeId: number): bigint {
   return 0n
 }
 
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
 function int64Value(v: unknown): number | bigint {
-  return typeof v === 'bigint' ? v : typeof v === 'number' ? v : 0
+  if (typeof v === 'bigint') {
+    if (v < INT64_MIN || v > INT64_MAX) throw new Error(`value ${v} is out of the LONG range`)
+    return v
+  }
+  return typeof v === 'number' ? v : 0
 }
 
 /** Converts the values of several DuckDB chunks (one column) into one vector spec. */
