@@ -8,6 +8,7 @@ import { DEFAULT_MAX_RESPONSE_SIZE, type DruidOptions, type QueryOptions } from 
 import { inferParameter, jsonText } from './sql-parameters.ts'
 import { DruidRowStream, type SqlRequestPlan } from './sql-stream.ts'
 import { DefaultMapper, type ServiceMapper } from './url-mapper.ts'
+import { DruidCluster } from './cluster.ts'
 
 /** A buffered SQL result. */
 export interface DruidSqlResult<Row = Record<string, unknown>> {
@@ -187,6 +188,19 @@ export class DruidClient {
       }
       await sleep(options.pollInterval ?? 500, options.signal)
     }
+  }
+
+  /**
+   * The cluster model from `sys.servers` (needs STATE READ permission): `services()`, `coordinator()`,
+   * `overlord()`, `broker()`, `router()`, `whatIs(url)`, `service(url)`.
+   *
+   * @example
+   * const cluster = await client.cluster()
+   * console.log(cluster.services().map((s) => `${s.url} ${s.roles.join('+')}`))
+   * await cluster.coordinator().loadStatus()
+   */
+  async cluster(): Promise<DruidCluster> {
+    return new DruidCluster(this).refresh()
   }
 
   /** Closes the client's connections (bounded). */
