@@ -201,6 +201,18 @@ describe('metadata', () => {
   })
 })
 
+describe('update', () => {
+  it('renames the collection and changes tags, each update bumping the property version', async () => {
+    const s = await db.create(randomUUID(), col('before'), { name: 'mover', unit: 'm' })
+    const pv = await s.update({ collection: col('after'), tags: { name: 'mover', unit: 'km' } })
+    expect(pv).toBe(2n)
+    expect((await s.refreshMetadata()).collection).toBe(col('after'))
+    expect(await s.tags()).toEqual({ name: 'mover', unit: 'km' })
+    expect((await db.streamsInCollection(col('after'), { isCollectionPrefix: false })).map((x) => x.uuid)).toEqual([s.uuid])
+    expect(await db.streamsInCollection(col('before'), { isCollectionPrefix: false })).toEqual([])
+  })
+})
+
 describe('StreamSet', () => {
   it('rows() merges streams by time; toRecords/toArrow/alignedWindows agree', async () => {
     const a = await db.create(randomUUID(), col('set'), { name: 'a' })
