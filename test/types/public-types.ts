@@ -85,6 +85,11 @@ export async function kyselyDialects(): Promise<void> {
   check<Is<typeof c, { id: number; name: string; score: number | null } | undefined>>()
   // A client made with object rows still drives the dialect (it asks for the row shape it needs).
   new Kysely<Database>({ dialect: new CrateDBDialect({ client: connectCrateDB('http://localhost:4200', { rowMode: 'object' }) }) })
+  // db.destroy() passes `close` to the client's close().
+  new CrateDBDialect({ client: () => connectCrateDB('http://localhost:4200'), close: { timeout: 2_000 } })
+  new CrateDBDialect({ client: connectCrateDB('http://localhost:4200'), close: { abort: true } })
+  // @ts-expect-error close takes { timeout?, abort? }
+  new CrateDBDialect({ client: connectCrateDB('http://localhost:4200'), close: { timeout: '2s' } })
 }
 
 const tUsers = sqliteTable('users', { id: integer('id').primaryKey({ autoIncrement: true }), name: sqliteText('name').notNull() })
