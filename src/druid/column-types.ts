@@ -63,10 +63,19 @@ function integerDecoder(mode: 'auto' | 'bigint' | 'number'): CellDecoder {
 
 function timestampDecoder(mode: 'date' | 'string'): CellDecoder {
   if (mode === 'string') return (v) => (v === '' ? null : v)
+  // Results are often ordered by time, so neighbouring rows repeat a timestamp: parse each distinct text once.
+  let lastText = ''
+  let lastMs = 0
   return (v) => {
     if (v === null || v === undefined || v === '') return null
     if (typeof v === 'number') return new Date(v)
-    if (typeof v === 'string') return new Date(v.includes('T') || !v.includes(' ') ? v : `${v.replace(' ', 'T')}Z`)
+    if (typeof v === 'string') {
+      if (v !== lastText) {
+        lastMs = Date.parse(v.includes('T') || !v.includes(' ') ? v : `${v.replace(' ', 'T')}Z`)
+        lastText = v
+      }
+      return new Date(lastMs)
+    }
     return v
   }
 }

@@ -86,9 +86,10 @@ export class ResultDecoder {
         for (let i = 0; i < width; i++) row[names[i]!] = decoders[i]!(raw[i] ?? null)
         out[r - start] = row
       } else {
-        const row = new Array<unknown>(width)
-        for (let i = 0; i < width; i++) row[i] = decoders[i]!(raw[i] ?? null)
-        out[r - start] = row
+        // The parsed array is ours alone: decode in place (no second array per row).
+        if (raw.length > width) raw.length = width
+        for (let i = 0; i < width; i++) raw[i] = decoders[i]!(raw[i] ?? null)
+        out[r - start] = raw
       }
     }
     return out
