@@ -15,6 +15,14 @@ const systems: Record<string, { about: string; load: () => Promise<BenchModule> 
     about: 'our HTTP driver vs the node-crate npm package (small queries, a 100k-row result, bulk inserts), replayed and end to end',
     load: () => import('./cratedb/runner.ts'),
   },
+  druid: {
+    about: 'our streaming Druid SQL decode vs fetch + JSON.parse of the array and object formats (3M flights, replayed), and end to end on the local server',
+    load: () => import('./druid/runner.ts'),
+  },
+  e6data: {
+    about: 'our gRPC + Thrift fetch/decode of the 3M-row flights result vs the official Python connector (end to end on the local engine, and decode only)',
+    load: () => import('./e6data/runner.ts'),
+  },
   btrdb: {
     about: 'our gRPC driver vs a plain @grpc/grpc-js client of the same proto (insert, raw reads via protobuf and Arrow, aligned windows, client heap)',
     load: () => import('./btrdb/runner.ts'),
