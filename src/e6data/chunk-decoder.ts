@@ -224,10 +224,43 @@ function readF64List(r: Reader): Float64Array {
   return out
 }
 
+/** Short ASCII strings (codes, names) decode faster by hand than through `Buffer#toString`. */
+function shortAscii(buf: Buffer, p: number, len: number): string | undefined {
+  switch (len) {
+    case 0:
+      return ''
+    case 1:
+      return buf[p]! < 0x80 ? String.fromCharCode(buf[p]!) : undefined
+    case 2: {
+      const a = buf[p]!, b = buf[p + 1]!
+      return (a | b) < 0x80 ? String.fromCharCode(a, b) : undefined
+    }
+    case 3: {
+      const a = buf[p]!, b = buf[p + 1]!, c = buf[p + 2]!
+      return (a | b | c) < 0x80 ? String.fromCharCode(a, b, c) : undefined
+    }
+    case 4: {
+      const a = buf[p]!, b = buf[p + 1]!, c = buf[p + 2]!, d = buf[p + 3]!
+      return (a | b | c | d) < 0x80 ? String.fromCharCode(a, b, c, d) : undefined
+    }
+    default:
+      return undefined
+  }
+}
+
 function readStringList(r: Reader): string[] {
   const n = r.listHeader(T_STRING, 4)
   const out: string[] = new Array(n)
-  for (let i = 0; i < n; i++) out[i] = r.str()
+  const buf = r.buf
+  const view = r.view
+  for (let i = 0; i < n; i++) {
+    if (r.pos + 4 > buf.length) r.fail('4 more bytes needed')
+    const len = view.getInt32(r.pos)
+    if (len < 0 || r.pos + 4 + len > buf.length) r.fail(`string of ${len} bytes past the end`)
+    const p = r.pos + 4
+    out[i] = shortAscii(buf, p, len) ?? buf.toString('utf8', p, p + len)
+    r.pos = p + len
+  }
   return out
 }
 
@@ -393,31 +426,68 @@ function converterFor(vec: RawVector): (raw: unknown, row: number) => E6dataValu
  * Fills column `col` of `rows` from one vector. Null test per cell `nullSet[r]`; constant vectors use `nullSet[0]`.
  * A vector with no data member (VectorType NULL, or an unsupported type) yields `null` for every row.
  */
-function fillColumn(r: Reader, vec: RawVector, rows: E6dataValue[][], col: number): void {
-  const n = rows.length
+function fillColumn(r: Reader, vec: RawVector, n: number, col: number): E6dataValue[] {
+  const out: E6dataValue[] = new Array(n)
   const nulls = vec.nulls
   if (vec.type === VectorType.NULL || vec.member === 0 || vec.member === DataMember.nullConstantData || vec.member === DataMember.temporalIntervalConstantData) {
-    for (let i = 0; i < n; i++) rows[i]![col] = null
-    return
+    for (let i = 0; i < n; i++) out[i] = null
+    return out
   }
   const convert = converterFor(vec)
   if (vec.constant || vec.values === undefined) {
     const isNull = nulls !== undefined && nulls.length > 0 && nulls[0] !== 0
     const value = isNull || vec.constantValue === undefined ? null : convert(vec.constantValue, 0)
-    for (let i = 0; i < n; i++) rows[i]![col] = value
-    return
+    for (let i = 0; i < n; i++) out[i] = value
+    return out
   }
   const values = vec.values
   if (values.length < n) r.fail(`column ${col} holds ${values.length} values for ${n} rows`)
   const plain = vec.member === DataMember.int32Data || vec.member === DataMember.int64Data || vec.member === DataMember.float32Data || vec.member === DataMember.float64Data || vec.member === DataMember.varcharData
   if (nulls === undefined || nulls.length === 0) {
-    if (plain) for (let i = 0; i < n; i++) rows[i]![col] = values[i] as E6dataValue
-    else for (let i = 0; i < n; i++) rows[i]![col] = convert(values[i], i)
-    return
+    if (plain) for (let i = 0; i < n; i++) out[i] = values[i] as E6dataValue
+    else for (let i = 0; i < n; i++) out[i] = convert(values[i], i)
+    return out
   }
   if (nulls.length < n) r.fail(`column ${col} has ${nulls.length} null flags for ${n} rows`)
-  if (plain) for (let i = 0; i < n; i++) rows[i]![col] = nulls[i] !== 0 ? null : (values[i] as E6dataValue)
-  else for (let i = 0; i < n; i++) rows[i]![col] = nulls[i] !== 0 ? null : convert(values[i], i)
+  if (plain) for (let i = 0; i < n; i++) out[i] = nulls[i] !== 0 ? null : (values[i] as E6dataValue)
+  else for (let i = 0; i < n; i++) out[i] = nulls[i] !== 0 ? null : convert(values[i], i)
+  return out
+}
+
+/** Column arrays to row arrays; small column counts build packed array literals. */
+function pivot(cols: E6dataValue[][], n: number): E6dataValue[][] {
+  const rows: E6dataValue[][] = new Array(n)
+  const [a, b, c, d, e, f] = cols
+  switch (cols.length) {
+    case 0:
+      for (let i = 0; i < n; i++) rows[i] = []
+      break
+    case 1:
+      for (let i = 0; i < n; i++) rows[i] = [a![i]!]
+      break
+    case 2:
+      for (let i = 0; i < n; i++) rows[i] = [a![i]!, b![i]!]
+      break
+    case 3:
+      for (let i = 0; i < n; i++) rows[i] = [a![i]!, b![i]!, c![i]!]
+      break
+    case 4:
+      for (let i = 0; i < n; i++) rows[i] = [a![i]!, b![i]!, c![i]!, d![i]!]
+      break
+    case 5:
+      for (let i = 0; i < n; i++) rows[i] = [a![i]!, b![i]!, c![i]!, d![i]!, e![i]!]
+      break
+    case 6:
+      for (let i = 0; i < n; i++) rows[i] = [a![i]!, b![i]!, c![i]!, d![i]!, e![i]!, f![i]!]
+      break
+    default:
+      for (let i = 0; i < n; i++) {
+        const row: E6dataValue[] = []
+        for (let k = 0; k < cols.length; k++) row.push(cols[k]![i]!)
+        rows[i] = row
+      }
+  }
+  return rows
 }
 
 /**
@@ -447,13 +517,13 @@ export function decodeChunk(bytes: Uint8Array, columnCount: number, maxRows = 10
       // Thrift writers emit fields in id order, so `size` (id 1) is known here.
       const n = r.listHeader(T_STRUCT, 1)
       const count = Math.max(size, 0)
-      rows = new Array(count)
-      for (let i = 0; i < count; i++) rows[i] = new Array(columnCount)
+      const columns: E6dataValue[][] = []
       for (let c = 0; c < n; c++) {
         const vec = readVector(r)
-        if (c < columnCount) fillColumn(r, vec, rows, c)
+        if (c < columnCount) columns.push(fillColumn(r, vec, count, c))
       }
       filled = n
+      if (filled >= columnCount) rows = pivot(columns, count)
     } else r.skip(t)
   }
   if (size <= 0) return { size: 0, rows: [] }

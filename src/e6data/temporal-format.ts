@@ -14,9 +14,6 @@ const US_PER_DAY_N = 86_400_000_000n
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`
 }
-function pad3(n: number): string {
-  return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`
-}
 
 function yearText(y: number): string {
   if (y > 9999) return `+${y}`
@@ -38,10 +35,22 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year, month, day }
 }
 
+const dateCache = new Map<number, string>()
+
+/** `YYYY-MM-DD` of a day count, cached (results cluster on few days; the cache is bounded). */
 function dateText(days: number): string {
-  const { year, month, day } = civilFromDays(days)
-  return `${yearText(year)}-${pad2(month)}-${pad2(day)}`
+  let s = dateCache.get(days)
+  if (s === undefined) {
+    const { year, month, day } = civilFromDays(days)
+    s = `${yearText(year)}-${pad2(month)}-${pad2(day)}`
+    if (dateCache.size >= 20_000) dateCache.clear()
+    dateCache.set(days, s)
+  }
+  return s
 }
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
 
 /** Splits epoch µs into whole days (floor) and µs within the day, exactly for any int64. */
 function splitMicros(us: number | bigint): [days: number, micros: number] {
@@ -138,5 +147,5 @@ export function formatTimestamp(us: number | bigint, zone?: string): string {
   const h = Math.floor(ms / 3_600_000)
   const mi = Math.floor(ms / 60_000) % 60
   const s = Math.floor(ms / 1000) % 60
-  return `${dateText(days)}T${pad2(h)}:${pad2(mi)}:${pad2(s)}.${pad3(ms % 1000)}${offsetText(offset)}`
+  return `${dateText(days)}T${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[s]}.${THREE_DIGITS[ms % 1000]}${offset === 0 ? '+00:00' : offsetText(offset)}`
 }

@@ -57,7 +57,12 @@ export class ThriftBinaryWriter {
   }
   i64(v: number | bigint): void {
     this.ensure(8)
-    this.buf.writeBigInt64BE(typeof v === 'bigint' ? v : BigInt(v), this.pos)
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      // hi/lo words without a BigInt
+      const hi = Math.floor(v / 4294967296)
+      this.buf.writeInt32BE(hi, this.pos)
+      this.buf.writeUInt32BE(v - hi * 4294967296, this.pos + 4)
+    } else this.buf.writeBigInt64BE(typeof v === 'bigint' ? v : BigInt(v), this.pos)
     this.pos += 8
   }
   f64(v: number): void {
@@ -214,7 +219,13 @@ export function encodeChunk(size: number, vectors: VectorSpec[], writer = new Th
     if (v.member === 'constant') writeNulls(w, [v.isNull === true])
     else if (v.member === 'null') writeNulls(w, Array.from({ length: size }, () => true))
     else if (v.nulls !== undefined) writeNulls(w, v.nulls)
-    else writeNulls(w, Array.from({ length: size }, () => false))
+    else {
+      w.field(LIST, 3)
+      w.list(BOOL, size)
+      w.ensure(size)
+      w.buf.fill(0, w.pos, w.pos + size)
+      w.pos += size
+    }
     writeData(w, v)
     w.field(BOOL, 5)
     w.u8(v.member === 'constant' ? 1 : 0)

@@ -108,8 +108,72 @@ function int64Value(v: unknown): number | bigint {
   return typeof v === 'number' ? v : 0
 }
 
+interface RawVectorAccess {
+  items?: ArrayLike<number | bigint>
+  validity?: { itemValid(i: number): boolean }
+}
+
+/** DuckDB types whose vectors hold a typed array the wire value is read from directly. */
+const TYPED: Partial<Record<number, 'int32' | 'int64' | 'float' | 'micros' | 'days'>> = {
+  [DuckDBTypeId.INTEGER]: 'int32',
+  [DuckDBTypeId.SMALLINT]: 'int32',
+  [DuckDBTypeId.TINYINT]: 'int32',
+  [DuckDBTypeId.BIGINT]: 'int64',
+  [DuckDBTypeId.DOUBLE]: 'float',
+  [DuckDBTypeId.FLOAT]: 'float',
+  [DuckDBTypeId.TIMESTAMP]: 'micros',
+  [DuckDBTypeId.TIMESTAMP_TZ]: 'micros',
+  [DuckDBTypeId.DATE]: 'days',
+}
+
+/** Fast path: reads typed arrays of DuckDB's vectors (no per-value objects); `undefined` when not applicable. */
+function typedVector(plan: ColumnPlan, chunks: readonly DuckDBDataChunk[], column: number): VectorSpec | undefined {
+  const kind = TYPED[plan.typeId]
+  if (kind === undefined) return undefined
+  let n = 0
+  for (const c of chunks) n += c.rowCount
+  const nulls = new Array<boolean>(n)
+  let anyNull = false
+  const out: (number | bigint)[] = new Array(n)
+  let k = 0
+  for (const c of chunks) {
+    const v = c.getColumnVector(column) as unknown as RawVectorAccess
+    const items = v.items
+    const validity = v.validity
+    if (items === undefined || validity === undefined) return undefined
+    const m = c.rowCount
+    for (let i = 0; i < m; i++, k++) {
+      const valid = validity.itemValid(i)
+      nulls[k] = !valid
+      if (!valid) {
+        anyNull = true
+        out[k] = 0
+        continue
+      }
+      const x = items[i]!
+      out[k] = kind === 'days' ? BigInt(x as number) * MICROS_PER_DAY : x
+    }
+  }
+  const type = plan.vectorType
+  const nullsOrNone = anyNull ? nulls : undefined
+  switch (kind) {
+    case 'int32':
+      return { type, member: 'int32', nulls: nullsOrNone, values: out as number[] }
+    case 'float':
+      return { type, member: plan.member === 'float32' ? 'float32' : 'float64', nulls: nullsOrNone, values: out as number[] }
+    case 'int64':
+      return { type, member: 'int64', nulls: nullsOrNone, values: out }
+    case 'micros':
+      return { type, member: 'time', nulls: nullsOrNone, values: out }
+    case 'days':
+      return { type, member: 'date', nulls: nullsOrNone, values: out }
+  }
+}
+
 /** Converts the values of several DuckDB chunks (one column) into one vector spec. */
 export function vectorFromChunks(plan: ColumnPlan, chunks: readonly DuckDBDataChunk[], column: number): VectorSpec {
+  const fast = typedVector(plan, chunks, column)
+  if (fast !== undefined) return fast
   const values: unknown[] = []
   for (const c of chunks) {
     const col = c.getColumnValues(column)
