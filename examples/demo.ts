@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --system tarantool|cratedb|btrdb|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
+ * `npm run demo [-- --system tarantool|cratedb|btrdb|druid|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
  * drivers, Kysely dialects and Drizzle drivers, one system after the other (Tarantool first).
  *
  * - Tarantool (`demo/run-demo.ts`): the vega-datasets flights (3M rows) and airports, a Kysely migration, timed
@@ -14,6 +14,9 @@
  *   inserted with a progress bar, then aligned windows, daily windows, a StreamSet merged by time, the collection
  *   metadata and a chart (SVG through vega-lite/vega, or its specification and a terminal chart without them).
  *   The server is `BTRDB_ENDPOINTS` when set, else dialectry's local BTrDB.
+ * - Druid (`demo/druid/run-druid-demo.ts`): the flights and airports loaded with SQL-based ingestion (EXTERN,
+ *   partitioned by day) with task progress, the cluster's services, then Kysely and Drizzle queries. The server is
+ *   `DRUID_URL` when set, else dialectry's local Druid server on DuckDB.
  *
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops the run between batches and steps, closes the
  * clients and stops local servers (exit status 130); a second signal exits at once. When one system fails, the
@@ -22,6 +25,7 @@
 import { parseArgs } from 'node:util'
 import { runCrateDBDemo } from './demo/cratedb/run-cratedb-demo.ts'
 import { runBTrDBDemo } from './demo/btrdb/run-btrdb-demo.ts'
+import { runDruidDemo } from './demo/druid/run-druid-demo.ts'
 import { formatDuration } from './demo/format-table.ts'
 import { runDemo } from './demo/run-demo.ts'
 
@@ -33,7 +37,7 @@ export { runBTrDBDemo } from './demo/btrdb/run-btrdb-demo.ts'
 export type { BTrDBDemoOptions, BTrDBDemoResult } from './demo/btrdb/run-btrdb-demo.ts'
 
 /** Which systems a run covers. */
-export type DemoSystem = 'tarantool' | 'cratedb' | 'btrdb' | 'all'
+export type DemoSystem = 'tarantool' | 'cratedb' | 'btrdb' | 'druid' | 'all'
 
 /** The parsed command line. */
 export interface DemoArgs {
@@ -45,9 +49,9 @@ export interface DemoArgs {
   help: boolean
 }
 
-const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|btrdb|all] [--rows N] [--cratedb-rows N]
+const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|btrdb|druid|all] [--rows N] [--cratedb-rows N]
 
-  --system S         tarantool, cratedb, btrdb or all (default: all; Tarantool, then CrateDB, then BTrDB)
+  --system S         tarantool, cratedb, btrdb, druid or all (default: all; Tarantool, CrateDB, BTrDB, then Druid)
   --rows N           load only the first N flights, in every system (default: all 3,000,000, except the
                      local CrateDB server: see --cratedb-rows)
   --cratedb-rows N   flights to load into CrateDB, overriding --rows there (default: all for CRATEDB_URL,
@@ -59,6 +63,9 @@ Environment:
   CRATEDB_URL=http://user:password@host:4200/         use that CrateDB cluster instead of the local server
   BTRDB_ENDPOINTS=host:4411 BTRDB_API_KEY=…           use that BTrDB instead of the local server (streams
                                                       under flights/ there are obliterated first)
+  DRUID_URL=http://user:password@host:8888            use that Druid instead of the local server (its flights and
+                                                      airports datasources are replaced; EXTERN reads local files
+                                                      on the server, so it must see this machine's paths)
 (the demo drops and recreates its own tables there).`
 
 /** Parses the command line. @throws Error with a usage message for bad arguments. */
@@ -74,8 +81,8 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     strict: true,
   })
   const system = values.system
-  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'btrdb' && system !== 'all') {
-    throw new Error(`--system must be tarantool, cratedb, btrdb or all, got ${JSON.stringify(system)}`)
+  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'btrdb' && system !== 'druid' && system !== 'all') {
+    throw new Error(`--system must be tarantool, cratedb, btrdb, druid or all, got ${JSON.stringify(system)}`)
   }
   const parsed: DemoArgs = { system, help: values.help }
   if (values.rows !== undefined) parsed.rows = positiveInteger('--rows', values.rows)
@@ -128,6 +135,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   }
   if (parsed.system === 'btrdb' || parsed.system === 'all') {
     parts.push({ name: 'BTrDB', run: () => runBTrDBDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
+  }
+  if (parsed.system === 'druid' || parsed.system === 'all') {
+    parts.push({ name: 'Druid', run: () => runDruidDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
   }
   const summary: string[] = []
   let failed = false
