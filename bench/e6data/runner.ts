@@ -39,6 +39,7 @@ interface Report {
   seconds: number
   batches?: number
   peakHeapAbove?: number
+  peakLiveHeapAbove?: number
   peakRssAbove?: number
   error?: string
 }
@@ -111,7 +112,7 @@ export async function main(args: string[]): Promise<void> {
       '',
       '| measurement | rows | seconds | rows/s | peak client memory above baseline |',
       '| --- | ---: | ---: | ---: | --- |',
-      `| ours, end to end (\`fetchAllBuffer\`) | ${ours.rows} | ${ours.seconds?.toFixed(2)} | ${rate(ours)} | heap ${mem(ours.peakHeapAbove)}, RSS ${mem(ours.peakRssAbove)} |`,
+      `| ours, end to end (\`fetchAllBuffer\`) | ${ours.rows} | ${ours.seconds?.toFixed(2)} | ${rate(ours)} | heap ${mem(ours.peakHeapAbove)} (live after GC ${mem(ours.peakLiveHeapAbove)}), RSS ${mem(ours.peakRssAbove)} |`,
       `| Python connector 2.3.15, end to end (\`fetchall_buffer\`) | ${py.rows} | ${py.seconds?.toFixed(2)} | ${rate(py)} | RSS ${mem(py.peakRssAbove)} |`,
       `| ours, decode only (${rec.rows} recorded rows, best of ${rounds}) | ${oursDecode.rows} | ${oursDecode.seconds?.toFixed(3)} | ${rate(oursDecode)} | |`,
       `| Python connector, decode only (fastbinary + read_rows_from_chunk, best of ${rounds}) | ${pyDecode.rows} | ${pyDecode.seconds?.toFixed(3)} | ${rate(pyDecode)} | |`,
