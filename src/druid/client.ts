@@ -9,6 +9,7 @@ import { inferParameter, jsonText } from './sql-parameters.ts'
 import { DruidRowStream, type SqlRequestPlan } from './sql-stream.ts'
 import { DefaultMapper, type ServiceMapper } from './url-mapper.ts'
 import { DruidCluster } from './cluster.ts'
+import { DruidStatements } from './statements.ts'
 
 /** A buffered SQL result. */
 export interface DruidSqlResult<Row = Record<string, unknown>> {
@@ -57,6 +58,8 @@ export class DruidClient {
   /** Maps advertised service addresses to URLs (cluster model). */
   readonly mapper: ServiceMapper
   readonly preferTls: boolean
+  /** The asynchronous statements API (`/druid/v2/sql/statements`): `submit`, `status`, `results`, `cancel`, `run`. */
+  readonly statements: DruidStatements
   readonly #options: DruidOptions
   readonly #maxResponseSize: number
 
@@ -69,6 +72,7 @@ export class DruidClient {
     this.url = this.rest.url
     this.mapper = options.mapper ?? new DefaultMapper()
     this.preferTls = options.preferTls ?? false
+    this.statements = new DruidStatements(this.rest, options.context)
   }
 
   /** The options this client was made with. */

@@ -118,6 +118,18 @@ describe('Druid driver against a Router', () => {
     expect(write.errorMessage).toContain('MSQ')
   })
 
+  it('the statements API runs a query and returns its typed rows', async () => {
+    const { status, rows } = await client.statements.run<{ __time: Date; added: number }>(`SELECT __time, "added" FROM "${ds}" WHERE "added" >= ? ORDER BY __time LIMIT 2`, [400], { pollInterval: 100 })
+    expect(status.state).toBe('SUCCESS')
+    expect(status.schema?.map((c) => c.type)).toEqual(['TIMESTAMP', 'BIGINT'])
+    expect(rows).toEqual([
+      { __time: new Date('2024-01-02T16:00:00.000Z'), added: 400 },
+      { __time: new Date('2024-01-02T17:00:00.000Z'), added: 410 },
+    ])
+    expect(await client.statements.cancel(status.queryId)).toBe(false)
+    await expect(client.statements.status('query-unknown')).rejects.toMatchObject({ httpStatus: 404, category: 'NOT_FOUND' })
+  })
+
   it('INFORMATION_SCHEMA lists the datasource and its columns', async () => {
     const { rows } = await client.query('SELECT COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', ['druid', ds])
     expect(rows).toEqual([
