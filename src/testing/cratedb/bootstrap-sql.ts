@@ -218,6 +218,24 @@ CREATE AGGREGATE crate_fn.variance(double precision) (SFUNC = float8_accum, STYP
 CREATE FUNCTION crate_fn.round(double precision, integer) RETURNS numeric LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT round($1::numeric, $2) $$;
 CREATE FUNCTION crate_fn.trunc(double precision, integer) RETURNS numeric LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT trunc($1::numeric, $2) $$;
 
+-- OBJECT(STRICT) columns: a CHECK refuses keys the column does not declare (spec: declared key -> null, or the key
+-- map of a nested strict object), as CrateDB's ColumnUnknownException; SQLSTATE CR043 is mapped to it.
+CREATE FUNCTION crate_fn.strict_object(v jsonb, spec jsonb, path text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE k text;
+BEGIN
+  IF v IS NULL OR jsonb_typeof(v) <> 'object' THEN RETURN true; END IF;
+  FOR k IN SELECT jsonb_object_keys(v) LOOP
+    IF NOT spec ? k THEN
+      RAISE EXCEPTION USING ERRCODE = 'CR043', MESSAGE = format('Column %s[''%s''] unknown', path, k);
+    END IF;
+    IF jsonb_typeof(spec -> k) = 'object' THEN
+      PERFORM crate_fn.strict_object(v -> k, spec -> k, format('%s[''%s'']', path, k));
+    END IF;
+  END LOOP;
+  RETURN true;
+END
+$$;
+
 -- CURRENT_USER, SESSION_USER, USER: the authenticated user (the store sets crate.auth_user per statement).
 CREATE FUNCTION crate_sys.user_name() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('crate.auth_user', true), ''), 'crate')

@@ -3,6 +3,7 @@ import { CrateError, parseError, unsupportedFeature } from './crate-error.ts'
 import { formatTokens, newScope, splitTopLevel, SYSTEM_COLUMNS, translateExpression } from './expression-translator.ts'
 import { identifierName, keyword, quoteIdent, type SqlToken } from './sql-tokenizer.ts'
 import { expectName, readQualifiedName, type QualifiedName } from './qualified-name.ts'
+import { strictObjectCheck } from './strict-object-check.ts'
 
 /** One column of a {@link CreateTableDefinition}. */
 export interface ColumnDefinition {
@@ -106,6 +107,8 @@ interface RawColumn {
   defaultRange: [number, number] | undefined
   generatedRange: [number, number] | undefined
   checks: Array<[number, number, string | undefined]>
+  /** The CHECK refusing undeclared keys of an `OBJECT(STRICT)` column (see {@link strictObjectCheck}). */
+  strictCheck: string | undefined
 }
 
 function parseColumn(tokens: readonly SqlToken[], from: number, to: number): RawColumn {
@@ -119,13 +122,15 @@ function parseColumn(tokens: readonly SqlToken[], from: number, to: number): Raw
   }
   let i = from + 1
   let type: CrateType | undefined
+  let strictCheck: string | undefined
   if (i < to && !COLUMN_CLAUSE_START.has(keyword(tokens[i]))) {
     requireStorable(tokens, i)
     const parsed = pgType(tokens, i)
     type = parsed.type
+    strictCheck = strictObjectCheck(name, tokens, i)
     i = parsed.next
   }
-  const column: RawColumn = { name, type: type ?? { crate: 'text', pg: 'text' }, notNull: false, primaryKey: false, defaultRange: undefined, generatedRange: undefined, checks: [] }
+  const column: RawColumn = { name, type: type ?? { crate: 'text', pg: 'text' }, notNull: false, primaryKey: false, defaultRange: undefined, generatedRange: undefined, checks: [], strictCheck }
   while (i < to) {
     const kw = keyword(tokens[i])
     if (kw === 'PRIMARY' && keyword(tokens[i + 1]) === 'KEY') {
@@ -239,7 +244,10 @@ export function parseCreateTable(tokens: readonly SqlToken[], defaultSchema: str
       defaultExpression: c.defaultRange === undefined ? undefined : translateExpression(tokens, c.defaultRange[0], c.defaultRange[1], scope),
       generatedExpression: generated,
       generatedSource: c.generatedRange === undefined ? undefined : sourceText(tokens, c.generatedRange[0], c.generatedRange[1]),
-      checks: c.checks.map(([a, b, name]) => `${name === undefined ? '' : `CONSTRAINT ${quoteIdent(name)} `}CHECK (${translateExpression(tokens, a, b, scope)})`),
+      checks: [
+        ...c.checks.map(([a, b, name]) => `${name === undefined ? '' : `CONSTRAINT ${quoteIdent(name)} `}CHECK (${translateExpression(tokens, a, b, scope)})`),
+        ...(c.strictCheck === undefined ? [] : [c.strictCheck]),
+      ],
     }
   })
   let clusteredBy: string | undefined

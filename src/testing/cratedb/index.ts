@@ -65,10 +65,10 @@
  *   query is such a single-table SELECT. OR-lists of key equalities (`id = 1 OR id = 2`, a real-time lookup in
  *   CrateDB) count as searches here. The automatic refresh refreshes all tables every `refreshInterval` ms (no
  *   per-table interval, no idle tables).
- * - **Types**: OBJECT is jsonb (column policies and typed sub-columns are not enforced: an `OBJECT(STRICT)`
- *   column accepts keys it does not declare where CrateDB rejects the row
- *   (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#object); `information_schema`
- *   lists no `obj['key']` sub-columns), GEO_POINT is `double precision[]` (`[lon, lat]`; WKT strings are accepted
+ * - **Types**: OBJECT is jsonb (typed sub-columns are not enforced; `OBJECT(STRICT)` refuses undeclared keys with
+ *   `ColumnUnknownException` 404/4043 as CrateDB does
+ *   (https://cratedb.com/docs/crate/reference/en/latest/general/ddl/data-types.html#object), except inside arrays;
+ *   `information_schema` lists no `obj['key']` sub-columns), GEO_POINT is `double precision[]` (`[lon, lat]`; WKT strings are accepted
  *   as arguments and in `distance()`, not as SQL literals), GEO_SHAPE is jsonb, FLOAT_VECTOR is `real[]`, IP is
  *   inet, BYTE is smallint, arrays are PostgreSQL arrays (rectangular: jagged nested arrays are rejected, arrays
  *   of geo_point are 2-D). Object sub-column reads `o['k']` are jsonb; compared with strings they are text, with

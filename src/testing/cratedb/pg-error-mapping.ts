@@ -16,9 +16,12 @@ export interface ErrorContext {
  * https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-bulk-errors).
  */
 export function isRowLevelError(error: PgError): boolean {
-  if (error.code.startsWith('23')) return true
+  if (error.code.startsWith('23') || error.code === STRICT_OBJECT_KEY) return true
   return error.code.startsWith('22') && !['22P02', '22007', '22008', '22003', '22P03'].includes(error.code)
 }
+
+/** SQLSTATE `crate_fn.strict_object` raises for a key an `OBJECT(STRICT)` column does not declare. */
+const STRICT_OBJECT_KEY = 'CR043'
 
 function qualify(name: string, schema: string): { schema: string; table: string } {
   const dot = name.lastIndexOf('.')
@@ -30,7 +33,8 @@ function qualify(name: string, schema: string): { schema: string; table: string 
  * (https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#http-error-codes): duplicate key → 409/4091
  * `DuplicateKeyException`, unknown table → 404/4041 `RelationUnknown` (404/4045 `SchemaUnknownException` when the
  * schema does not exist), unknown column → 404/4043, table exists → 409/4093 `RelationAlreadyExists`, syntax →
- * 400/4000 `ParsingException`, bad values and casts → 400/4000 `SQLParseException`, unknown function → 400/4004
+ * 400/4000 `ParsingException`, a key an `OBJECT(STRICT)` column does not declare → 404/4043 `ColumnUnknownException`,
+ * bad values and casts → 400/4000 `SQLParseException`, unknown function → 400/4004
  * `UnsupportedFunctionException`, and everything else → 500/5000. The PostgreSQL SQLSTATE and message go into
  * the error trace.
  *
@@ -90,6 +94,9 @@ export function crateErrorOf(error: PgError, context: ErrorContext): CrateError 
       const column = /column "([^"]+)"/.exec(error.message)?.[1] ?? quoted ?? '?'
       return parseError(`"${column}" must not be null`, { cause: error, trace })
     }
+    case STRICT_OBJECT_KEY:
+      // The message is CrateDB's own: `Column o['k'] unknown`.
+      return new CrateError('ColumnUnknownException', error.message, 4043, { cause: error, trace })
     case '23514':
       return parseError(`Failed CHECK constraint(s): ${quoted ?? error.message}`, { cause: error, trace })
     default:

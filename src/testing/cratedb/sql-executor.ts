@@ -247,7 +247,10 @@ export class SqlExecutor {
       case 'add-columns': {
         this.#requireTable(statement.table)
         const table = qualified(statement.table)
-        const adds = statement.columns.map((c) => `ADD COLUMN ${quoteIdent(c.name)} ${c.type.pg}${c.notNull ? ' NOT NULL' : ''}${c.defaultExpression === undefined ? '' : ` DEFAULT ${c.defaultExpression}`}`)
+        const adds = statement.columns.map(
+          (c) =>
+            `ADD COLUMN ${quoteIdent(c.name)} ${c.type.pg}${c.notNull ? ' NOT NULL' : ''}${c.defaultExpression === undefined ? '' : ` DEFAULT ${c.defaultExpression}`}${c.checks.map((check) => ` ${check}`).join('')}`,
+        )
         const comments = statement.columns.map((c) => `COMMENT ON COLUMN ${table}.${quoteIdent(c.name)} IS ${quoteLiteral(JSON.stringify({ type: c.type.crate }))}`)
         comments.push(...statement.columns.flatMap((c) => millisecondScript(statement.table, [c], `_${c.name}`)))
         await store.run(job, async (wire) => {
