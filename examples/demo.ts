@@ -17,6 +17,9 @@
  * - Druid (`demo/druid/run-druid-demo.ts`): the flights and airports loaded with SQL-based ingestion (EXTERN,
  *   partitioned by day) with task progress, the cluster's services, then Kysely and Drizzle queries. The server is
  *   `DRUID_URL` when set, else dialectry's local Druid server on DuckDB.
+ * - e6data (`demo/e6data/run-e6data-demo.ts`): the flights and airports registered in the local e6data engine, then
+ *   execute/fetchAll, explainAnalyse, schema listing, a ConnectionPool, a blue-green flip mid-loop (zero failures)
+ *   and Kysely joins. The engine is `E6DATA_URL` when set, else dialectry's local e6data engine on DuckDB.
  *
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops the run between batches and steps, closes the
  * clients and stops local servers (exit status 130); a second signal exits at once. When one system fails, the
@@ -26,6 +29,7 @@ import { parseArgs } from 'node:util'
 import { runCrateDBDemo } from './demo/cratedb/run-cratedb-demo.ts'
 import { runBTrDBDemo } from './demo/btrdb/run-btrdb-demo.ts'
 import { runDruidDemo } from './demo/druid/run-druid-demo.ts'
+import { runE6dataDemo } from './demo/e6data/run-e6data-demo.ts'
 import { formatDuration } from './demo/format-table.ts'
 import { runDemo } from './demo/run-demo.ts'
 
@@ -37,7 +41,7 @@ export { runBTrDBDemo } from './demo/btrdb/run-btrdb-demo.ts'
 export type { BTrDBDemoOptions, BTrDBDemoResult } from './demo/btrdb/run-btrdb-demo.ts'
 
 /** Which systems a run covers. */
-export type DemoSystem = 'tarantool' | 'cratedb' | 'btrdb' | 'druid' | 'all'
+export type DemoSystem = 'tarantool' | 'cratedb' | 'btrdb' | 'druid' | 'e6data' | 'all'
 
 /** The parsed command line. */
 export interface DemoArgs {
@@ -49,9 +53,9 @@ export interface DemoArgs {
   help: boolean
 }
 
-const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|btrdb|druid|all] [--rows N] [--cratedb-rows N]
+const USAGE = `Usage: npm run demo -- [--system tarantool|cratedb|btrdb|druid|e6data|all] [--rows N] [--cratedb-rows N]
 
-  --system S         tarantool, cratedb, btrdb, druid or all (default: all; Tarantool, CrateDB, BTrDB, then Druid)
+  --system S         tarantool, cratedb, btrdb, druid, e6data or all (default: all; Tarantool, CrateDB, BTrDB, Druid, then e6data)
   --rows N           load only the first N flights, in every system (default: all 3,000,000, except the
                      local CrateDB server: see --cratedb-rows)
   --cratedb-rows N   flights to load into CrateDB, overriding --rows there (default: all for CRATEDB_URL,
@@ -66,6 +70,8 @@ Environment:
   DRUID_URL=http://user:password@host:8888            use that Druid instead of the local server (its flights and
                                                       airports datasources are replaced; EXTERN reads local files
                                                       on the server, so it must see this machine's paths)
+  E6DATA_URL=e6data://user%40mail:token@host:port/?catalog=c&database=d
+                                                      use that e6data (its flights and airports tables as they are)
 (the demo drops and recreates its own tables there).`
 
 /** Parses the command line. @throws Error with a usage message for bad arguments. */
@@ -81,8 +87,8 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     strict: true,
   })
   const system = values.system
-  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'btrdb' && system !== 'druid' && system !== 'all') {
-    throw new Error(`--system must be tarantool, cratedb, btrdb, druid or all, got ${JSON.stringify(system)}`)
+  if (system !== 'tarantool' && system !== 'cratedb' && system !== 'btrdb' && system !== 'druid' && system !== 'e6data' && system !== 'all') {
+    throw new Error(`--system must be tarantool, cratedb, btrdb, druid, e6data or all, got ${JSON.stringify(system)}`)
   }
   const parsed: DemoArgs = { system, help: values.help }
   if (values.rows !== undefined) parsed.rows = positiveInteger('--rows', values.rows)
@@ -138,6 +144,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   }
   if (parsed.system === 'druid' || parsed.system === 'all') {
     parts.push({ name: 'Druid', run: () => runDruidDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
+  }
+  if (parsed.system === 'e6data' || parsed.system === 'all') {
+    parts.push({ name: 'e6data', run: () => runE6dataDemo({ ...(parsed.rows === undefined ? {} : { rows: parsed.rows }), signal }) })
   }
   const summary: string[] = []
   let failed = false
