@@ -10,6 +10,7 @@ import { DruidRowStream, type SqlRequestPlan } from './sql-stream.ts'
 import { DefaultMapper, type ServiceMapper } from './url-mapper.ts'
 import { DruidCluster } from './cluster.ts'
 import { DruidStatements } from './statements.ts'
+import type { NativeQuery, NativeResult } from './native-query.ts'
 
 /** A buffered SQL result. */
 export interface DruidSqlResult<Row = Record<string, unknown>> {
@@ -155,10 +156,14 @@ export class DruidClient {
 
   /**
    * Sends a native JSON query (`POST /druid/v2/`; https://druid.apache.org/docs/latest/querying/querying) and
-   * returns Druid's JSON answer (timeseries, topN, groupBy, scan, timeBoundary, segmentMetadata shapes).
+   * returns Druid's JSON answer, typed by `queryType` (timeseries, topN, groupBy, scan, timeBoundary,
+   * segmentMetadata; see `native-query.ts`).
+   *
+   * @example
+   * const rows = await client.nativeQuery({ queryType: 'timeseries', dataSource: 'flights', intervals: ['2001-01-01/2001-02-01'], granularity: 'day', aggregations: [{ type: 'count', name: 'n' }] })
    */
-  async nativeQuery<T = unknown[]>(query: Record<string, unknown>, options: RestCallOptions = {}): Promise<T> {
-    return this.rest.post<T>('/druid/v2/', [], query, options)
+  async nativeQuery<Q extends NativeQuery>(query: Q, options: RestCallOptions = {}): Promise<NativeResult<Q>> {
+    return this.rest.post<NativeResult<Q>>('/druid/v2/', [], query, options)
   }
 
   /**

@@ -7,6 +7,8 @@ import { sendError, sendJson } from './http-util.ts'
 import { handleCancel, handleSql } from './sql-handler.ts'
 import { handleOverlordTasks, handleSqlTask } from './task-handler.ts'
 import { handleStatements } from './statements-handler.ts'
+import { handleNative } from './native-handler.ts'
+import { readBody } from './http-util.ts'
 
 /** Roles one local process can play. */
 export type LocalRole = 'router' | 'broker' | 'coordinator' | 'overlord' | 'historical'
@@ -144,6 +146,9 @@ export class DruidNode {
       if (cancel !== null && method === 'DELETE' && cancel[1] !== 'task' && cancel[1] !== 'statements') return handleCancel(this.engine, decodeURIComponent(cancel[1]!), res)
       if (path === '/druid/v2/sql/task' && method === 'POST') return handleSqlTask(this.engine, req, res)
       if (path.startsWith('/druid/v2/sql/statements') && (await handleStatements(this.engine, method, path, url.searchParams, req, res))) return
+      if (path === '/druid/v2' && method === 'POST') return handleNative(this.engine, await readBody(req), res)
+      const nativeCancel = /^\/druid\/v2\/([^/]+)$/.exec(path)
+      if (nativeCancel !== null && method === 'DELETE' && nativeCancel[1] !== 'sql') return void res.writeHead(202).end()
       if (path === '/druid/v2/datasources' && method === 'GET') return sendJson(res, 200, await this.engine.datasources())
       if (path === '/druid/broker/v1/loadstatus') return sendJson(res, 200, { inventoryInitialized: true })
       if (path === '/druid/broker/v1/readiness') return sendJson(res, 200, {})
