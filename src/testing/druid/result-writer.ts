@@ -159,6 +159,15 @@ export class FormatWriter {
     return out
   }
 
+  /** Rows DuckDB already encoded as JSON text (see {@link engineRowSql}); JSON formats only. */
+  encodedRows(texts: string[]): string {
+    if (texts.length === 0) return ''
+    if (this.#format === 'arrayLines' || this.#format === 'objectLines') return `${texts.join('\n')}\n`
+    const sep = this.#first ? '[' : ','
+    this.#first = false
+    return sep + texts.join(',')
+  }
+
   /** The terminator: `]` + newline, or a blank line. */
   end(): string {
     switch (this.#format) {
@@ -169,4 +178,25 @@ export class FormatWriter {
         return '\n'
     }
   }
+}
+
+/**
+ * A SQL expression that makes DuckDB encode each row of `(<query>)` as one JSON text in Druid's value encoding
+ * (ISO timestamps with millis, exact integers, arrays stringified unless `stringifyArrays` is false, non-finite
+ * doubles as null), as an array or an object keyed by `names`. Columns are referenced by position (`#n`), so
+ * repeated output names are fine. Encoding in the engine is several times faster than in JavaScript.
+ */
+export function engineRowSql(types: readonly DuckDBType[], names: readonly string[], objects: boolean, stringifyArrays: boolean): string {
+  const parts = types.map((type, index) => {
+    const t = type.toString()
+    const ref = `#${index + 1}`
+    let e: string
+    if (t.startsWith('TIMESTAMP') || t === 'DATE') e = `strftime(CAST(${ref} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%gZ')`
+    else if (t === 'DOUBLE' || t === 'FLOAT') e = `CASE WHEN isfinite(${ref}) THEN ${ref} END`
+    else if (t.endsWith('[]')) e = stringifyArrays ? `CAST(to_json(${ref}) AS VARCHAR)` : `to_json(${ref})`
+    else if (/^(U?(BIGINT|HUGEINT|INTEGER|SMALLINT|TINYINT)|BOOLEAN|VARCHAR)$/.test(t) || t.startsWith('DECIMAL')) e = ref
+    else e = `to_json(${ref})`
+    return objects ? `'${names[index]!.replaceAll("'", "''")}', ${e}` : e
+  })
+  return `CAST(${objects ? 'json_object' : 'json_array'}(${parts.join(', ')}) AS VARCHAR)`
 }

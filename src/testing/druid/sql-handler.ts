@@ -4,7 +4,7 @@ import { dateValue, JSDuckDBValueConverter, listValue, timestampValue, type Duck
 import type { DruidEngine, QueryRecord } from './druid-engine.ts'
 import { druidException, fromEngineError, invalidInput, legacyError, type ServerError } from './druid-errors.ts'
 import { parseExactJson, readBody, sendError, sendJson, writeWithBackpressure } from './http-util.ts'
-import { describeColumn, FormatWriter, type OutColumn, type ResultFormat } from './result-writer.ts'
+import { describeColumn, engineRowSql, FormatWriter, type OutColumn, type ResultFormat } from './result-writer.ts'
 import { rewriteCatalogNames, splitSetStatements, statementKind } from './sql-rewrite.ts'
 
 /** A parsed SQL request body (https://druid.apache.org/docs/latest/api-reference/sql-api#request-body). */
@@ -131,6 +131,7 @@ export async function handleSql(engine: DruidEngine, req: IncomingMessage, res: 
   engine.queries.set(sqlQueryId, record)
   let started = false
   let timedOut = false
+  let columnsOverride: OutColumn[] | undefined
   const timeout = Number(prepared.context['timeout'] ?? 0)
   const timer = timeout > 0 ? setTimeout(() => ((timedOut = true), connection.interrupt()), timeout) : undefined
   const onClose = (): void => {
@@ -141,10 +142,23 @@ export async function handleSql(engine: DruidEngine, req: IncomingMessage, res: 
   }
   res.on('close', onClose)
   try {
-    const result = await connection.stream(prepared.sql, prepared.values)
     const stringify = prepared.context['sqlStringifyArrays'] !== false
+    // JSON formats: learn the columns with LIMIT 0, then let DuckDB encode each row (see engineRowSql).
+    let engineJson = false
+    let result
+    if (body.resultFormat !== 'csv' && statementKind(prepared.sql) !== 'EXPLAIN') {
+      const probe = await connection.runAndReadAll(`SELECT * FROM (${prepared.sql}) AS "__druid_q" LIMIT 0`, prepared.values).catch(() => undefined)
+      if (probe !== undefined) {
+        const probeNames = probe.columnNames().map((n, i) => outputName(n, i))
+        const rowSql = engineRowSql(probe.columnTypes(), probeNames, body.resultFormat.startsWith('object'), stringify)
+        result = await connection.stream(`SELECT ${rowSql} FROM (${prepared.sql}) AS "__druid_q"`, prepared.values)
+        engineJson = true
+        columnsOverride = probe.columnTypes().map((t, i) => describeColumn(probeNames[i]!, t, stringify))
+      }
+    }
+    result ??= await connection.stream(prepared.sql, prepared.values)
     const names = result.columnNames()
-    const columns: OutColumn[] = result.columnTypes().map((t, i) => describeColumn(outputName(names[i]!, i), t, stringify))
+    const columns: OutColumn[] = columnsOverride ?? result.columnTypes().map((t, i) => describeColumn(outputName(names[i]!, i), t, stringify))
     const writer = new FormatWriter(body.resultFormat, columns, body)
     let chunk = await result.fetchChunk()
     const contentType = body.resultFormat === 'csv' ? 'text/csv' : body.resultFormat.endsWith('Lines') ? 'text/plain' : 'application/json'
@@ -153,9 +167,15 @@ export async function handleSql(engine: DruidEngine, req: IncomingMessage, res: 
     await writeWithBackpressure(res, writer.start())
     while (chunk !== null && chunk.rowCount > 0) {
       if (record.state !== 'running' || timedOut) throw new Error('INTERRUPT')
-      const rows = chunk.convertRows(JSDuckDBValueConverter) as unknown[][]
-      record.rows += rows.length
-      await writeWithBackpressure(res, writer.rows(rows))
+      if (engineJson) {
+        const texts = chunk.getColumnValues(0) as string[]
+        record.rows += texts.length
+        await writeWithBackpressure(res, writer.encodedRows(texts))
+      } else {
+        const rows = chunk.convertRows(JSDuckDBValueConverter) as unknown[][]
+        record.rows += rows.length
+        await writeWithBackpressure(res, writer.rows(rows))
+      }
       chunk = await result.fetchChunk()
     }
     if (record.state !== 'running' || timedOut) throw new Error('INTERRUPT')
