@@ -4,9 +4,11 @@
  *   seconds and the peak heap/RSS above the baseline.
  * - `record`: saves the raw `resultBatch` bytes of the first `batches` batches to `file` (length-prefixed).
  * - `decode`: decodes the recorded batches `rounds` times with our Chunk decoder; reports rows per second.
+ * - `decode-thrift`: the same with the `thrift` package's TBinaryProtocol (thrift-package-decoder.ts).
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { decodeChunk } from '../../src/e6data/chunk-decoder.ts'
+import { decodeChunkWithThriftPackage } from './thrift-package-decoder.ts'
 import { Connection } from '../../src/e6data/index.ts'
 
 const mode = process.argv[2]
@@ -67,7 +69,8 @@ if (mode === 'fetch') {
   await cur.close()
   conn.close()
   console.log(JSON.stringify({ client: 'record', rows, bytes }))
-} else if (mode === 'decode') {
+} else if (mode === 'decode' || mode === 'decode-thrift') {
+  const decode = mode === 'decode' ? decodeChunk : decodeChunkWithThriftPackage
   const all = readFileSync(cfg.file)
   const chunks: Buffer[] = []
   for (let p = 0; p < all.length; ) {
@@ -76,12 +79,12 @@ if (mode === 'fetch') {
     p += 4 + n
   }
   let rows = 0
-  for (const c of chunks) rows += decodeChunk(c, cfg.columns).size // warm-up
+  for (const c of chunks) rows += decode(c, cfg.columns).size // warm-up
   let best = Infinity
   for (let r = 0; r < cfg.rounds; r++) {
     const t0 = performance.now()
-    for (const c of chunks) decodeChunk(c, cfg.columns)
+    for (const c of chunks) decode(c, cfg.columns)
     best = Math.min(best, (performance.now() - t0) / 1000)
   }
-  console.log(JSON.stringify({ client: 'ours-decode', rows, seconds: best }))
+  console.log(JSON.stringify({ client: mode === 'decode' ? 'ours-decode' : 'thrift-package-decode', rows, seconds: best }))
 }

@@ -96,6 +96,8 @@ export async function main(args: string[]): Promise<void> {
     log(`recorded: ${JSON.stringify(rec)}`)
     const oursDecode = await node('decode', { file, rounds, columns: COLUMNS.length })
     log(`ours decode: ${JSON.stringify(oursDecode)}`)
+    const thriftDecode = await node('decode-thrift', { file, rounds, columns: COLUMNS.length })
+    log(`thrift package decode: ${JSON.stringify(thriftDecode)}`)
     const pyDecode = await python('decode', { file, rounds, columnsInfo: COLUMNS }, connector)
     log(`python decode: ${JSON.stringify(pyDecode)}`)
 
@@ -115,9 +117,10 @@ export async function main(args: string[]): Promise<void> {
       `| ours, end to end (\`fetchAllBuffer\`) | ${ours.rows} | ${ours.seconds?.toFixed(2)} | ${rate(ours)} | heap ${mem(ours.peakHeapAbove)} (live after GC ${mem(ours.peakLiveHeapAbove)}), RSS ${mem(ours.peakRssAbove)} |`,
       `| Python connector 2.3.15, end to end (\`fetchall_buffer\`) | ${py.rows} | ${py.seconds?.toFixed(2)} | ${rate(py)} | RSS ${mem(py.peakRssAbove)} |`,
       `| ours, decode only (${rec.rows} recorded rows, best of ${rounds}) | ${oursDecode.rows} | ${oursDecode.seconds?.toFixed(3)} | ${rate(oursDecode)} | |`,
+      `| \`thrift\` npm package TBinaryProtocol + same pivot, decode only (best of ${rounds}) | ${thriftDecode.rows} | ${thriftDecode.seconds?.toFixed(3)} | ${rate(thriftDecode)} | |`,
       `| Python connector, decode only (fastbinary + read_rows_from_chunk, best of ${rounds}) | ${pyDecode.rows} | ${pyDecode.seconds?.toFixed(3)} | ${rate(pyDecode)} | |`,
       '',
-      `Ratios: end to end ${ratio(ours, py)}; decode only ${ratio(oursDecode, pyDecode)} (ours / Python).`,
+      `Ratios: end to end ${ratio(ours, py)}; decode only ${ratio(oursDecode, pyDecode)} (ours / Python), ${ratio(oursDecode, thriftDecode)} (ours / thrift package).`,
       '',
       'End to end includes the local engine (DuckDB scan + TypeScript Thrift encoding in one process), which bounds both clients.',
     ]

@@ -7,6 +7,7 @@ import { decodeResultMetadata, encodeResultMetadata } from '../../src/e6data/res
 import { formatDate, formatTimestamp } from '../../src/e6data/temporal-format.ts'
 import { VectorType } from '../../src/e6data/vector-type.ts'
 import { encodeChunk, type VectorSpec } from '../../src/testing/e6data/chunk-encoder.ts'
+import { decodeChunkWithThriftPackage } from '../../bench/e6data/thrift-package-decoder.ts'
 
 /** Hex vectors from the e6data connector's wire formats (metadata: Java DataOutputStream; batches: Thrift binary). */
 const META_HEX = '0000000000000002' + '00000002' + '0002' + '6964' + '0004' + '4c4f4e47' + '0000' + '0000' + '0004' + '6e616d65' + '0006' + '535452494e47' + '0000' + '0000'
@@ -34,6 +35,7 @@ describe('result metadata (DataInputStream layout)', () => {
 describe('Thrift Chunk decoding', () => {
   it('decodes the reference chunk: LONG [1, -2], STRING ["a", NULL]', () => {
     expect(decodeChunk(Buffer.from(CHUNK_HEX, 'hex'), 2)).toEqual({ size: 2, rows: [[1, 'a'], [-2, null]] })
+    expect(decodeChunkWithThriftPackage(Buffer.from(CHUNK_HEX, 'hex'), 2)).toEqual({ size: 2, rows: [[1, 'a'], [-2, null]] })
   })
   it('our encoder produces the reference bytes', () => {
     const bytes = encodeChunk(2, [
@@ -91,7 +93,10 @@ describe('Thrift Chunk decoding', () => {
       { type: VectorType.NULL, member: 'null' },
       { type: VectorType.ARRAY, member: 'varchar', values: ['[1, 2]', '{"a":1}', ''], nulls: [false, false, true] },
     ]
-    const { rows } = decodeChunk(encodeChunk(3, specs), specs.length)
+    const bytes = encodeChunk(3, specs)
+    const { rows } = decodeChunk(bytes, specs.length)
+    // the thrift package's TBinaryProtocol reads the same bytes to the same values
+    expect(decodeChunkWithThriftPackage(bytes, specs.length).rows).toEqual(rows)
     expect(rows[0]).toEqual([true, 2147483647, 9007199254740991, 1.5, 0.25, 'héllo ☃', '2026-02-12', '1970-01-01T00:00:00.000+00:00', '2024-07-03T05:46:40.000-04:00', '-999999999999999999999999999999999999.98', null, '[1, 2]'])
     expect(rows[1]).toEqual([false, -2147483648, -9223372036854775808n, -0, 1e30, '', '+11756-12-31', '1970-01-01T00:00:01.234+00:00', '1970-01-01T05:30:00.000+05:30', '12.50', null, '{"a":1}'])
     expect(rows[2]).toEqual(Array(12).fill(null))
@@ -108,7 +113,9 @@ describe('Thrift Chunk decoding', () => {
       { type: VectorType.DECIMAL128, member: 'constant', constant: { kind: 'decimal128', value: encodeDecimal128(10n ** 38n - 1n), scale: 0 } },
       { type: VectorType.LONG, member: 'constant', isNull: true, constant: { kind: 'numeric', value: 7 } },
     ]
-    const { rows } = decodeChunk(encodeChunk(3, specs), specs.length)
+    const bytes = encodeChunk(3, specs)
+    const { rows } = decodeChunk(bytes, specs.length)
+    expect(decodeChunkWithThriftPackage(bytes, specs.length).rows).toEqual(rows)
     const expected = [42, 'k', 2.5, true, '1969-12-31', '1969-12-31T16:00:00.000-08:00', '99999999999999999999999999999999999999', null]
     expect(rows).toEqual([expected, expected, expected])
   })
