@@ -7,6 +7,11 @@ describe('e6data package exports', () => {
     const driver = await import('dialectry/e6data')
     const testing = await import('dialectry/testing/e6data')
     expect(import.meta.resolve('dialectry/e6data')).toMatch(/\/dist\/src\/e6data\/index\.js$/)
+    const kysely = await import('dialectry/e6data/kysely')
+    const drizzle = await import('dialectry/e6data/drizzle')
+    expect(typeof kysely.E6dataDialect).toBe('function')
+    expect(typeof kysely.createE6dataKysely).toBe('function')
+    expect(typeof drizzle.drizzle).toBe('function')
     const engine = await testing.startE6data()
     try {
       const conn = new driver.Connection({ host: engine.host, port: engine.port, username: engine.username, password: engine.password })
