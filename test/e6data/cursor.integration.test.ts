@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Connection,
@@ -278,6 +281,18 @@ describe('TLS (local engine)', () => {
     await cur.execute('SELECT 1 AS one')
     expect(await cur.fetchAll()).toEqual([[1]])
     c.close()
+    // the same CA as a file path and as bytes
+    const dir = mkdtempSync(join(tmpdir(), 'e6-tls-'))
+    writeFileSync(join(dir, 'ca.pem'), String(tls.connectionOptions.sslCert))
+    for (const sslCert of [join(dir, 'ca.pem'), Buffer.from(String(tls.connectionOptions.sslCert))]) {
+      const c2 = new Connection({ ...tls.connectionOptions, host: 'localhost', sslCert })
+      const k = c2.cursor()
+      await k.execute('SELECT 2 AS two')
+      expect(await k.fetchAll()).toEqual([[2]])
+      c2.close()
+    }
+    rmSync(dir, { recursive: true, force: true })
+    expect(() => new Connection({ ...tls.connectionOptions, sslCert: join(dir, 'missing.pem') })).toThrow(/cannot read sslCert/)
     const untrusted = new Connection({ ...tls.connectionOptions, host: 'localhost', sslCert: undefined, callTimeout: 3000 })
     await expect(untrusted.cursor().execute('SELECT 1')).rejects.toThrow(E6dataError)
     untrusted.close()
