@@ -70,10 +70,10 @@ describe('blue-green switch', () => {
     await runQuery(c, 0)
     const from = engine.strategy
     const wrongBefore = engine.stats.wrongStrategy
-    engine.flip({ announceFor: 200 })
+    engine.flip({ announceFor: 1500 })
     await runQuery(c, 1) // sees new_strategy
     expect(c.strategyState.active).not.toBe(from)
-    await new Promise((r) => setTimeout(r, 250))
+    while (engine.strategy === from) await new Promise((r) => setTimeout(r, 50))
     for (let i = 0; i < 5; i++) expect(await runQuery(c, i * 3)).toBe(3000)
     expect(engine.stats.wrongStrategy).toBe(wrongBefore) // no 456 needed
     c.close()
