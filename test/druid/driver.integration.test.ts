@@ -172,11 +172,17 @@ describe('Druid driver: cancellation, auth, TLS (local server)', () => {
   })
 
   it('Basic auth: right credentials pass, wrong ones raise DruidAuthError, health stays open', async () => {
-    const local = await startDruid({ users: { admin: 'secret' } })
+    const local = await startDruid({ users: { admin: 'secret', reader: 'r' }, authorize: (user, method, path) => user === 'admin' || !(method === 'POST' && path === '/druid/v2/sql/task') })
     const good = connect(local.url, { username: 'admin', password: 'secret' })
     const bad = connect(local.url.replace('://', '://admin:wrong@'))
+    const reader = connect(local.url, { username: 'reader', password: 'r' })
     try {
       expect((await good.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      expect((await reader.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      const forbidden = (await reader.ingest('INSERT INTO x SELECT 1 AS a PARTITIONED BY ALL').catch((e: unknown) => e)) as DruidAuthError
+      expect(forbidden).toBeInstanceOf(DruidAuthError)
+      expect(forbidden.code).toBe('HTTP_403')
+      expect(forbidden.message).toContain('Unauthorized')
       const err = (await bad.query('SELECT 1').catch((e: unknown) => e)) as DruidAuthError
       expect(err).toBeInstanceOf(DruidAuthError)
       expect(err.message).not.toContain('wrong')
@@ -184,6 +190,7 @@ describe('Druid driver: cancellation, auth, TLS (local server)', () => {
     } finally {
       await good.close()
       await bad.close()
+      await reader.close()
       await local.stop()
     }
   })

@@ -20,6 +20,11 @@ export interface NodeOptions {
   port: number
   /** Basic-auth users (druid-basic-security); none: no authentication, as in a default install. */
   users?: Record<string, string>
+  /**
+   * Authorization (druid-basic-security's authorizer): called for every authenticated request with the user, the
+   * method and the path; `false` answers 403 `{"Access-Check-Result": "Unauthorized"}`. Default: allow all.
+   */
+  authorize?: (user: string, method: string, path: string) => boolean
   /** HTTPS with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer }
   version: string
@@ -35,13 +40,13 @@ function jetty401(res: ServerResponse): void {
 }
 
 /** Basic auth as druid-basic-security checks it: the secret must split on `:` into exactly two parts. */
-function authenticated(req: IncomingMessage, users: Record<string, string>): boolean {
+function authenticated(req: IncomingMessage, users: Record<string, string>): string | undefined {
   const header = req.headers['authorization']
-  if (header === undefined || !/^Basic /i.test(header)) return false
+  if (header === undefined || !/^Basic /i.test(header)) return undefined
   const secret = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
   const parts = secret.split(':')
-  if (parts.length !== 2) return false
-  return Object.hasOwn(users, parts[0]!) && users[parts[0]!] === parts[1]
+  if (parts.length !== 2) return undefined
+  return Object.hasOwn(users, parts[0]!) && users[parts[0]!] === parts[1] ? parts[0] : undefined
 }
 
 /**
@@ -108,7 +113,11 @@ export class DruidNode {
     const path = url.pathname.replace(/\/+$/, '') || '/'
     const method = req.method ?? 'GET'
     const users = this.options.users
-    if (pathOverride === undefined && users !== undefined && !UNSECURED.has(path) && !authenticated(req, users)) return jetty401(res)
+    if (pathOverride === undefined && users !== undefined && !UNSECURED.has(path)) {
+      const user = authenticated(req, users)
+      if (user === undefined) return jetty401(res)
+      if (this.options.authorize !== undefined && !this.options.authorize(user, method, path)) return sendJson(res, 403, { 'Access-Check-Result': 'Unauthorized' })
+    }
 
     // Common to every service (https://druid.apache.org/docs/latest/api-reference/service-status-api).
     if (path === '/status/health') return sendJson(res, 200, true)

@@ -13,6 +13,8 @@ export interface StartDruidOptions {
   host?: string
   /** Basic-auth users `{name: password}`; default none (no authentication, as in a default Druid install). */
   users?: Record<string, string>
+  /** With `users`: `false` for a user, method and path answers 403 (`{"Access-Check-Result": "Unauthorized"}`). */
+  authorize?: (user: string, method: string, path: string) => boolean
   /** Serve HTTPS with this certificate and key (PEM text or Buffer). */
   tls?: { cert: string | Buffer; key: string | Buffer }
   /** Version reported by `/status`; default `'31.0.0-dialectry-local'`. */
@@ -61,6 +63,7 @@ export async function startDruid(options: StartDruidOptions = {}): Promise<Local
           port: spec.port ?? 0,
           version: options.version ?? '31.0.0-dialectry-local',
           ...(options.users !== undefined ? { users: options.users } : {}),
+          ...(options.authorize !== undefined ? { authorize: options.authorize } : {}),
           ...(options.tls !== undefined ? { tls: options.tls } : {}),
         },
         () => nodes,
