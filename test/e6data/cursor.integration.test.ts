@@ -248,7 +248,7 @@ describe('auto-resume (local engine)', () => {
   let engine: LocalE6data
   let opts: ConnectionOptions
   beforeAll(async () => {
-    engine = await startE6data({ resumeDelay: 300 })
+    engine = await startE6data({ resumeDelay: 1000 })
     opts = { host: engine.host, port: engine.port, username: engine.username, password: engine.password }
   })
   afterAll(() => engine.stop())
@@ -267,7 +267,7 @@ describe('auto-resume (local engine)', () => {
     const off = new Connection({ ...opts, autoResume: false })
     await expect(off.cursor().execute('SELECT 1')).rejects.toThrow(E6dataClusterSuspendedError)
     off.close()
-    const short = new Connection({ ...opts, autoResumeTimeout: 150, resumePollInterval: 100 })
+    const short = new Connection({ ...opts, autoResumeTimeout: 150, resumePollInterval: 100 }) // the resume takes 1 s
     await expect(short.cursor().execute('SELECT 1')).rejects.toMatchObject({ code: 'RESUME_TIMEOUT' })
     short.close()
   })

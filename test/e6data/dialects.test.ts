@@ -96,8 +96,12 @@ describe('Kysely', () => {
     const k = new Kysely<DB>({ dialect: new E6dataDialect({ options: opts }) })
     const ac = new AbortController()
     const cancelledBefore = engine.stats.cancelled
+    const batchesBefore = engine.stats.batches
     const p = sql`SELECT a.n FROM big a, big b`.execute(k, { signal: ac.signal } as never)
-    setTimeout(() => ac.abort(), 150)
+    p.catch(() => {})
+    // abort once the query is running on the engine (its batches are being fetched)
+    while (engine.stats.batches < batchesBefore + 2) await new Promise((r) => setTimeout(r, 10))
+    ac.abort()
     // Kysely rejects with its own AbortError; the driver sends cancelQuery to the engine
     await expect(p).rejects.toThrow(/abort/i)
     for (let i = 0; i < 50 && engine.stats.cancelled === cancelledBefore; i++) await new Promise((r) => setTimeout(r, 20))
