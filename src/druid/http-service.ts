@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { Readable } from 'node:stream'
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import { callScope } from '../core/abort.ts'
@@ -157,12 +158,32 @@ export class DruidHttpService {
         text = typeof body === 'string' ? body : JSON.stringify(body)
         headers['content-type'] ??= 'application/json'
       }
-      const answer = await this.open(method, fullPath, text, headers, scope.signal)
+      let answer = await this.open(method, fullPath, text, headers, scope.signal)
+      // A non-leading Coordinator/Overlord answers 307 to the leader (as requests does for pydruid2, follow it;
+      // the target is a service of the same cluster, so the same credentials go along).
+      for (let hops = 0; (answer.statusCode === 307 || answer.statusCode === 308) && hops < 3; hops++) {
+        const location = answer.headers['location']
+        if (typeof location !== 'string') break
+        await readCapped(answer.body, 1 << 16, what, this.url).catch(() => undefined)
+        const target = new URL(location, this.url)
+        const next = this.sibling(target.origin)
+        try {
+          answer = await next.open(method, target.pathname + target.search, text, headers, scope.signal)
+          const buffered = await readCapped(answer.body, this.settings.maxResponseSize, what, next.url)
+          answer = { ...answer, body: Readable.from([buffered]) as never }
+        } finally {
+          void next.close()
+        }
+      }
       const buffer = await readCapped(answer.body, this.settings.maxResponseSize, what, this.url)
       const status = answer.statusCode
       if ((status < 200 || status > 299) && !(options.accept ?? []).includes(status)) {
         const id = answer.headers['x-druid-sql-query-id']
-        throw errorFromResponse(what, status, buffer.toString('utf8'), { url: this.url, ...(typeof id === 'string' ? { sqlQueryId: id } : {}) })
+        const error = errorFromResponse(what, status, buffer.toString('utf8'), { url: this.url, ...(typeof id === 'string' ? { sqlQueryId: id } : {}) })
+        if (status === 401 && this.settings.password?.includes(':') === true) {
+          error.message += ' (druid-basic-security rejects passwords that contain ":": the credentials must split into exactly two parts)'
+        }
+        throw error
       }
       return { status, headers: answer.headers, body: buffer }
     } catch (err) {
