@@ -190,17 +190,17 @@ export class Cursor {
   }
 
   /** The next row, or `undefined` at the end (the connector's `fetchone` returns `[row]`; this returns the row). */
-  async fetchOne(): Promise<Row | undefined> {
-    const rows = await this.fetchMany(1)
+  async fetchOne(signal?: AbortSignal): Promise<Row | undefined> {
+    const rows = await this.fetchMany(1, signal)
     return rows[0]
   }
 
   /** Up to `size` next rows (default {@link arraySize}); fewer only at the end. */
-  async fetchMany(size = this.arraySize): Promise<Row[]> {
+  async fetchMany(size = this.arraySize, signal?: AbortSignal): Promise<Row[]> {
     const out: Row[] = []
     while (out.length < size) {
       if (this.#bufferPos >= this.#buffer.length) {
-        const batch = await this.fetchBatch()
+        const batch = await this.fetchBatch(signal)
         if (batch === null) break
         this.#buffer = batch
         this.#bufferPos = 0
@@ -216,12 +216,12 @@ export class Cursor {
   }
 
   /** Every remaining row, in one array. For large results prefer {@link fetchAllBuffer}. */
-  async fetchAll(): Promise<Row[]> {
+  async fetchAll(signal?: AbortSignal): Promise<Row[]> {
     const out: Row[] = this.#buffer.slice(this.#bufferPos)
     this.#buffer = []
     this.#bufferPos = 0
     for (;;) {
-      const batch = await this.fetchBatch()
+      const batch = await this.fetchBatch(signal)
       if (batch === null) return out
       for (let i = 0; i < batch.length; i++) out.push(batch[i]!)
     }

@@ -32,6 +32,8 @@ export interface EngineQuery {
   parsingMs: number
   startedAt: number
   finishedAt: number | undefined
+  /** `Date.now()` of the last RPC on the query (abandoned queries are dropped after the registry's `idleTtl`). */
+  lastUsed: number
   /** Serialises getNextResultBatch calls of this query. */
   chain: Promise<unknown>
   writer: ThriftBinaryWriter
@@ -45,11 +47,18 @@ export interface EngineQuery {
 export class QueryRegistry {
   readonly #queries = new Map<string, EngineQuery>()
   readonly #catalog: EngineCatalog
+  readonly #sweeper: NodeJS.Timeout
   batchRows: number
 
-  constructor(catalog: EngineCatalog, batchRows: number) {
+  /** `idleTtl`: ms after which a query nobody touches is cleared (a client that never calls clear). */
+  constructor(catalog: EngineCatalog, batchRows: number, idleTtl = 600_000) {
     this.#catalog = catalog
     this.batchRows = batchRows
+    this.#sweeper = setInterval(() => {
+      const now = Date.now()
+      for (const [id, q] of this.#queries) if (now - q.lastUsed > idleTtl) this.remove(id)
+    }, Math.min(idleTtl, 60_000))
+    this.#sweeper.unref()
   }
 
   get size(): number {
@@ -59,6 +68,7 @@ export class QueryRegistry {
   get(id: string): EngineQuery {
     const q = this.#queries.get(id)
     if (q === undefined) throw new EngineError(status.NOT_FOUND, `Query ${id} not found (cleared, or never prepared)`)
+    q.lastUsed = Date.now()
     return q
   }
 
@@ -105,6 +115,7 @@ export class QueryRegistry {
       parsingMs: performance.now() - started,
       startedAt: Date.now(),
       finishedAt: undefined,
+      lastUsed: Date.now(),
       chain: Promise.resolve(),
       writer: new ThriftBinaryWriter(),
     }
@@ -211,6 +222,7 @@ export class QueryRegistry {
   }
 
   closeAll(): void {
+    clearInterval(this.#sweeper)
     for (const id of [...this.#queries.keys()]) this.remove(id)
   }
 }
