@@ -161,6 +161,17 @@ describe('Druid Kysely dialect', () => {
     expect(db.insertInto).toBeDefined()
   })
 
+  it('an aborted signal cancels the query on the server by its Kysely query id', async () => {
+    if (druid.local === undefined) return // needs the local server's query registry
+    const controller = new AbortController()
+    const compiled = sql<{ i: number }>`SELECT a.range AS i FROM range(200000000) a ORDER BY a.range DESC`.compile(db as never)
+    const running = db.executeQuery(compiled, { signal: controller.signal } as never)
+    await expect.poll(() => druid.local!.engine.queries.get(compiled.queryId.queryId)?.state, { timeout: 10_000 }).toBe('running')
+    controller.abort(new Error('stop'))
+    await expect(running).rejects.toThrow()
+    await expect.poll(() => druid.local!.engine.queries.get(compiled.queryId.queryId)?.state, { timeout: 10_000 }).toBe('cancelled')
+  })
+
   it('server errors reach the caller typed', async () => {
     await expect(db.selectFrom('no_such_datasource').selectAll().execute()).rejects.toBeInstanceOf(DruidQueryError)
   })
