@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, DockerMapper, CoordinatorClient, OverlordClient, type DruidClient } from '../../src/druid/index.ts'
-import { startDruid, type LocalDruid } from '../../src/testing/druid/index.ts'
+import { LocalDruidError, startDruid, type LocalDruid } from '../../src/testing/druid/index.ts'
 
 /**
  * The cluster model over several local services (a Router, a Broker and two combined Coordinator+Overlord
@@ -76,6 +76,13 @@ describe('Druid cluster model', () => {
       await cluster.close()
       await mapped.close()
     }
+  })
+
+  it('startDruid refuses layouts that make no cluster, and taken ports', async () => {
+    await expect(startDruid({ services: [] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
+    await expect(startDruid({ services: [{ roles: ['coordinator'] }] })).rejects.toBeInstanceOf(LocalDruidError)
+    const port = Number(new URL(local.url).port)
+    await expect(startDruid({ services: [{ roles: ['router'], port }] })).rejects.toMatchObject({ code: 'PORT_IN_USE' })
   })
 
   it('task endpoints use the documented shutdown paths', async () => {

@@ -6,6 +6,7 @@
  * from Druid is listed in this folder's README.md.
  */
 export { startDruid } from './start-druid.ts'
+export { LocalDruidError } from './local-druid-error.ts'
 export type { LocalDruid, StartDruidOptions } from './start-druid.ts'
 export { provisionDruid } from './provision.ts'
 export type { ProvisionedDruid } from './provision.ts'

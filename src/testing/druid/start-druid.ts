@@ -1,5 +1,6 @@
 import { DruidEngine } from './druid-engine.ts'
 import { DruidNode, type LocalRole } from './http-node.ts'
+import { LocalDruidError } from './local-druid-error.ts'
 
 /** Options of {@link startDruid}. */
 export interface StartDruidOptions {
@@ -41,6 +42,8 @@ export interface LocalDruid {
  * Starts a local Druid on loopback: Router, Broker, Coordinator and Overlord endpoints with Druid's wire shapes,
  * SQL executed by DuckDB (`@duckdb/node-api`, an optional peer dependency).
  *
+ * @throws LocalDruidError `INVALID_OPTIONS` for a layout without services, roles or a Broker/Router;
+ *   `PORT_IN_USE` when a given port is taken.
  * @example
  * import { startDruid } from 'dialectry/testing/druid'
  * const druid = await startDruid()
@@ -48,10 +51,16 @@ export interface LocalDruid {
  * await druid.stop()
  */
 export async function startDruid(options: StartDruidOptions = {}): Promise<LocalDruid> {
+  const specs = options.services ?? [{ roles: ['router', 'broker', 'coordinator', 'overlord', 'historical'] as LocalRole[] }]
+  if (specs.length === 0 || specs.some((s) => s.roles.length === 0)) {
+    throw new LocalDruidError('startDruid: services must list at least one service, each with at least one role', 'INVALID_OPTIONS')
+  }
+  if (!specs.some((s) => s.roles.includes('broker') || s.roles.includes('router'))) {
+    throw new LocalDruidError('startDruid: at least one service needs the broker or router role to answer SQL', 'INVALID_OPTIONS')
+  }
   const engine = await DruidEngine.create()
   const host = options.host ?? '127.0.0.1'
   const nodes: DruidNode[] = []
-  const specs = options.services ?? [{ roles: ['router', 'broker', 'coordinator', 'overlord', 'historical'] as LocalRole[] }]
   let leaderChosen = { coordinator: false, overlord: false }
   try {
     for (const spec of specs) {
@@ -81,6 +90,7 @@ export async function startDruid(options: StartDruidOptions = {}): Promise<Local
   } catch (err) {
     for (const n of nodes) await n.stop()
     engine.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new LocalDruidError(`startDruid: a port is already in use (${(err as Error).message})`, 'PORT_IN_USE', err)
     throw err
   }
   let stopped = false
