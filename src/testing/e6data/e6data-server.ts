@@ -4,6 +4,7 @@ import { clusterServiceDefinition, queryEngineServiceDefinition } from '../../e6
 import { TEST_TLS_CERT, TEST_TLS_KEY } from '../cratedb/test-certificate.ts'
 import { EngineCatalog, type TableSource } from './engine-catalog.ts'
 import { accessDenied, clusterSuspended, EngineError, wrongStrategy } from './engine-error.ts'
+import { startHttpGateway, type HttpGateway } from './http-gateway.ts'
 import { QueryRegistry, type EngineQuery } from './query-registry.ts'
 
 /**
@@ -35,6 +36,12 @@ export interface StartE6dataOptions {
   resumeDelay?: number
   /** DuckDB threads; default DuckDB's. */
   threads?: number
+  /**
+   * Put an HTTP/2 gateway in front of the gRPC server (the way e6data is deployed): 456 and 503 are then bare HTTP
+   * statuses without `grpc-status`, exactly what real clients receive. Default `false`: the engine answers them as
+   * gRPC statuses carrying the text grpc-js produces for them (one process hop less).
+   */
+  httpGateway?: boolean
 }
 
 /** A running local engine. */
@@ -92,15 +99,23 @@ export async function startE6data(options: StartE6dataOptions = {}): Promise<Loc
   let resumeTimer: NodeJS.Timeout | undefined
   const stats = { authenticate: 0, prepare: 0, batches: 0, wrongStrategy: 0, cancelled: 0, resumes: 0, openQueries: () => queries.size }
 
-  /** Gateway checks; returns the `new_strategy` to announce (or undefined). */
+  const httpGateway = options.httpGateway === true
+  /** The gateway's verdict: 503 (suspended), 456 (wrong strategy, unless the query runs on that colour) or undefined. */
+  const verdict = (sent: string | undefined, query: EngineQuery | undefined, engineCall: boolean): 456 | 503 | undefined => {
+    if (engineCall && cluster !== 'active') return 503
+    if (sent !== undefined && sent !== live && sent !== announcing?.next && (query === undefined || query.strategy !== sent)) {
+      stats.wrongStrategy++
+      return 456
+    }
+    return undefined
+  }
+  /** Gateway checks (unless the HTTP gateway made them); returns the `new_strategy` to announce (or undefined). */
   const gateway = (md: Metadata, query?: EngineQuery): string | undefined => {
-    if (cluster !== 'active') throw clusterSuspended()
     const sent = md.get('strategy')[0]?.toString().toLowerCase()
-    if (sent !== undefined && sent !== live && sent !== announcing?.next) {
-      if (query === undefined || query.strategy !== sent) {
-        stats.wrongStrategy++
-        throw wrongStrategy(sent, live)
-      }
+    if (!httpGateway) {
+      const v = verdict(sent, query, true)
+      if (v === 503) throw clusterSuspended()
+      if (v === 456) throw wrongStrategy(sent!, live)
     }
     if (announcing !== undefined) return announcing.next
     return sent !== undefined && sent !== live ? live : undefined
@@ -200,7 +215,7 @@ export async function startE6data(options: StartE6dataOptions = {}): Promise<Loc
   }
   const clusterGateway = (md: Metadata): void => {
     const sent = md.get('strategy')[0]?.toString().toLowerCase()
-    if (sent !== undefined && sent !== live && sent !== announcing?.next) throw wrongStrategy(sent, live)
+    if (!httpGateway && verdict(sent, undefined, false) === 456) throw wrongStrategy(sent!, live)
   }
   const clusterService: Record<string, Handler> = {
     status: (req, md) => (clusterGateway(md), clusterAuth(req), { status: cluster }),
@@ -243,8 +258,32 @@ export async function startE6data(options: StartE6dataOptions = {}): Promise<Loc
   server.addService(engineDef, implement(engine, Object.keys(engineDef)))
   server.addService(clusterDef, implement(clusterService, Object.keys(clusterDef)))
   const host = options.host ?? '127.0.0.1'
-  const creds = options.tls === true ? ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(TEST_TLS_CERT), private_key: Buffer.from(TEST_TLS_KEY) }]) : ServerCredentials.createInsecure()
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:${options.port ?? 0}`, creds, (err, p) => (err ? reject(err) : resolve(p))))
+  const creds =
+    options.tls === true && !httpGateway ? ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(TEST_TLS_CERT), private_key: Buffer.from(TEST_TLS_KEY) }]) : ServerCredentials.createInsecure()
+  const grpcAddress = httpGateway ? '127.0.0.1:0' : `${host}:${options.port ?? 0}`
+  const grpcPort = await new Promise<number>((resolve, reject) => server.bindAsync(grpcAddress, creds, (err, p) => (err ? reject(err) : resolve(p))))
+  let front: HttpGateway | undefined
+  if (httpGateway) {
+    front = await startHttpGateway({
+      host,
+      port: options.port ?? 0,
+      ...(options.tls === true ? { tls: { cert: TEST_TLS_CERT, key: TEST_TLS_KEY } } : {}),
+      target: `127.0.0.1:${grpcPort}`,
+      decide: (path, headers, body) => {
+        const [, service, rpc] = path.split('/')
+        const sent = typeof headers['strategy'] === 'string' ? headers['strategy'].toLowerCase() : undefined
+        if (service === 'ClusterService') return verdict(sent, undefined, false)
+        let query: EngineQuery | undefined
+        const method = (engineDef as Record<string, { requestDeserialize(b: Buffer): unknown }>)[rpc ?? '']
+        if (method !== undefined && body.length >= 5 && sent !== undefined && sent !== live) {
+          const req = method.requestDeserialize(body.subarray(5, 5 + body.readUInt32BE(1))) as { queryId?: string }
+          if (typeof req.queryId === 'string') query = queries.peek(req.queryId)
+        }
+        return verdict(sent, query, true)
+      },
+    })
+  }
+  const port = front?.port ?? grpcPort
   const [username, password] = Object.entries(users)[0] ?? ['', '']
 
   return {
@@ -287,6 +326,7 @@ export async function startE6data(options: StartE6dataOptions = {}): Promise<Loc
     async stop() {
       if (announcing !== undefined) clearTimeout(announcing.timer)
       if (resumeTimer !== undefined) clearTimeout(resumeTimer)
+      await front?.close()
       server.forceShutdown()
       queries.closeAll()
       await new Promise((r) => setTimeout(r, 10))

@@ -72,6 +72,11 @@ export class QueryRegistry {
     return q
   }
 
+  /** The query, without touching it; `undefined` when unknown. */
+  peek(id: string): EngineQuery | undefined {
+    return this.#queries.get(id)
+  }
+
   async prepare(sessionId: string, catalog: string | undefined, database: string, sql: string, engineIp: string, strategy: string | undefined): Promise<EngineQuery> {
     const started = performance.now()
     let text: string
