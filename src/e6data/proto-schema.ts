@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js'
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader'
+import { E6dataProtocolError } from './errors.ts'
 
 /**
  * The e6data gRPC services, loaded at run time from `protos/e6data/e6x_engine.proto` and `protos/e6data/cluster.proto`
@@ -16,7 +17,7 @@ function protoPath(name: string): string {
     const p = fileURLToPath(new URL(rel, import.meta.url))
     if (existsSync(p)) return p
   }
-  throw new Error(`protos/e6data/${name} is missing from the dialectry package`)
+  throw new E6dataProtocolError(`protos/e6data/${name} is missing from the dialectry package; reinstall dialectry`, { code: 'PROTO_MISSING' })
 }
 
 let engine: PackageDefinition | undefined

@@ -5,6 +5,7 @@
  * optional peer dependency) with Druid's functions and catalogs defined as DuckDB macros and views. What differs
  * from Druid is listed in this folder's README.md.
  */
+import '../../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { startDruid } from './start-druid.ts'
 export { LocalDruidError } from './local-druid-error.ts'
 export type { LocalDruid, StartDruidOptions } from './start-druid.ts'

@@ -13,5 +13,6 @@
 import '../../core/node-version-check.ts' // first: fails clearly on an unsupported Node.js before dependencies load
 export { startE6data, type LocalE6data, type StartE6dataOptions } from './e6data-server.ts'
 export { provisionE6data, parseE6dataUrl, type ProvisionedE6data } from './provision.ts'
+export { E6dataProvisionError } from './provision-error.ts'
 export { EngineCatalog, type TableSource } from './engine-catalog.ts'
 export { encodeChunk, ThriftBinaryWriter, type ConstantSpec, type VectorSpec } from './chunk-encoder.ts'

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from '../../e6data/connection-options.ts'
 import { TEST_TLS_CERT } from '../cratedb/test-certificate.ts'
+import { E6dataProvisionError } from './provision-error.ts'
 import { startE6data, type LocalE6data, type StartE6dataOptions } from './e6data-server.ts'
 
 /** An e6data engine ready for tests and demos, whatever provided it. */
@@ -18,19 +19,22 @@ export interface ProvisionedE6data {
  * Parses an `E6DATA_URL`: `e6data://<url-encoded e-mail>:<token>@host:port/?catalog=..&database=..&secure=true&cluster-name=..`
  * (the form of e6data/e6data-python-connector `e6data_python_connector/dialect.py` URLs; `schema` is accepted for
  * `database`). Port defaults to 443 with `secure=true`, else 80.
- * @throws Error for a URL that is not `e6data://` or lacks credentials.
+ * @throws E6dataProvisionError for a string that is not an `e6data://` URL or lacks credentials (the message
+ *   never holds the token).
  */
 export function parseE6dataUrl(url: string): ConnectionOptions {
-  const u = new URL(url)
-  if (u.protocol !== 'e6data:') throw new Error('E6DATA_URL must start with e6data://')
-  if (u.username === '' || u.password === '') throw new Error('E6DATA_URL must carry the e-mail and access token (e6data://user:token@host:port/)')
+  // Node's URL TypeError keeps the whole input (token included) in `input`: never let it escape.
+  const u = URL.parse(url)
+  if (u === null) throw new E6dataProvisionError('E6DATA_URL is not a URL; expected e6data://<e-mail>:<token>@host:port/')
+  if (u.protocol !== 'e6data:') throw new E6dataProvisionError('E6DATA_URL must start with e6data://')
+  if (u.username === '' || u.password === '') throw new E6dataProvisionError('E6DATA_URL must carry the e-mail and access token (e6data://user:token@host:port/)')
   const q = u.searchParams
   const secure = q.get('secure') === 'true'
   const o: ConnectionOptions = {
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port: u.port === '' ? (secure ? 443 : 80) : Number(u.port),
-    username: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
+    username: decodeComponent(u.username, 'e-mail'),
+    password: decodeComponent(u.password, 'access token'),
     secure,
   }
   const catalog = q.get('catalog')
@@ -40,6 +44,14 @@ export function parseE6dataUrl(url: string): ConnectionOptions {
   if (database !== null) o.database = database
   if (cluster !== null) o.clusterName = cluster
   return o
+}
+
+function decodeComponent(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    throw new E6dataProvisionError(`E6DATA_URL has a malformed %-escape in its ${what}`)
+  }
 }
 
 /**
