@@ -62,7 +62,24 @@ describe('Druid native queries', () => {
     expect(Object.keys(meta[0]!.columns)).toEqual(['__time', 'page', 'added'])
   })
 
-  it('an unknown datasource is a typed error', async () => {
-    await expect(client.nativeQuery({ ...base, dataSource: 'no_such_ds', queryType: 'timeBoundary' })).rejects.toBeInstanceOf(DruidQueryError)
+  it('an unknown datasource answers empty results, as a Broker with no segments for it does (pydruid relies on it)', async () => {
+    const none = { dataSource: 'no_such_ds', intervals: ['2024-01-01/2024-02-01'] }
+    const sum = [{ type: 'longSum', name: 'added', fieldName: 'added' }]
+    expect(await client.nativeQuery({ ...none, queryType: 'timeBoundary' })).toEqual([])
+    expect(await client.nativeQuery({ ...none, queryType: 'timeseries', granularity: 'day', aggregations: sum })).toEqual([])
+    expect(await client.nativeQuery({ ...none, queryType: 'topN', granularity: 'all', dimension: 'page', threshold: 2, metric: 'added', aggregations: sum })).toEqual([])
+    expect(await client.nativeQuery({ ...none, queryType: 'groupBy', granularity: 'all', dimensions: ['page'], aggregations: sum })).toEqual([])
+    expect(await client.nativeQuery({ ...none, queryType: 'scan', columns: ['page'] })).toEqual([])
+    expect(await client.nativeQuery({ ...none, queryType: 'segmentMetadata' })).toEqual([])
+    // timeseries over `all` still merges to its one row of empty aggregates
+    expect(await client.nativeQuery({ ...none, queryType: 'timeseries', granularity: 'all', aggregations: [{ type: 'count', name: 'rows' }, ...sum] })).toEqual([
+      { timestamp: '2024-01-01T00:00:00.000Z', result: { rows: 0, added: 0 } },
+    ])
+  })
+
+  it('an unsupported aggregator is a typed error naming it', async () => {
+    const err = await client.nativeQuery({ ...base, queryType: 'timeseries', granularity: 'all', aggregations: [{ type: 'noSuchAggregator', name: 'x' }] }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DruidQueryError)
+    expect((err as Error).message).toContain('noSuchAggregator')
   })
 })

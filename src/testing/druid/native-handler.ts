@@ -18,10 +18,10 @@ const GRAIN: Record<string, string> = { second: 'PT1S', minute: 'PT1M', fifteen_
 
 class NativeError extends Error {}
 
-function table(ds: unknown): string {
+function tableName(ds: unknown): string {
   const name = typeof ds === 'string' ? ds : (ds as Json | undefined)?.['type'] === 'table' ? String((ds as Json)['name']) : undefined
   if (name === undefined) throw new NativeError('Only table dataSources are supported by the local server')
-  return `druid.${q(name)}`
+  return name
 }
 
 function intervals(list: unknown): string {
@@ -163,7 +163,11 @@ function objects(r: { names: string[]; rows: unknown[][] }, from = 0): Json[] {
 
 /** Runs one native query; answers Druid's JSON array. */
 export async function runNative(engine: DruidEngine, query: Json): Promise<unknown[]> {
-  const from = table(query['dataSource'])
+  const name = tableName(query['dataSource'])
+  const from = `druid.${q(name)}`
+  // A datasource the Broker has no segments for is not an error for native queries: the answer is empty
+  // (timeseries with granularity `all` still yields its one row of empty aggregates, as its toolchest merges it).
+  const known = (await engine.datasources()).includes(name)
   const where = `${intervals(query['intervals'])} AND ${filter(query['filter'] as Json | undefined)}`
   const aggs = ((query['aggregations'] ?? []) as Json[]).map((a) => `${aggregation(a)} AS ${q(aggName(a))}`)
   const posts = (query['postAggregations'] ?? []) as Json[]
@@ -174,9 +178,13 @@ export async function runNative(engine: DruidEngine, query: Json): Promise<unkno
   const firstStart = Array.isArray(query['intervals']) && query['intervals'].length > 0 ? new Date(String(query['intervals'][0]).split('/')[0]!).toISOString() : '1970-01-01T00:00:00.000Z'
   const b = bucket(query['granularity'])
   const t = b === undefined ? `CAST(${lit(firstStart.replace('T', ' ').replace('Z', ''))} AS TIMESTAMP)` : b
+  if (!known && !(query['queryType'] === 'timeseries' && b === undefined)) {
+    if (!['timeseries', 'topN', 'groupBy', 'scan', 'timeBoundary', 'segmentMetadata'].includes(String(query['queryType']))) throw new NativeError(`Query type [${String(query['queryType'])}] is not supported by the local server`)
+    return []
+  }
   switch (query['queryType']) {
     case 'timeseries': {
-      const r = await rows(engine, `SELECT ${t} AS "__t"${aggs.length > 0 ? `, ${aggs.join(', ')}` : ''} FROM ${from} WHERE ${where} GROUP BY 1 ORDER BY 1 ${query['descending'] === true ? 'DESC' : 'ASC'}${query['limit'] !== undefined ? ` LIMIT ${Number(query['limit'])}` : ''}`)
+      const r = !known ? { names: ['__t', ...aggs.map((_, i) => aggName(((query['aggregations'] ?? []) as Json[])[i]!))], types: [], rows: [] as unknown[][] } : await rows(engine, `SELECT ${t} AS "__t"${aggs.length > 0 ? `, ${aggs.join(', ')}` : ''} FROM ${from} WHERE ${where} GROUP BY 1 ORDER BY 1 ${query['descending'] === true ? 'DESC' : 'ASC'}${query['limit'] !== undefined ? ` LIMIT ${Number(query['limit'])}` : ''}`)
       if (b === undefined && r.rows.length === 0) r.rows.push([new Date(firstStart), ...aggs.map((_, i) => (String(((query['aggregations'] as Json[])[i] as Json)['type']).endsWith('Sum') || ((query['aggregations'] as Json[])[i] as Json)['type'] === 'count' ? 0 : null))])
       return r.rows.map((row, i) => ({ timestamp: plain(row[0]), result: withPosts(objects(r, 1)[i]!) }))
     }
@@ -230,7 +238,6 @@ export async function runNative(engine: DruidEngine, query: Json): Promise<unkno
       return [{ timestamp: query['bound'] === 'maxTime' ? max : min, result }]
     }
     case 'segmentMetadata': {
-      const name = typeof query['dataSource'] === 'string' ? query['dataSource'] : String((query['dataSource'] as Json)['name'])
       const cols = await rows(engine, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'druid' AND table_name = ${lit(name)} ORDER BY ordinal_position`)
       const count = await rows(engine, `SELECT COUNT(*), MIN("__time"), MAX("__time") FROM ${from}`)
       const [n, min, max] = count.rows[0]!.map(plain) as [number, string | null, string | null]
