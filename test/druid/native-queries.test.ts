@@ -64,7 +64,7 @@ describe('Druid native queries', () => {
 
   it('an unknown datasource answers empty results, as a Broker with no segments for it does (pydruid relies on it)', async () => {
     const none = { dataSource: 'no_such_ds', intervals: ['2024-01-01/2024-02-01'] }
-    const sum = [{ type: 'longSum', name: 'added', fieldName: 'added' }]
+    const sum = [{ type: 'longSum' as const, name: 'added', fieldName: 'added' }]
     expect(await client.nativeQuery({ ...none, queryType: 'timeBoundary' })).toEqual([])
     expect(await client.nativeQuery({ ...none, queryType: 'timeseries', granularity: 'day', aggregations: sum })).toEqual([])
     expect(await client.nativeQuery({ ...none, queryType: 'topN', granularity: 'all', dimension: 'page', threshold: 2, metric: 'added', aggregations: sum })).toEqual([])
@@ -78,7 +78,7 @@ describe('Druid native queries', () => {
   })
 
   it('an unsupported aggregator is a typed error naming it', async () => {
-    const err = await client.nativeQuery({ ...base, queryType: 'timeseries', granularity: 'all', aggregations: [{ type: 'noSuchAggregator', name: 'x' }] }).catch((e: unknown) => e)
+    const err = await client.nativeQuery({ ...base, queryType: 'timeseries', granularity: 'all', aggregations: [{ type: 'noSuchAggregator' as 'count', name: 'x' }] }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DruidQueryError)
     expect((err as Error).message).toContain('noSuchAggregator')
   })
