@@ -1,49 +1,31 @@
+import { createReadOnlyGuard } from '../shared/read-only-sql-guard.ts'
 import { E6dataReadOnlyError } from './e6data-dialect-errors.ts'
 
-const READ_KINDS = new Set(['SELECT', 'WITH', 'VALUES', 'EXPLAIN', 'DESCRIBE', 'SHOW'])
-
-/** First keyword of `sql` after whitespace, comments and opening parentheses, upper-case. */
-export function firstKeyword(sql: string): string {
-  const s = sql.replace(/^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*/, '')
-  return (/^[A-Za-z]+/.exec(s)?.[0] ?? '').toUpperCase()
-}
-
-/** `true` when a `;` outside literals (with backslash escapes), quoted identifiers and comments is followed by more text. */
-function hasSecondStatement(sql: string): boolean {
-  let i = 0
-  const n = sql.length
-  while (i < n) {
-    const c = sql[i]!
-    if (c === "'" || c === '"') {
-      let j = i + 1
-      while (j < n && sql[j] !== c) j += sql[j] === '\\' && c === "'" ? 2 : 1
-      i = j + 1
-      continue
-    }
-    if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i)
-      i = end < 0 ? n : end + 1
-      continue
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2)
-      i = end < 0 ? n : end + 2
-      continue
-    }
-    if (c === ';') return sql.slice(i + 1).trim() !== ''
-    i++
-  }
-  return false
-}
+/**
+ * e6data's read-only checks: the read statements of its Presto-compatible SQL (SELECT, WITH … SELECT, VALUES,
+ * EXPLAIN, DESCRIBE, SHOW; https://docs.e6data.com), one at a time. String literals take backslash escapes, as the
+ * connector's client-side binding writes them (e6data/e6data-python-connector `e6data_python_connector/e6data_grpc.py`).
+ */
+const guard = createReadOnlyGuard({
+  readKinds: ['SELECT', 'WITH', 'VALUES', 'EXPLAIN', 'DESCRIBE', 'SHOW'],
+  writeKeywords: ['INSERT', 'UPDATE', 'DELETE', 'MERGE'],
+  backslashEscapes: true,
+  refuse: (statement) => new E6dataReadOnlyError(statement),
+})
 
 /**
  * Refuses anything but one read statement, before it is sent.
- * @throws E6dataReadOnlyError naming the refused statement kind.
+ *
+ * @param sql the statement about to be sent.
+ * @throws E6dataReadOnlyError naming the refused statement kind (`MULTIPLE` for several statements).
+ * @example assertReadOnly('DROP TABLE flights') // throws E6dataReadOnlyError (statement 'DROP')
  */
-export function assertReadOnly(sql: string): void {
-  const kind = firstKeyword(sql)
-  if (!READ_KINDS.has(kind)) throw new E6dataReadOnlyError(kind)
-  if (hasSecondStatement(sql)) throw new E6dataReadOnlyError('MULTIPLE')
-  const dml = /\)\s*(INSERT|UPDATE|DELETE|MERGE)\b/i.exec(sql)
-  if (kind === 'WITH' && dml !== null) throw new E6dataReadOnlyError(`WITH … ${dml[1]!.toUpperCase()}`)
-}
+export const assertReadOnly: (sql: string) => void = guard.sql
+
+/**
+ * Refuses a Kysely compiled query whose root is not a select or raw SQL (insert, update, delete, merge, schema
+ * builders), then checks its text with {@link assertReadOnly}.
+ *
+ * @throws E6dataReadOnlyError naming the refused kind (`INSERT`, `CREATE TABLE`, ...).
+ */
+export const assertReadOnlyQuery: (query: { readonly sql: string; readonly query: { readonly kind: string } }) => void = guard.compiled

@@ -29,7 +29,7 @@ beforeAll(async () => {
   db = createE6dataKysely<DB>(opts)
 })
 afterAll(async () => {
-  await (db as Kysely<DB>)?.destroy()
+  await db?.destroy()
   await engine.stop()
 })
 
@@ -60,7 +60,7 @@ describe('Kysely', () => {
     expect(rows).toEqual([{ city: 'Chicago' }])
     const none = await db.selectFrom('airports').select('city').where('iata', '=', "x' OR '1'='1").execute()
     expect(none).toEqual([])
-    const back = await sql<{ v: string }>`SELECT ${"\\'; --"} AS v`.execute(db as Kysely<DB>)
+    const back = await sql<{ v: string }>`SELECT ${"\\'; --"} AS v`.execute(db)
     expect(back.rows).toEqual([{ v: "\\'; --" }])
   })
 
@@ -77,19 +77,19 @@ describe('Kysely', () => {
 
   it('refuses writes before sending', async () => {
     const before = engine.stats.prepare
-    await expect(sql`DELETE FROM flights`.execute(db as Kysely<DB>)).rejects.toThrow(E6dataReadOnlyError)
-    await expect(sql`SELECT 1; DROP TABLE flights`.execute(db as Kysely<DB>)).rejects.toThrow(E6dataReadOnlyError)
-    await expect((db as Kysely<DB>).insertInto('airports').values({ iata: 'X', city: 'Y', state: 'Z' }).execute()).rejects.toThrow(E6dataReadOnlyError)
+    await expect(sql`DELETE FROM flights`.execute(db)).rejects.toThrow(E6dataReadOnlyError)
+    await expect(sql`SELECT 1; DROP TABLE flights`.execute(db)).rejects.toThrow(E6dataReadOnlyError)
+    await expect((db as unknown as Kysely<DB>).insertInto('airports').values({ iata: 'X', city: 'Y', state: 'Z' }).execute()).rejects.toThrow(E6dataReadOnlyError)
     expect(engine.stats.prepare).toBe(before)
   })
 
   it('introspects through the metadata RPCs', async () => {
-    const tables = await (db as Kysely<DB>).introspection.getTables()
+    const tables = await db.introspection.getTables()
     expect(tables.map((t) => t.name)).toEqual(['airports', 'big', 'flights'])
     expect(tables.find((t) => t.name === 'flights')!.columns.map((c) => [c.name, c.dataType])).toEqual([
       ['id', 'int'], ['origin', 'string'], ['destination', 'string'], ['delay', 'double'], ['distance', 'int'],
     ])
-    expect((await (db as Kysely<DB>).introspection.getSchemas()).map((s) => s.name)).toContain('air')
+    expect((await db.introspection.getSchemas()).map((s) => s.name)).toContain('air')
   })
 
   it('cancels through cancelQuery when the signal aborts', async () => {

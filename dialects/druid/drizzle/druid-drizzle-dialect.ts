@@ -1,31 +1,20 @@
-import { entityKind, type SQL } from 'drizzle-orm'
-import { PgDialect, type PgDeleteConfig, type PgInsertConfig, type PgUpdateConfig } from 'drizzle-orm/pg-core'
+import { entityKind } from 'drizzle-orm'
+import { ReadOnlyPgDialect } from '../../shared/read-only-pg-dialect.ts'
 import { DruidReadOnlyError } from '../druid-dialect-errors.ts'
 
 /**
  * Drizzle's `pg-core` dialect speaking Druid SQL: `?` placeholders instead of `$n` (Druid's dynamic parameters,
  * https://druid.apache.org/docs/latest/querying/sql#dynamic-parameters); identifiers stay double-quoted.
- * INSERT, UPDATE and DELETE builders are refused when built.
+ * INSERT, UPDATE and DELETE builders throw {@link DruidReadOnlyError} when built.
  */
-export class DruidPgDialect extends PgDialect {
+export class DruidPgDialect extends ReadOnlyPgDialect {
   static override readonly [entityKind]: string = 'DruidPgDialect'
 
   override escapeParam(_num: number): string {
     return '?'
   }
 
-  /** @throws DruidReadOnlyError always. */
-  override buildInsertQuery(_config: PgInsertConfig): SQL {
-    throw new DruidReadOnlyError('INSERT')
-  }
-
-  /** @throws DruidReadOnlyError always. */
-  override buildUpdateQuery(_config: PgUpdateConfig): SQL {
-    throw new DruidReadOnlyError('UPDATE')
-  }
-
-  /** @throws DruidReadOnlyError always. */
-  override buildDeleteQuery(_config: PgDeleteConfig): SQL {
-    throw new DruidReadOnlyError('DELETE')
+  protected override readOnlyError(statement: string): DruidReadOnlyError {
+    return new DruidReadOnlyError(statement)
   }
 }

@@ -1,30 +1,13 @@
-import { DialectAdapterBase, type Kysely, type MigrationLockOptions } from 'kysely'
+import { ReadOnlyKyselyAdapter } from '../../shared/read-only-kysely-adapter.ts'
 import { DruidDialectNotSupportedError } from '../druid-dialect-errors.ts'
 
 /**
  * Druid's capabilities for Kysely: no transactional DDL, no RETURNING, no migrations (Druid has no DDL; data
- * arrives through ingestion tasks).
+ * arrives through ingestion tasks, https://druid.apache.org/docs/latest/multi-stage-query/reference). The
+ * migration-lock methods throw {@link DruidDialectNotSupportedError}.
  */
-export class DruidAdapter extends DialectAdapterBase {
-  override get supportsCreateIfNotExists(): boolean {
-    return false
-  }
-
-  override get supportsTransactionalDdl(): boolean {
-    return false
-  }
-
-  override get supportsReturning(): boolean {
-    return false
-  }
-
-  /** @throws DruidDialectNotSupportedError always: Druid has no migrations. */
-  override async acquireMigrationLock(_db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {
-    throw new DruidDialectNotSupportedError('migrations (no DDL; load data with SQL-based ingestion)')
-  }
-
-  /** @throws DruidDialectNotSupportedError always. */
-  override async releaseMigrationLock(_db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {
-    throw new DruidDialectNotSupportedError('migrations')
+export class DruidAdapter extends ReadOnlyKyselyAdapter {
+  protected override migrationsNotSupported(): DruidDialectNotSupportedError {
+    return new DruidDialectNotSupportedError('migrations (no DDL; load data with SQL-based ingestion)')
   }
 }

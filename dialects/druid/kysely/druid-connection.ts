@@ -1,11 +1,12 @@
 import type { AbortableOperationOptions, CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
 import type { DruidClient } from '../../../src/druid/client.ts'
 import { DruidInvalidArgumentError } from '../../../src/druid/errors.ts'
-import { assertReadOnly } from '../druid-read-only-guard.ts'
+import { rechunkRows } from '../../shared/rechunk-rows.ts'
+import { assertReadOnlyQuery } from '../druid-read-only-guard.ts'
 
 /**
  * One Kysely connection: a light handle over the driver's HTTP client (Druid's SQL API is stateless). Every
- * statement passes {@link assertReadOnly} before it is sent; its `sqlQueryId` is Kysely's query id, so a query
+ * statement passes {@link assertReadOnlyQuery} before it is sent; its `sqlQueryId` is Kysely's query id, so a query
  * can be cancelled by id (`client.cancel(compiledQuery.queryId.queryId)`), and an aborted `signal` cancels it on
  * the server.
  */
@@ -19,10 +20,10 @@ export class DruidConnection implements DatabaseConnection {
 
   /**
    * Runs one query (`resultFormat: 'array'` with type headers), rows as objects keyed by column name.
-   * @throws DruidReadOnlyError before sending anything but SELECT/WITH/EXPLAIN; the driver's errors otherwise.
+   * @throws DruidReadOnlyError before sending anything but a select (SELECT/WITH/EXPLAIN as raw SQL); the driver's errors otherwise.
    */
   async executeQuery<R>(compiledQuery: CompiledQuery, options?: AbortableOperationOptions): Promise<QueryResult<R>> {
-    assertReadOnly(compiledQuery.sql)
+    assertReadOnlyQuery(compiledQuery)
     const result = await this.#client.query<R>(compiledQuery.sql, compiledQuery.parameters, {
       resultFormat: 'array',
       rowMode: 'object',
@@ -38,23 +39,13 @@ export class DruidConnection implements DatabaseConnection {
    */
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize: number, options?: AbortableOperationOptions): AsyncIterableIterator<QueryResult<R>> {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new DruidInvalidArgumentError(`chunkSize must be a positive integer, got ${chunkSize}`, { code: 'INVALID_CHUNK_SIZE' })
-    assertReadOnly(compiledQuery.sql)
+    assertReadOnlyQuery(compiledQuery)
     const stream = this.#client.stream<R>(compiledQuery.sql, compiledQuery.parameters, {
       resultFormat: 'arrayLines',
       rowMode: 'object',
       sqlQueryId: compiledQuery.queryId.queryId,
       ...(options?.signal !== undefined ? { signal: options.signal } : {}),
     })
-    let chunk: R[] = []
-    for await (const batch of stream.batches()) {
-      for (const row of batch) {
-        chunk.push(row)
-        if (chunk.length === chunkSize) {
-          yield { rows: chunk }
-          chunk = []
-        }
-      }
-    }
-    if (chunk.length > 0) yield { rows: chunk }
+    yield* rechunkRows(stream.batches(), chunkSize)
   }
 }

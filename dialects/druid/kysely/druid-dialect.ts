@@ -1,4 +1,5 @@
 import { Kysely, type DatabaseIntrospector, type Dialect, type DialectAdapter, type Driver, type QueryCompiler } from 'kysely'
+import type { ReadonlyKysely } from '../../shared/read-only-kysely.ts'
 import { connect, type DruidClient } from '../../../src/druid/client.ts'
 import type { DruidOptions } from '../../../src/druid/options.ts'
 import { DruidAdapter } from './druid-adapter.ts'
@@ -45,11 +46,8 @@ export class DruidDialect implements Dialect {
   }
 }
 
-/** Kysely without the write, DDL and transaction entry points: what a Druid database can do. */
-export type ReadonlyKysely<DB> = Omit<
-  Kysely<DB>,
-  'insertInto' | 'replaceInto' | 'updateTable' | 'deleteFrom' | 'mergeInto' | 'schema' | 'transaction' | 'startTransaction' | 'connection' | 'withSchema' | 'migration'
->
+/** Kysely's read-only view (`kysely/readonly`) plus the executor raw `sql` needs; see the shared definition. */
+export type { ReadonlyKysely }
 
 /**
  * A read-only Kysely over Druid: typed selects only (`selectFrom`, `selectNoFrom`, `with`, `fn`, `introspection`,
@@ -62,5 +60,5 @@ export type ReadonlyKysely<DB> = Omit<
  */
 export function createDruidKysely<DB>(target: string | DruidDialectConfig, options?: DruidOptions): ReadonlyKysely<DB> {
   const config: DruidDialectConfig = typeof target === 'string' ? { client: () => connect(target, options) } : target
-  return new Kysely<DB>({ dialect: new DruidDialect(config) })
+  return new Kysely<DB>({ dialect: new DruidDialect(config) }) as unknown as ReadonlyKysely<DB>
 }

@@ -1,14 +1,15 @@
 import { entityKind, sql, type SQL } from 'drizzle-orm'
-import { PgDialect, type PgDeleteConfig, type PgInsertConfig, type PgSelectConfig, type PgUpdateConfig } from 'drizzle-orm/pg-core'
+import type { PgSelectConfig } from 'drizzle-orm/pg-core'
+import { ReadOnlyPgDialect } from '../../shared/read-only-pg-dialect.ts'
 import { E6dataReadOnlyError } from '../e6data-dialect-errors.ts'
 
 /**
  * Drizzle's `pg-core` dialect speaking e6data SQL: `%s` placeholders (bound client-side by `dialectry/e6data`, the
- * connector's `pyformat` style); identifiers stay double-quoted. INSERT, UPDATE and DELETE builders are refused
- * when built. With both a limit and an offset, selects end in `offset m limit n`, the Presto/Trino order
+ * connector's `pyformat` style); identifiers stay double-quoted. INSERT, UPDATE and DELETE builders throw
+ * {@link E6dataReadOnlyError} when built. With both a limit and an offset, selects end in `offset m limit n`, the Presto/Trino order
  * (https://trino.io/docs/current/sql/select.html) that e6data's SQL follows; pg-core writes `limit … offset …`.
  */
-export class E6dataPgDialect extends PgDialect {
+export class E6dataPgDialect extends ReadOnlyPgDialect {
   static override readonly [entityKind]: string = 'E6dataPgDialect'
 
   override escapeParam(_num: number): string {
@@ -21,16 +22,7 @@ export class E6dataPgDialect extends PgDialect {
     return sql`${super.buildSelectQuery({ ...config, limit: undefined, offset: undefined })} offset ${offset} limit ${limit}`
   }
 
-  /** @throws E6dataReadOnlyError always. */
-  override buildInsertQuery(_config: PgInsertConfig): SQL {
-    throw new E6dataReadOnlyError('INSERT')
-  }
-  /** @throws E6dataReadOnlyError always. */
-  override buildUpdateQuery(_config: PgUpdateConfig): SQL {
-    throw new E6dataReadOnlyError('UPDATE')
-  }
-  /** @throws E6dataReadOnlyError always. */
-  override buildDeleteQuery(_config: PgDeleteConfig): SQL {
-    throw new E6dataReadOnlyError('DELETE')
+  protected override readOnlyError(statement: string): E6dataReadOnlyError {
+    return new E6dataReadOnlyError(statement)
   }
 }

@@ -3,7 +3,8 @@ import type { Connection } from '../../../src/e6data/connection.ts'
 import type { Cursor, Row } from '../../../src/e6data/cursor.ts'
 import { E6dataError } from '../../../src/e6data/errors.ts'
 import type { E6dataParameter } from '../../../src/e6data/parameter-binding.ts'
-import { assertReadOnly } from '../e6data-read-only-guard.ts'
+import { rechunkRows } from '../../shared/rechunk-rows.ts'
+import { assertReadOnlyQuery } from '../e6data-read-only-guard.ts'
 
 function toObjects<R>(cursor: Cursor, rows: Row[]): R[] {
   const names = cursor.columns?.map((c) => c.name) ?? []
@@ -15,6 +16,11 @@ function toObjects<R>(cursor: Cursor, rows: Row[]): R[] {
     out[i] = o as R
   }
   return out
+}
+
+/** The cursor's batches as object rows. */
+async function* objectBatches<R>(cursor: Cursor, batches: AsyncIterable<Row[]>): AsyncGenerator<R[]> {
+  for await (const batch of batches) yield toObjects<R>(cursor, batch)
 }
 
 /** Sends `cancelQuery` for the cursor's query when `signal` aborts; returns the detach function. */
@@ -39,7 +45,7 @@ export class E6dataKyselyConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery, options?: AbortableOperationOptions): Promise<QueryResult<R>> {
-    assertReadOnly(compiledQuery.sql)
+    assertReadOnlyQuery(compiledQuery)
     const cursor = this.connection.cursor()
     const detach = cancelOnAbort(cursor, options?.signal)
     try {
@@ -55,22 +61,12 @@ export class E6dataKyselyConnection implements DatabaseConnection {
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 1000, options?: AbortableOperationOptions): AsyncIterableIterator<QueryResult<R>> {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new E6dataError(`chunkSize must be a positive integer, got ${chunkSize}`, { code: 'INVALID_CHUNK_SIZE' })
-    assertReadOnly(compiledQuery.sql)
+    assertReadOnlyQuery(compiledQuery)
     const cursor = this.connection.cursor()
     const detach = cancelOnAbort(cursor, options?.signal)
     try {
       await cursor.execute(compiledQuery.sql, compiledQuery.parameters as E6dataParameter[], { signal: options?.signal })
-      let chunk: R[] = []
-      for await (const batch of cursor.fetchAllBuffer(options?.signal)) {
-        for (const row of toObjects<R>(cursor, batch)) {
-          chunk.push(row)
-          if (chunk.length === chunkSize) {
-            yield { rows: chunk }
-            chunk = []
-          }
-        }
-      }
-      if (chunk.length > 0) yield { rows: chunk }
+      yield* rechunkRows(objectBatches<R>(cursor, cursor.fetchAllBuffer(options?.signal)), chunkSize)
     } finally {
       detach()
       await cursor.close()

@@ -1,4 +1,5 @@
 import { Kysely, type DatabaseIntrospector, type Dialect, type DialectAdapter, type Driver, type QueryCompiler } from 'kysely'
+import type { ReadonlyKysely } from '../../shared/read-only-kysely.ts'
 import type { Connection } from '../../../src/e6data/connection.ts'
 import type { ConnectionOptions } from '../../../src/e6data/connection-options.ts'
 import { ConnectionPool, type ConnectionPoolOptions } from '../../../src/e6data/connection-pool.ts'
@@ -54,11 +55,8 @@ export class E6dataDialect implements Dialect {
   }
 }
 
-/** Kysely without the builders e6data refuses (writes, schema, transactions, migrations). */
-export type ReadonlyKysely<DB> = Omit<
-  Kysely<DB>,
-  'insertInto' | 'replaceInto' | 'updateTable' | 'deleteFrom' | 'mergeInto' | 'schema' | 'transaction' | 'startTransaction' | 'connection' | 'withSchema' | 'migration'
->
+/** Kysely's read-only view (`kysely/readonly`) plus the executor raw `sql` needs; see the shared definition. */
+export type { ReadonlyKysely }
 
 /**
  * A read-only Kysely for e6data from connection options (a pool is made) or a dialect config.
@@ -66,5 +64,5 @@ export type ReadonlyKysely<DB> = Omit<
  */
 export function createE6dataKysely<DB>(target: ConnectionOptions | E6dataDialectConfig): ReadonlyKysely<DB> {
   const config: E6dataDialectConfig = 'host' in target ? { options: target as ConnectionPoolOptions } : target
-  return new Kysely<DB>({ dialect: new E6dataDialect(config) })
+  return new Kysely<DB>({ dialect: new E6dataDialect(config) }) as unknown as ReadonlyKysely<DB>
 }
