@@ -232,6 +232,20 @@ export class BTrDB {
     return out
   }
 
+  /**
+   * Distinct stream names, units or annotation keys, optionally of the collections starting with `collection`: the
+   * SQL btrdb-python's `list_unique_names` / `list_unique_units` / `list_unique_annotations` send
+   * (PingThingsIO/btrdb-python `btrdb/conn.py`, `_list_unique_tags_annotations`). Streams without the tag give `null`.
+   * Throws what {@link query} throws.
+   * @example await db.listUnique('annotations', 'sensors/') // ['site', 'rating']
+   */
+  async listUnique(key: 'name' | 'unit' | 'annotations', collection?: string, options?: CallOptions): Promise<Array<string | null>> {
+    const expr = key === 'annotations' ? 'skeys(annotations)' : key
+    const stmt = `select distinct(${expr}) as ${key} from streams${collection === undefined ? '' : ' where collection like $1'}`
+    const rows = await this.query(stmt, collection === undefined ? [] : [`${collection}%`], options)
+    return rows.map((r) => (r[key] ?? null) as string | null)
+  }
+
   /** Closes the channels. */
   close(): void {
     this.#transport.close()

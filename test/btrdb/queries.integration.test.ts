@@ -194,6 +194,13 @@ describe('metadata', () => {
     expect(usage.tags.name).toBeGreaterThanOrEqual(2)
     const rows = await db.query('select uuid, name, unit from streams where collection = $1', [col('other')])
     expect(rows).toEqual([{ uuid: other.uuid, name: 'other', unit: 'amps' }])
+    // The statements btrdb-python's list_unique_names / _units / _annotations send (distinct(…) as …, skeys(annotations)).
+    const names = await db.listUnique('name', `dialectry_it/${run}/`)
+    expect(names).toEqual(expect.arrayContaining(['main', 'other']))
+    expect(new Set(names).size).toBe(names.length)
+    expect((await db.listUnique('unit', col('other'))).sort()).toEqual(['amps'])
+    expect(await db.listUnique('annotations', col('main'))).toEqual(['site'])
+    expect(await db.query('select distinct(skeys(annotations)) as annotations from streams where collection like $1', [`${col('other')}%`])).toEqual([{ annotations: 'site' }])
     const set = await db.streams([`${col('main')}/main`])
     expect(set.streams[0]!.uuid).toBe(stream.uuid)
     await other.obliterate()

@@ -3,7 +3,10 @@ import { BTrDBStatus, type StreamRegistry } from './stream-registry.ts'
 /**
  * SQLQuery for the local server: not a SQL engine, a small reader of the statements the clients send over the
  * `streams` metadata table (uuid, collection, name, unit, ingress, property_version, annotations). Supported:
- * `SELECT [DISTINCT] <columns | *> FROM streams [WHERE <cond> [AND <cond>]...]` where a condition is
+ * `SELECT [DISTINCT] <items | *> FROM streams [WHERE <cond> [AND <cond>]...]` where an item is a column,
+ * `skeys(annotations)` (one row per annotation key, as PostgreSQL's hstore function) or `distinct(<item>)`, each with
+ * an optional `AS alias` (btrdb-python's `list_unique_names`/`_units`/`_annotations` send
+ * `select distinct(skeys(annotations)) as annotations from streams where collection like $1`); a condition is
  * `<column> = <literal | $n>`, `<column> LIKE <literal | $n>` or `annotations -> '<key>' = <literal | $n>`, and
  * `$n::text` casts are ignored. Anything else is answered with [501].
  */
@@ -14,9 +17,15 @@ type Row = Record<string, unknown>
 export function runMetadataSql(registry: StreamRegistry, sql: string, params: readonly string[]): Row[] {
   const m = /^\s*select\s+(distinct\s+)?(.+?)\s+from\s+streams\b(?:\s+where\s+(.+?))?\s*;?\s*$/is.exec(sql)
   if (m === null) throw new BTrDBStatus(501, 'the local BTrDB only answers SELECT … FROM streams [WHERE …]')
-  const distinct = m[1] !== undefined
-  const cols = m[2]!.trim() === '*' ? [...COLUMNS] : m[2]!.split(',').map((c) => c.trim().toLowerCase())
-  for (const c of cols) if (!(COLUMNS as readonly string[]).includes(c)) throw new BTrDBStatus(441, `unknown column ${c}`)
+  let distinct = m[1] !== undefined
+  const items = m[2]!.trim() === '*' ? COLUMNS.map((c) => ({ expr: c as string, alias: c as string })) : m[2]!.split(',').map((raw) => {
+    const it = /^\s*(distinct\s*\(\s*)?(skeys\s*\(\s*annotations\s*\)|\w+)\s*(\))?(?:\s+as\s+(\w+))?\s*$/i.exec(raw)
+    if (it === null || (it[1] !== undefined) !== (it[3] !== undefined)) throw new BTrDBStatus(441, `unknown column ${raw.trim()}`)
+    if (it[1] !== undefined) distinct = true // distinct(x) is DISTINCT over the parenthesised x
+    const expr = it[2]!.toLowerCase().replace(/\s+/g, '')
+    if (expr !== 'skeys(annotations)' && !(COLUMNS as readonly string[]).includes(expr)) throw new BTrDBStatus(441, `unknown column ${raw.trim()}`)
+    return { expr, alias: it[4] ?? (expr === 'skeys(annotations)' ? 'skeys' : expr) }
+  })
   const value = (token: string): string => {
     const t = token.trim().replace(/::\w+$/, '')
     const p = /^\$(\d+)$/.exec(t)
@@ -57,13 +66,17 @@ export function runMetadataSql(registry: StreamRegistry, sql: string, params: re
       annotations: Object.fromEntries(s.annotations),
     }
     if (!tests.every((t) => t(full))) continue
-    const row = Object.fromEntries(cols.map((c) => [c, full[c]]))
-    if (distinct) {
-      const key = JSON.stringify(row)
-      if (seen.has(key)) continue
-      seen.add(key)
+    // skeys(annotations) is set-returning: one output row per key (none for a stream without annotations).
+    const keys = items.some((i) => i.expr === 'skeys(annotations)') ? [...s.annotations.keys()] : [undefined]
+    for (const key of keys) {
+      const row = Object.fromEntries(items.map((i) => [i.alias, i.expr === 'skeys(annotations)' ? key : full[i.expr]]))
+      if (distinct) {
+        const k = JSON.stringify(row)
+        if (seen.has(k)) continue
+        seen.add(k)
+      }
+      out.push(row)
     }
-    out.push(row)
   }
   return out
 }
