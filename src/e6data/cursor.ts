@@ -75,6 +75,8 @@ export class Cursor {
   #query: QueryState | undefined
   #columns: ColumnDescription[] | undefined
   #rowCount = -1
+  /** Rows of the current result received so far. */
+  #received = 0
   #buffer: Row[] = []
   #bufferPos = 0
   #done = false
@@ -93,7 +95,11 @@ export class Cursor {
   get engineIp(): string | undefined {
     return this.#query?.engineIp
   }
-  /** Row count the engine announced in the result metadata; -1 before a query. */
+  /**
+   * Rows of the current result: the count the engine's result metadata announced after execute (the connector's
+   * `rowcount`, e6data/e6data-python-connector `e6data_grpc.py`). An engine that announced -1 (still counting)
+   * gets the number of rows received once the result was read to the end; -1 before a query.
+   */
   get rowCount(): number {
     return this.#rowCount
   }
@@ -153,6 +159,7 @@ export class Cursor {
       return q
     }, signal)
     this.#query = state
+    this.#received = 0
     this.#buffer = []
     this.#bufferPos = 0
     this.#done = false
@@ -184,8 +191,10 @@ export class Cursor {
     const { size, rows } = decodeChunk(res.resultBatch, this.#columns?.length ?? 0)
     if (size <= 0) {
       this.#done = true
+      if (this.#rowCount < 0) this.#rowCount = this.#received
       return null
     }
+    this.#received += rows.length
     return rows
   }
 

@@ -74,6 +74,35 @@ describe('execute and fetch', () => {
     await cur.close()
   })
 
+  it('rowCount and status() carry the result total right after execute, before any fetch (the connector rowcount)', async () => {
+    const cur = conn.cursor()
+    await cur.execute('SELECT n, s FROM numbers WHERE n < 30000')
+    expect(cur.rowCount).toBe(30000)
+    expect(await cur.status()).toEqual({ finished: true, rowCount: 30000 })
+    expect((await cur.fetchMany(10)).length).toBe(10)
+    expect(cur.rowCount).toBe(30000)
+    await cur.close()
+  })
+
+  it.runIf(LOCAL)('an uncounted result (-1 in the metadata) reports the rows received once read to the end', async () => {
+    const cur = conn.cursor()
+    await cur.execute('EXPLAIN SELECT n FROM numbers')
+    expect(cur.rowCount).toBe(-1)
+    const rows = await cur.fetchAll()
+    expect(rows.length).toBeGreaterThan(0)
+    expect(cur.rowCount).toBe(rows.length)
+    await cur.close()
+  })
+
+  it('a new execute drops rows the previous query left in the cursor (unlike the connector)', async () => {
+    const cur = conn.cursor()
+    await cur.execute('SELECT n FROM numbers ORDER BY n LIMIT 5')
+    expect(await cur.fetchOne()).toEqual([0])
+    await cur.execute('SELECT n FROM numbers ORDER BY n DESC LIMIT 2')
+    expect(await cur.fetchMany(5)).toEqual([[49999], [49998]])
+    await cur.close()
+  })
+
   it.runIf(LOCAL)('a new execute on the same cursor clears the previous query on the engine', async () => {
     const cur = conn.cursor()
     await cur.execute('SELECT n FROM numbers')

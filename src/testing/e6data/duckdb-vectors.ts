@@ -170,8 +170,72 @@ function typedVector(plan: ColumnPlan, chunks: readonly DuckDBDataChunk[], colum
   }
 }
 
-/** Converts the values of several DuckDB chunks (one column) into one vector spec. */
+/** The `*ConstantData` kind a vector member travels as when constant. */
+const CONSTANT_KIND = {
+  bool: 'bool', int32: 'numeric', int64: 'numeric', date: 'date', time: 'time', float32: 'double', float64: 'double', varchar: 'varchar', decimal128: 'decimal128',
+} as const
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * The vector as a constant vector (`isConstantVector`, one `*ConstantData` value, one `nullSet` flag) when its
+ * `size` >= 2 cells are all NULL or all the same value: literals, the group key of a filtered aggregate, a column
+ * of NULLs. DuckDB's C API hands results over flattened, so the engine finds them by comparing; the scan stops at
+ * the first differing cell, which for ordinary columns is the second.
+ */
+export function asConstant(v: VectorSpec): VectorSpec | undefined {
+  if (v.member === 'null' || v.member === 'constant') return undefined
+  const values = v.values as ArrayLike<unknown>
+  const n = values.length
+  if (n < 2) return undefined
+  const nulls = v.nulls
+  const firstNull = nulls !== undefined && nulls[0] === true
+  if (nulls !== undefined) for (let i = 1; i < n; i++) if (nulls[i] !== firstNull) return undefined
+  if (!firstNull) {
+    const first = values[0]
+    if (first instanceof Uint8Array) {
+      for (let i = 1; i < n; i++) if (!sameBytes(values[i] as Uint8Array, first)) return undefined
+    } else {
+      for (let i = 1; i < n; i++) if (values[i] !== first && !(Number.isNaN(values[i]) && Number.isNaN(first))) return undefined
+    }
+    if (v.member === 'time' && v.zones !== undefined) for (let i = 1; i < n; i++) if (v.zones[i] !== v.zones[0]) return undefined
+  }
+  const kind = CONSTANT_KIND[v.member]
+  const value = values[0]
+  const type = v.type
+  switch (kind) {
+    case 'bool':
+      return { type, isNull: firstNull, member: 'constant', constant: { kind, value: value === true } }
+    case 'numeric':
+    case 'date':
+      return { type, isNull: firstNull, member: 'constant', constant: { kind, value: value as number | bigint } }
+    case 'time': {
+      const zone = v.member === 'time' ? v.zones?.[0] : undefined
+      return { type, isNull: firstNull, member: 'constant', constant: { kind, value: value as number | bigint, ...(zone !== undefined ? { zone } : {}) } }
+    }
+    case 'double':
+      return { type, isNull: firstNull, member: 'constant', constant: { kind, value: value as number } }
+    case 'varchar':
+      return { type, isNull: firstNull, member: 'constant', constant: { kind, value: value as string } }
+    case 'decimal128':
+      return { type, isNull: firstNull, member: 'constant', constant: { kind, value: value as Uint8Array, scale: v.member === 'decimal128' ? v.scale : 0 } }
+  }
+}
+
+/**
+ * Converts the values of several DuckDB chunks (one column) into one vector spec; a column whose cells are all
+ * equal (or all NULL) becomes a constant vector ({@link asConstant}).
+ */
 export function vectorFromChunks(plan: ColumnPlan, chunks: readonly DuckDBDataChunk[], column: number): VectorSpec {
+  const v = flatVector(plan, chunks, column)
+  return asConstant(v) ?? v
+}
+
+function flatVector(plan: ColumnPlan, chunks: readonly DuckDBDataChunk[], column: number): VectorSpec {
   const fast = typedVector(plan, chunks, column)
   if (fast !== undefined) return fast
   const values: unknown[] = []

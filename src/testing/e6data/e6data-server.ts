@@ -34,6 +34,13 @@ export interface StartE6dataOptions {
   engineIp?: string
   /** Time a resume takes (status `resuming` meanwhile), ms; default 1 000. */
   resumeDelay?: number
+  /**
+   * How long `getResultMetadata` waits for the result's row count, ms; default 2 000. The engine counts a result on
+   * a second DuckDB connection when it executes (an e6data cluster has run the query when `executeStatement`
+   * returns, so its metadata and `status` carry the total); a count still running after this answers -1 until the
+   * last row was sent, and `status` reports `false` until then.
+   */
+  rowCountWait?: number
   /** DuckDB threads; default DuckDB's. */
   threads?: number
   /**
@@ -91,7 +98,7 @@ export async function startE6data(options: StartE6dataOptions = {}): Promise<Loc
   const engineIp = options.engineIp ?? '127.0.0.1'
   const resumeDelay = options.resumeDelay ?? 1000
   const catalog = await EngineCatalog.create(options.threads)
-  const queries = new QueryRegistry(catalog, options.batchRows ?? 8192)
+  const queries = new QueryRegistry(catalog, options.batchRows ?? 8192, undefined, options.rowCountWait)
   const sessions = new Map<string, number>()
   let live: 'blue' | 'green' = options.strategy ?? 'blue'
   let announcing: { next: 'blue' | 'green'; timer: NodeJS.Timeout } | undefined
@@ -179,12 +186,12 @@ export async function startE6data(options: StartE6dataOptions = {}): Promise<Loc
     prepareStatementV2: prepare,
     executeStatement: perQuery(async (q) => (await queries.execute(q), {})),
     executeStatementV2: perQuery(async (q) => (await queries.execute(q), {})),
-    getResultMetadata: perQuery((q) => ({ resultMetaData: queries.metadata(q) })),
+    getResultMetadata: perQuery(async (q) => ({ resultMetaData: await queries.metadata(q) })),
     getNextResultBatch: perQuery(async (q) => {
       stats.batches++
       return { resultBatch: await queries.nextBatch(q) }
     }),
-    status: perQuery((q) => ({ status: q.done, rowCount: q.rowsSent })),
+    status: perQuery((q) => ({ status: queries.finished(q), rowCount: queries.rowCount(q) })),
     explain: perQuery(async (q) => ({ explain: JSON.parse(await queries.explainAnalyze(q)).plan.text })),
     explainAnalyze: perQuery(async (q) => ({ explainAnalyze: await queries.explainAnalyze(q), isCached: false, parsingTime: Math.round(q.parsingMs), queueingTime: 0 })),
     cancelQuery: perQuery((q) => (queries.cancel(q.id), stats.cancelled++, {})),

@@ -27,6 +27,12 @@ export interface EngineQuery {
   plans: ColumnPlan[]
   names: string[]
   rowsSent: number
+  /** Rows of the whole result, counted once executed (`undefined` until known; -1 when it cannot be counted). */
+  total: number | undefined
+  /** The count in flight on its own DuckDB connection. */
+  counting: { done: Promise<void>; conn: DuckDBConnection | undefined } | undefined
+  catalog: string | undefined
+  database: string
   done: boolean
   cancelled: boolean
   parsingMs: number
@@ -49,11 +55,14 @@ export class QueryRegistry {
   readonly #catalog: EngineCatalog
   readonly #sweeper: NodeJS.Timeout
   batchRows: number
+  /** How long `getResultMetadata` waits for the result's row count, ms (see {@link metadata}). */
+  rowCountWait: number
 
   /** `idleTtl`: ms after which a query nobody touches is cleared (a client that never calls clear). */
-  constructor(catalog: EngineCatalog, batchRows: number, idleTtl = 600_000) {
+  constructor(catalog: EngineCatalog, batchRows: number, idleTtl = 600_000, rowCountWait = 2_000) {
     this.#catalog = catalog
     this.batchRows = batchRows
+    this.rowCountWait = rowCountWait
     this.#sweeper = setInterval(() => {
       const now = Date.now()
       for (const [id, q] of this.#queries) if (now - q.lastUsed > idleTtl) this.remove(id)
@@ -115,6 +124,10 @@ export class QueryRegistry {
       plans: [],
       names: [],
       rowsSent: 0,
+      total: undefined,
+      counting: undefined,
+      catalog,
+      database,
       done: false,
       cancelled: false,
       parsingMs: performance.now() - started,
@@ -137,12 +150,61 @@ export class QueryRegistry {
     }
     q.names = q.result.columnNames()
     q.plans = q.result.columnTypes().map(planColumn)
+    this.#count(q)
   }
 
-  metadata(q: EngineQuery): Buffer {
+  /**
+   * Counts the result's rows on a second DuckDB connection while the first streams it, so the row count is known
+   * once the query has executed (as on an e6data cluster, where `executeStatement` runs the query to the end)
+   * without the result ever being held whole. Statements that cannot be counted (EXPLAIN, DESCRIBE) get -1.
+   */
+  #count(q: EngineQuery): void {
+    const counting: NonNullable<EngineQuery['counting']> = { done: Promise.resolve(), conn: undefined }
+    counting.done = (async () => {
+      try {
+        counting.conn = await this.#catalog.connect(q.catalog, q.database)
+        if (q.cancelled) return
+        const r = await counting.conn.run(`SELECT count(*) FROM (${q.sql.replace(/;\s*$/, '')}\n)`)
+        const rows = await r.getRows()
+        if (q.total === undefined) q.total = Number(rows[0]?.[0] ?? -1)
+      } catch {
+        if (q.total === undefined) q.total = -1
+      } finally {
+        try {
+          counting.conn?.closeSync()
+        } catch {
+          // closed
+        }
+        counting.conn = undefined
+      }
+    })()
+    q.counting = counting
+  }
+
+  /** Whether the query has executed to the end: its row count is known, or every row was sent. */
+  finished(q: EngineQuery): boolean {
+    return q.done || (q.total !== undefined && q.total >= 0)
+  }
+
+  /** Rows of the whole result when known, else the rows sent so far. */
+  rowCount(q: EngineQuery): number {
+    return q.total !== undefined && q.total >= 0 ? q.total : q.rowsSent
+  }
+
+  /**
+   * The result metadata (DataInputStream layout). Its row count is the result's, waiting up to `rowCountWait` ms
+   * for the count; a query still counting after that (or uncountable) answers -1 until every row was sent.
+   */
+  async metadata(q: EngineQuery): Promise<Buffer> {
     if (q.result === undefined) throw new EngineError(status.FAILED_PRECONDITION, `Query ${q.id} was not executed`)
+    if (q.total === undefined && q.counting !== undefined && !q.done) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([q.counting.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.rowCountWait)))])
+      clearTimeout(timer)
+    }
+    const known = q.total !== undefined && q.total >= 0
     return encodeResultMetadata({
-      rowCount: q.done ? q.rowsSent : -1,
+      rowCount: known ? q.total! : q.done ? q.rowsSent : -1,
       columns: q.names.map((name, i) => ({ name, typeCode: q.plans[i]!.typeCode, zone: '', format: '' })),
     })
   }
@@ -186,10 +248,12 @@ export class QueryRegistry {
     const q = this.#queries.get(id)
     if (q === undefined) return
     q.cancelled = true
-    try {
-      q.conn.interrupt()
-    } catch {
-      // already finished
+    for (const conn of [q.conn, q.counting?.conn]) {
+      try {
+        conn?.interrupt()
+      } catch {
+        // already finished
+      }
     }
   }
 
@@ -221,7 +285,7 @@ export class QueryRegistry {
       total_query_time: total,
       executionQueueingTime: 0,
       parsingTime: Math.round(q.parsingMs),
-      rowCount: q.rowsSent,
+      rowCount: this.rowCount(q),
       plan: { type: 'DuckDB', text: plan },
     })
   }
