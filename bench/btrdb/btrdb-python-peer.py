@@ -1,7 +1,7 @@
 """The official btrdb-python client (PingThingsIO/btrdb-python, its source unchanged) against a BTrDB endpoint.
 
 Usage: python3 btrdb-python-peer.py <path of an extracted btrdb-python source (the folder that holds btrdb/)>
-                                    <check|bench> <endpoint host:port> [config JSON]
+                                    <check|bench> <endpoint host:port> [config JSON, else $BENCH_CONFIG]
 
 Needs Debian's python3-grpcio, python3-protobuf, python3-pandas, python3-certifi (and python3-tz). Two shims, neither
 changes what goes on the wire:
@@ -16,20 +16,20 @@ check: exercises connect, info, create, stream_from_uuid, streams, streams_in_co
   earliest/latest, count (both ways), version pinning, changes (ep.changes), tags/annotations/update (replace),
   delete, flush, obliterate, query; each against values computed here. Prints one JSON line
   {"commit", "arrow", "checks": [{"name", "ok", "detail"}]} and exits 1 when a check failed.
-bench: config {"points": N, "seconds": S}: insert points/s, values() points/s, aligned_windows queries/s, peak RSS
-  growth; prints one JSON line.
+bench: config {"points": N, "seconds": S, "rounds": R}: insert time, values() time (best of R), aligned_windows
+  queries/s (about 1,000 windows over the stream), peak RSS growth while reading all and 1/5 of the range; prints
+  one JSON line.
 """
 import json
 import math
 import os
-import resource
 import sys
 import time
 import types
 import uuid as uuidlib
 
 SOURCE, MODE, ENDPOINT = sys.argv[1], sys.argv[2], sys.argv[3]
-CONFIG = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+CONFIG = json.loads(sys.argv[4] if len(sys.argv) > 4 else os.environ.get("BENCH_CONFIG", "{}"))
 sys.path.insert(0, SOURCE)
 
 import grpc  # noqa: E402
@@ -70,10 +70,6 @@ import warnings  # noqa: E402
 warnings.simplefilter("ignore", FutureWarning)
 import btrdb  # noqa: E402
 from btrdb.utils.general import pointwidth as pw  # noqa: E402
-
-
-def rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def connect():
@@ -325,7 +321,35 @@ def _raises(fn, kind=Exception):
     return False
 
 
+def current_rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1048576.0
+
+
+class RssSampler:
+    """Peak resident set size while running (sampled every 20 ms from /proc/self/statm), MiB."""
+
+    def __init__(self):
+        import threading
+        self.base = current_rss_mib()
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, current_rss_mib())
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, current_rss_mib())
+        return self.peak - self.base
+
+
 def run_bench():
+    import gc
     n = int(CONFIG.get("points", 1_000_000))
     seconds = float(CONFIG.get("seconds", 3))
     db = connect()
@@ -333,26 +357,35 @@ def run_bench():
     t0 = 1_600_000_000_000_000_000
     data = [(t0 + i * 1_000_000, math.sin(i / 1000) * 100) for i in range(n)]
     end = data[-1][0] + 1
-    base = rss_mib()
     a = time.perf_counter()
     s.insert(data)
     insert_s = time.perf_counter() - a
     del data
+    gc.collect()
     best = float("inf")
     got = 0
+    read_mib = 0.0
     for _ in range(int(CONFIG.get("rounds", 2))):
+        sampler = RssSampler()
         a = time.perf_counter()
         got = len(s.values(t0, end))
         best = min(best, time.perf_counter() - a)
-    width = max(0, pw.from_nanoseconds(end - t0) - 10)
+        read_mib = max(read_mib, sampler.stop())
+        gc.collect()
+    # 1/5 of the range, to show whether memory grows with the range
+    sampler = RssSampler()
+    fifth = len(s.values(t0, t0 + (end - t0) // 5))
+    fifth_mib = sampler.stop()
+    width = max(0, int(pw.from_nanoseconds(end - t0)) - 10)
     a = time.perf_counter()
     q = 0
     while time.perf_counter() - a < seconds:
         s.aligned_windows(t0, end, width)
         q += 1
     aw = q / (time.perf_counter() - a)
-    print(json.dumps({"client": "btrdb-python", "points": n, "read": got, "insertSeconds": insert_s, "valuesSeconds": best,
-                      "alignedWindowsPerSecond": aw, "pointwidth": width, "peakRssAboveMiB": rss_mib() - base}))
+    print(json.dumps({"client": "btrdb-python", "version": btrdb.__version__, "points": n, "read": got, "readFifth": fifth, "insertSeconds": insert_s,
+                      "valuesSeconds": best, "alignedWindowsPerSecond": aw, "pointwidth": width,
+                      "readRssMiB": read_mib, "readFifthRssMiB": fifth_mib}))
 
 
 if MODE == "check":
