@@ -11,9 +11,16 @@ import {
   approxCountDistinct,
   approxQuantileDs,
   createDruidKysely,
+  DruidConnection,
   DruidReadOnlyError,
+  millisToTimestamp,
+  timeCeil,
+  timeExtract,
   timeFloor,
+  timeFormat,
   timeParse,
+  timeShift,
+  timestampToMillis,
   timeRange,
   type ReadonlyKysely,
 } from '../../dialects/druid/kysely/index.ts'
@@ -119,6 +126,42 @@ describe('Druid Kysely dialect', () => {
     expect(parsed['t']).toEqual(new Date('2006-01-01T10:00:00.000Z'))
   })
 
+  it('computes TIME_CEIL, TIME_SHIFT, TIME_FORMAT, TIME_EXTRACT and millisecond conversions on the server', async () => {
+    const t = new Date('2006-01-02T10:25:00.000Z')
+    const row = await db
+      .selectNoFrom([
+        timeCeil(sql.val(t), 'PT1H').as('ceil'),
+        timeShift(sql.val(t), 'P1D', 2).as('shifted'),
+        timeFloor(sql.val(t), 'P1D', undefined, 'America/Los_Angeles').as('laDay'),
+        timeFormat(sql.val(t), 'yyyy-MM-dd').as('day'),
+        timeExtract(sql.val(t), 'HOUR').as('hour'),
+        millisToTimestamp(sql.val(t.getTime())).as('fromMillis'),
+        timestampToMillis(sql.val(t)).as('millis'),
+      ])
+      .executeTakeFirstOrThrow()
+    expect(row).toEqual({
+      ceil: new Date('2006-01-02T11:00:00.000Z'),
+      shifted: new Date('2006-01-04T10:25:00.000Z'),
+      laDay: druid.local === undefined ? new Date('2006-01-02T08:00:00.000Z') : expect.any(Date), // the local server's README: time zones are ignored (UTC)
+      day: '2006-01-02',
+      hour: 10,
+      fromMillis: t,
+      millis: t.getTime(),
+    })
+    // a time zone without an origin writes a NULL literal: Druid cannot bind a null parameter
+    expect(db.selectNoFrom([timeFloor('__time', 'P1D', undefined, 'America/Los_Angeles').as('d')]).compile().sql).toBe(
+      `select TIME_FLOOR("__time", 'P1D', null, 'America/Los_Angeles') as "d"`,
+    )
+    const perHour = await db
+      .selectFrom(FLIGHTS)
+      .select([timeExtract('__time', 'HOUR').as('hour'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where(timeRange(new Date('2006-01-01T00:00:00Z'), new Date('2006-01-01T03:00:00Z')))
+      .groupBy(sql.ref('hour'))
+      .orderBy(sql.ref('hour'))
+      .execute()
+    expect(perHour).toEqual([{ hour: 0, n: 1 }, { hour: 1, n: 1 }, { hour: 2, n: 1 }])
+  })
+
   it('joins the airports datasource and uses approximate aggregations', async () => {
     const rows = await db
       .selectFrom(`${FLIGHTS} as f`)
@@ -135,9 +178,23 @@ describe('Druid Kysely dialect', () => {
     const chunks: number[] = []
     for await (const row of db.selectFrom(FLIGHTS).select(['origin']).stream(25)) chunks.push(row ? 1 : 0)
     expect(chunks.length).toBe(60)
+    // the connection yields chunks of exactly chunkSize rows, read from the arrayLines format
+    const formats: unknown[] = []
+    const recording = { stream: (q: string, p: unknown[], o: { resultFormat?: string }) => (formats.push(o.resultFormat), client.stream(q, p as never, o as never)) }
+    const connection = new DruidConnection(recording as unknown as DruidClient)
+    const sizes: number[] = []
+    const origins: unknown[] = []
+    for await (const { rows } of connection.streamQuery<{ origin: string }>(db.selectFrom(FLIGHTS).select(['origin']).orderBy('__time').compile(), 25)) {
+      sizes.push(rows.length)
+      origins.push(...rows.map((r) => r.origin))
+    }
+    expect(sizes).toEqual([25, 25, 10])
+    expect(origins).toEqual(DATA.map((r) => r.origin))
+    expect(formats).toEqual(['arrayLines'])
   })
 
   it('introspects datasources and columns from INFORMATION_SCHEMA', async () => {
+    expect((await db.introspection.getSchemas()).map((s) => s.name)).toEqual(expect.arrayContaining(['druid', 'INFORMATION_SCHEMA']))
     const tables = await db.introspection.getTables()
     const flights = tables.find((t) => t.name === FLIGHTS)
     expect(flights?.columns.map((c) => [c.name, c.dataType])).toEqual([
@@ -157,6 +214,9 @@ describe('Druid Kysely dialect', () => {
     await expect(sql`DROP TABLE ${sql.table(FLIGHTS)}`.execute(db as never)).rejects.toBeInstanceOf(DruidReadOnlyError)
     await expect(sql`SELECT 1; DELETE FROM x`.execute(db as never)).rejects.toBeInstanceOf(DruidReadOnlyError)
     expect(sent.length).toBe(before)
+    // reads pass the guard: WITH … SELECT reaches the server (EXPLAIN: test/dialects/druid-read-only-guard.test.ts)
+    expect((await db.with('f', (qb) => qb.selectFrom(FLIGHTS).select('origin')).selectFrom('f').select((eb) => eb.fn.countAll<number>().as('n')).execute())).toEqual([{ n: 60 }])
+    expect(sent.length).toBe(before + 1)
     // Kysely's read-only type: write builders do not type-check
     // @ts-expect-error insertInto returns a KyselyTypeError, which has no values()
     const typeOnly = (): unknown => db.insertInto(FLIGHTS).values({})

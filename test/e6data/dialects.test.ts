@@ -38,6 +38,20 @@ describe('Kysely', () => {
     const q = db.selectFrom('flights').select(['origin']).where('delay', '>', 10).orderBy('id').limit(5).offset(10).compile()
     expect(q.sql).toBe('select "origin" from "flights" where "delay" > %s order by "id" offset %s limit %s')
     expect(q.parameters).toEqual([10, 10, 5])
+    const u = db.selectFrom('flights').select('origin').union(db.selectFrom('airports').select('iata as origin')).orderBy('origin').limit(2).offset(1).compile()
+    expect(u.sql).toBe('select "origin" from "flights" union select "iata" as "origin" from "airports" order by "origin" offset %s limit %s')
+  })
+
+  it('is read-only by type: write and schema builders do not type-check', () => {
+    const typeOnly = (): unknown[] => [
+      // @ts-expect-error insertInto returns a KyselyTypeError, which has no values()
+      db.insertInto('airports').values({ iata: 'X', city: 'Y', state: 'Z' }),
+      // @ts-expect-error deleteFrom returns a KyselyTypeError, which has no where()
+      db.deleteFrom('airports').where('iata', '=', 'X'),
+      // @ts-expect-error schema is a KyselyTypeError
+      db.schema.createTable('x'),
+    ]
+    expect(typeOnly).toBeTypeOf('function')
   })
 
   it('selects with a join, aggregates, group by, order, offset/limit', async () => {
@@ -127,12 +141,26 @@ describe('Drizzle', () => {
     conn.close()
   })
 
-  it('refuses writes and transactions', async () => {
+  it('writes OFFSET before LIMIT for set operations too', async () => {
     const conn = new Connection(opts)
     const d = drizzle(conn)
+    const q = d.select({ code: airports.iata }).from(airports).union(d.select({ code: flights.origin }).from(flights)).orderBy(airports.iata).limit(2).offset(1)
+    expect(q.toSQL().sql).toMatch(/order by "iata"\s+offset %s limit %s$/)
+    expect(await q).toEqual([{ code: 'LAX' }, { code: "O'HARE" }])
+    conn.close()
+  })
+
+  it('refuses writes and transactions before sending anything', async () => {
+    const conn = new Connection(opts)
+    const d = drizzle(conn)
+    const before = engine.stats.prepare
     expect(() => d.insert(airports).values({ iata: 'X' }).toSQL()).toThrow(E6dataReadOnlyError)
     expect(() => d.delete(airports).toSQL()).toThrow(E6dataReadOnlyError)
+    await expect(d.update(airports).set({ city: 'X' })).rejects.toThrow(E6dataReadOnlyError)
+    await expect(d.execute(dsql`DELETE FROM airports`)).rejects.toThrow(E6dataReadOnlyError)
+    await expect(d.execute(dsql`SELECT 1; DROP TABLE airports`)).rejects.toThrow(E6dataReadOnlyError)
     await expect(d.transaction(async () => {})).rejects.toThrow(/no transactions/)
+    expect(engine.stats.prepare).toBe(before)
     conn.close()
   })
 })

@@ -11,9 +11,12 @@ function operand(x: Operand): Expression<unknown> {
   return typeof x === 'string' ? sql.ref(x) : x
 }
 
-/** `TIME_FLOOR(expr, period[, origin[, timezone]])`: the timestamp rounded down to the period. */
+/**
+ * `TIME_FLOOR(expr, period[, origin[, timezone]])`: the timestamp rounded down to the period. With a `timeZone` and
+ * no `origin`, the origin is written as the literal `NULL` (Druid cannot bind a null parameter).
+ */
 export function timeFloor(expr: Operand, period: string, origin?: Date, timeZone?: string): RawBuilder<Date> {
-  if (timeZone !== undefined) return sql<Date>`TIME_FLOOR(${operand(expr)}, ${sql.lit(period)}, ${origin ?? null}, ${sql.lit(timeZone)})`
+  if (timeZone !== undefined) return sql<Date>`TIME_FLOOR(${operand(expr)}, ${sql.lit(period)}, ${origin ?? sql.lit(null)}, ${sql.lit(timeZone)})`
   if (origin !== undefined) return sql<Date>`TIME_FLOOR(${operand(expr)}, ${sql.lit(period)}, ${origin})`
   return sql<Date>`TIME_FLOOR(${operand(expr)}, ${sql.lit(period)})`
 }
