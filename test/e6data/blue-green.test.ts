@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classifyGrpcError, Connection, StrategyState, type ConnectionOptions } from '../../src/e6data/index.ts'
 import { startE6data, type LocalE6data } from '../../src/testing/e6data/index.ts'
 
+/**
+ * Always the local engine, also when E6DATA_URL is set: these tests flip the blue-green colour and count the 456
+ * answers, which only the engine under test can do on demand (a real cluster flips when e6data deploys).
+ */
 let engine: LocalE6data
 let opts: ConnectionOptions
 beforeAll(async () => {

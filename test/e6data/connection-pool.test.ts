@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConnectionPool, E6dataTimeoutError, type ConnectionOptions } from '../../src/e6data/index.ts'
-import { startE6data, type LocalE6data } from '../../src/testing/e6data/index.ts'
+import { provisionE6data, type ProvisionedE6data } from '../../src/testing/e6data/index.ts'
 
-let engine: LocalE6data
+/** Against E6DATA_URL when set (hive.pool.numbers, n = 0..999, must exist there, as registered below), else the local engine. */
+let e6: ProvisionedE6data
 let opts: ConnectionOptions
 beforeAll(async () => {
-  engine = await startE6data()
-  await engine.registerTable('hive', 'pool', 'numbers', { query: 'SELECT n::BIGINT AS n FROM range(1000) t(n)' })
-  opts = { host: engine.host, port: engine.port, username: engine.username, password: engine.password, catalog: 'hive', database: 'pool' }
+  e6 = await provisionE6data()
+  await e6.local?.registerTable('hive', 'pool', 'numbers', { query: 'SELECT n::BIGINT AS n FROM range(1000) t(n)' })
+  opts = { ...e6.connectionOptions, catalog: 'hive', database: 'pool' }
 })
-afterAll(() => engine.stop())
+afterAll(() => e6?.stop())
 
 const tick = () => new Promise((r) => setTimeout(r, 20))
 
@@ -28,7 +29,8 @@ describe('ConnectionPool', () => {
   })
 
   it('respects maxSize + maxOverflow, closes overflow on return, times out when exhausted', async () => {
-    const pool = new ConnectionPool({ ...opts, minSize: 1, maxSize: 2, maxOverflow: 1, timeout: 200 })
+    // timeout covers creating (and authenticating) a connection: generous for a remote E6DATA_URL cluster
+    const pool = new ConnectionPool({ ...opts, minSize: 1, maxSize: 2, maxOverflow: 1, timeout: 1500 })
     const held = [await pool.getConnection(), await pool.getConnection(), await pool.getConnection()]
     expect(pool.getStatistics()).toMatchObject({ active_connections: 3, overflow_connections: 1, pool_size: 3 })
     await expect(pool.getConnection()).rejects.toThrow(E6dataTimeoutError)
