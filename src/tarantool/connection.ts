@@ -97,8 +97,9 @@ export interface ConnectionOptions {
   /**
    * Milliseconds a probe waits for any sign of life (a reply to anything, or the server reading our bytes)
    * before the server is declared unresponsive: the socket is then closed, every request in flight or queued
-   * fails with a {@link ConnectionError} code `UNRESPONSIVE` (`retryable: true` when it was never written;
-   * `false` when it was sent, since it may have executed, exactly as when a connection drops), and the
+   * fails with a {@link ConnectionError} code `UNRESPONSIVE` (`retryable: true` when it was never written, or was
+   * written but is read-only outside a stream transaction: a select, a ping, a call/eval/execute marked `readOnly`;
+   * `false` for a written write, since it may have executed, exactly as when a connection drops), and the
    * connection reconnects (when `reconnect` is on). Default 5000. Raise it when the server runs Lua that holds
    * its TX thread without yielding for longer (a ping cannot be answered meanwhile). Replication uses a similar
    * rule (a peer is dropped after 4 silent `replication_timeout` periods):
@@ -162,6 +163,13 @@ function describe(spec: RequestSpec<unknown>): string {
 }
 
 let streamIds = 0
+
+// A request that reached the server may have run: only a read-only one (select, ping, or a call/eval/execute the
+// caller marked `readOnly`) outside a stream transaction (whose other statements are gone with the connection)
+// can be sent again without applying anything twice.
+function safeToResend(p: Pending): boolean {
+  return p.spec.readOnly && p.streamId === 0
+}
 
 /** A turn's batch is written as soon as it holds this many bytes, so one turn cannot buffer without bound. */
 const FLUSH_BYTES = 256 * 1024
@@ -840,11 +848,19 @@ export class Connection extends TarantoolRequests {
         const what = describe(p.spec)
         this.#settleError(
           p,
-          new ConnectionError(p.sent ? `${error.message}; ${what} was sent and may or may not have executed` : `${error.message}; ${what} was not sent`, {
+          new ConnectionError(
+            !p.sent
+              ? `${error.message}; ${what} was not sent`
+              : safeToResend(p)
+                ? `${error.message}; ${what} was sent, and is read-only: sending it again is safe`
+                : `${error.message}; ${what} was sent and may or may not have executed`,
+            {
             code: String(error.code),
-            retryable: !p.sent,
+            // Never sent, or read-only outside a transaction: sending it again cannot apply anything twice.
+            retryable: !p.sent || safeToResend(p),
             cause: error.cause,
-          }),
+            },
+          ),
         )
       } else this.#settleError(p, error)
     }

@@ -168,7 +168,7 @@ describe('maxInFlight', () => {
       server = responder(socket, { autoReply: false })
     })
     conn = await connect(fake.uri, { maxInFlight: 2, pingInterval: 0, reconnect: false })
-    const first = [conn.ping(), conn.ping()].map((p) => p.catch((e: unknown) => e))
+    const first = [conn.call('f', []), conn.ping()].map((p) => p.catch((e: unknown) => e))
     const late = conn.ping({ timeout: 50 }).catch((e: unknown) => e)
     const waiting = conn.ping().catch((e: unknown) => e)
     await until(() => server !== undefined && server.received === 2, 2000, 'two requests at the server')
@@ -180,8 +180,9 @@ describe('maxInFlight', () => {
     const [e1, e2] = await Promise.all(first)
     const e3 = await waiting
     expect(e1).toBeInstanceOf(ConnectionError)
-    expect((e1 as ConnectionError).retryable).toBe(false) // sent: may have executed
+    expect((e1 as ConnectionError).retryable).toBe(false) // a sent call: it may have executed
     expect(e2).toBeInstanceOf(ConnectionError)
+    expect((e2 as ConnectionError).retryable).toBe(true) // a sent ping is read-only: safe to send again
     expect(e3).toBeInstanceOf(ConnectionError)
     expect((e3 as ConnectionError).retryable).toBe(true) // never written
     expect(server!.received).toBe(2)
