@@ -1,7 +1,7 @@
 import { createServer, type Http2Server } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Connection, E6dataClusterSuspendedError, E6dataStrategyError } from '../../src/e6data/index.ts'
+import { Connection, E6dataClusterSuspendedError, E6dataStrategyError, E6dataTimeoutError } from '../../src/e6data/index.ts'
 
 /**
  * A gateway that answers every gRPC call with a bare HTTP status and no grpc-status, as e6data's gateway does for a
@@ -11,11 +11,12 @@ import { Connection, E6dataClusterSuspendedError, E6dataStrategyError } from '..
 let server: Http2Server | undefined
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())))
 
-async function gateway(status: number): Promise<{ port: number; seen: string[] }> {
+async function gateway(status: number | 'never'): Promise<{ port: number; seen: string[] }> {
   const seen: string[] = []
   server = createServer()
   server.on('stream', (stream, headers) => {
     seen.push(String(headers['strategy'] ?? ''))
+    if (status === 'never') return // holds the call open: an engine that stopped answering
     stream.respond({ ':status': status, 'content-type': 'text/plain' })
     stream.end('gateway says no')
   })
@@ -30,6 +31,14 @@ describe('bare HTTP statuses from the gateway, as grpc-js reports them', () => {
     const err = await conn.cursor().execute('SELECT 1').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(E6dataStrategyError)
     expect(g.seen.slice(0, 2)).toEqual(['blue', 'green'])
+    conn.close()
+  })
+  it('an engine that never answers: a timeout error after callTimeout, nothing waits forever', async () => {
+    const g = await gateway('never')
+    const conn = new Connection({ host: '127.0.0.1', port: g.port, username: 'u@example.com', password: 't', callTimeout: 300 })
+    const err = await conn.cursor().execute('SELECT 1').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(E6dataTimeoutError)
+    expect((err as E6dataTimeoutError).message).toMatch(/authenticate did not answer before its deadline/)
     conn.close()
   })
   it('503 with autoResume off: a cluster-suspended error', async () => {
