@@ -2,9 +2,9 @@ import { count, eq, gt, sql as dsql, sum } from 'drizzle-orm'
 import { doublePrecision, integer, pgTable, varchar } from 'drizzle-orm/pg-core'
 import { Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { E6dataDialect, E6dataReadOnlyError, createE6dataKysely, type ReadonlyKysely } from '../../dialects/e6data/kysely/index.ts'
+import { E6dataDialect, E6dataKyselyConnection, E6dataReadOnlyError, createE6dataKysely, type ReadonlyKysely } from '../../dialects/e6data/kysely/index.ts'
 import { drizzle } from '../../dialects/e6data/drizzle/index.ts'
-import { Connection, type ConnectionOptions } from '../../src/e6data/index.ts'
+import { Connection, ConnectionPool, type ConnectionOptions } from '../../src/e6data/index.ts'
 import { startE6data, type LocalE6data } from '../../src/testing/e6data/index.ts'
 
 interface DB {
@@ -80,13 +80,27 @@ describe('Kysely', () => {
 
   it('streams one engine batch at a time through streamQuery', async () => {
     let rows = 0
-    let chunks = 0
-    for await (const r of db.selectFrom('big').select('n').stream(5000)) {
-      rows++
-      if (rows % 5000 === 1) chunks++
-    }
+    for await (const r of db.selectFrom('big').select('n').stream(5000)) rows += r.n >= 0 ? 1 : 0
     expect(rows).toBe(200000)
-    expect(chunks).toBe(40)
+    // the connection yields chunks of exactly chunkSize rows while the engine is still serving batches
+    const pool = new ConnectionPool({ ...opts, minSize: 0, maxSize: 1 })
+    const conn = await pool.getConnection()
+    try {
+      const batchesBefore = engine.stats.batches
+      const sizes: number[] = []
+      let batchesAtFirstChunk = 0
+      for await (const { rows: chunk } of new E6dataKyselyConnection(conn).streamQuery<{ n: number }>(db.selectFrom('big').select('n').compile(), 5000)) {
+        if (sizes.length === 0) batchesAtFirstChunk = engine.stats.batches - batchesBefore
+        sizes.push(chunk.length)
+      }
+      expect(sizes).toEqual(Array.from({ length: 40 }, () => 5000))
+      const total = engine.stats.batches - batchesBefore
+      expect(total).toBeGreaterThan(40) // the engine sent the result in many batches
+      expect(batchesAtFirstChunk).toBeLessThan(total / 4) // the first chunk came before most of them: not read whole first
+    } finally {
+      await pool.returnConnection(conn)
+      await pool.closeAll()
+    }
   })
 
   it('refuses writes before sending', async () => {
