@@ -234,6 +234,17 @@ describe('Druid Kysely dialect', () => {
     await expect.poll(() => druid.local!.engine.queries.get(compiled.queryId.queryId)?.state, { timeout: 10_000 }).toBe('cancelled')
   })
 
+  it('leaving a stream early cancels the query on the server', async () => {
+    if (druid.local === undefined) return // needs the local server's query registry
+    const compiled = sql<{ i: number }>`SELECT a.range AS i FROM range(200000000) a`.compile(db as never)
+    let chunks = 0
+    for await (const { rows } of new DruidConnection(client).streamQuery<{ i: number }>(compiled, 100)) {
+      expect(rows).toHaveLength(100)
+      if (++chunks === 2) break
+    }
+    await expect.poll(() => druid.local!.engine.queries.get(compiled.queryId.queryId)?.state, { timeout: 10_000 }).toBe('cancelled')
+  })
+
   it('server errors reach the caller typed', async () => {
     await expect(db.selectFrom('no_such_datasource').selectAll().execute()).rejects.toBeInstanceOf(DruidQueryError)
   })
