@@ -68,7 +68,7 @@ export async function runE6dataDemo(options: E6dataDemoOptions = {}): Promise<E6
     const cur = conn.cursor()
     const [[count], ms1] = await timed(async () => {
       const id = await cur.execute('SELECT count(*) AS flights, avg(delay) AS mean_delay FROM flights')
-      log(`query id ${id}; description ${JSON.stringify(cur.description!.map((d) => [d[0], d[1]]))}`)
+      log(`query id ${id}; rowCount ${cur.rowCount}; description ${JSON.stringify(cur.description!.map((d) => [d[0], d[1]]))}`)
       return (await cur.fetchAll()) as [[number, number]]
     })
     log(heading('(1) Flights and mean delay', 'Cursor.execute + fetchAll', ms1))
