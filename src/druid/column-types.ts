@@ -29,7 +29,8 @@ export interface DecodeOptions {
 /** A cell decoder: raw JSON value (or CSV text, `null` for an empty field) → JS value. */
 export type CellDecoder = (raw: unknown) => unknown
 
-const passthrough: CellDecoder = (v) => v
+/** The decoder that returns the value as sent (strings, COMPLEX values). */
+export const passthrough: CellDecoder = (v) => v
 
 /**
  * JSON.parse reviver that keeps integers beyond ±(2^53-1) exact as bigint (it reads the number's source text;
@@ -99,7 +100,7 @@ function arrayDecoder(element: CellDecoder): CellDecoder {
   }
 }
 
-const stringDecoder: CellDecoder = (v) => v
+const stringDecoder: CellDecoder = passthrough
 
 /**
  * The decoder of one column, chosen by its SQL type (the native type decides `ARRAY<...>` element types):

@@ -1,6 +1,7 @@
-import { columnDecoder, exactReviver, isIntegerType, type CellDecoder, type DecodeOptions, type DruidColumn } from './column-types.ts'
+import { columnDecoder, exactReviver, passthrough, isIntegerType, type CellDecoder, type DecodeOptions, type DruidColumn } from './column-types.ts'
 import type { ResultFormat, RowBatch } from './body-splitter.ts'
 import { DruidProtocolError } from './errors.ts'
+import { objectRowBuilder, type ObjectRowBuilder } from './row-builder.ts'
 
 /** How rows are returned: `'object'` keyed by column name (a repeated name keeps the last value), or `'array'`. */
 export type RowMode = 'object' | 'array'
@@ -33,6 +34,8 @@ export class ResultDecoder {
   #names: string[] = []
   #integerIndexes: number[] = []
   #exactAll = false
+  #fromArray: ObjectRowBuilder | undefined
+  #fromObject: ObjectRowBuilder | undefined
 
   constructor(format: ResultFormat, expect: HeaderExpectation, rowMode: RowMode, options: DecodeOptions) {
     this.#objectFormat = format === 'object' || format === 'objectLines'
@@ -70,9 +73,8 @@ export class ResultDecoder {
       if (this.#objectFormat && !Array.isArray(raw)) {
         const o = raw as Record<string, unknown>
         if (this.#rowMode === 'object') {
-          const row: Record<string, unknown> = {}
-          for (let i = 0; i < width; i++) row[names[i]!] = decoders[i]!(o[names[i]!] ?? null)
-          out[r - start] = row
+          const build = (this.#fromObject ??= objectRowBuilder(names, decoders, 'object', passthrough))
+          out[r - start] = build(o as never)
         } else {
           const row = new Array<unknown>(width)
           for (let i = 0; i < width; i++) row[i] = decoders[i]!(o[names[i]!] ?? null)
@@ -82,9 +84,8 @@ export class ResultDecoder {
       }
       if (!Array.isArray(raw)) throw new DruidProtocolError(`Druid sent a row that is not an array: ${JSON.stringify(raw)?.slice(0, 100)}`, { code: 'BAD_ROW' })
       if (this.#rowMode === 'object') {
-        const row: Record<string, unknown> = {}
-        for (let i = 0; i < width; i++) row[names[i]!] = decoders[i]!(raw[i] ?? null)
-        out[r - start] = row
+        const build = (this.#fromArray ??= objectRowBuilder(names, decoders, 'array', passthrough))
+        out[r - start] = build(raw as never)
       } else {
         // The parsed array is ours alone: decode in place (no second array per row).
         if (raw.length > width) raw.length = width
@@ -140,6 +141,8 @@ export class ResultDecoder {
     this.columns = columns
     this.#names = columns.map((c) => c.name)
     this.#decoders = columns.map((c) => columnDecoder(c, this.#options))
+    this.#fromArray = undefined
+    this.#fromObject = undefined
     this.#integerIndexes = []
     columns.forEach((c, i) => {
       if (isIntegerType(c.sqlType) || (c.sqlType === undefined && (c.nativeType === 'LONG' || c.nativeType === undefined))) this.#integerIndexes.push(i)

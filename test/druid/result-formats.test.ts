@@ -84,6 +84,39 @@ describe('Druid result formats (decoder)', () => {
     }
   })
 
+  it.each(['arrayLines', 'objectLines'] as const)('%s object rows keep every column name as an own key, however it is spelled', (format) => {
+    // Names a generated row shape must not misread: the prototype key, quotes, code, a repeated name, digits.
+    const names = ['__proto__', 'a"b\\', '"}); throw new Error("x"); ({"', 'constructor', 'dup', 'dup', '0', 'line\nbreak']
+    const values = ['p', 'q', 'r', 's', 'first', 'last', 'z', 'n']
+    const text =
+      format === 'arrayLines'
+        ? `${JSON.stringify(names)}\n${JSON.stringify(names.map(() => 'STRING'))}\n${JSON.stringify(names.map(() => 'VARCHAR'))}\n${JSON.stringify(values)}\n${JSON.stringify(values)}\n\n`
+        : `{${names.map((n) => `${JSON.stringify(n)}:{"type":"STRING","sqlType":"VARCHAR"}`).join(',')}}\n{${names.map((n, i) => `${JSON.stringify(n)}:${JSON.stringify(values[i])}`).join(',')}}\n\n`
+    const decoder = new ResultDecoder(format, { header: true, typesHeader: true, sqlTypesHeader: true, included: true }, 'object', {})
+    const rows = decoder.decode(createSplitter(format).push(text)) as Record<string, unknown>[]
+    const expected = { p: 'p', dup: 'last' } // a repeated name keeps its last value (JSON.parse does the same for objectLines)
+    for (const row of rows) {
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype)
+      expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(expected.p)
+      expect(row['a"b\\']).toBe('q')
+      expect(row['"}); throw new Error("x"); ({"']).toBe('r')
+      expect(Object.hasOwn(row, 'constructor') && row['constructor']).toBe('s')
+      expect(row['dup']).toBe(expected.dup)
+      expect(row['0']).toBe('z')
+      expect(row['line\nbreak']).toBe('n')
+      expect(Object.keys(row).sort()).toEqual([...new Set(names)].sort())
+    }
+  })
+
+  it('object rows of one result share one key order and decode every type (array and object sources)', () => {
+    for (const format of ['arrayLines', 'objectLines'] as const) {
+      const decoder = new ResultDecoder(format, { header: true, typesHeader: true, sqlTypesHeader: true, included: true }, 'object', {})
+      const rows = decoder.decode(createSplitter(format).push(body(format))) as Record<string, unknown>[]
+      expect(rows).toEqual(EXPECTED)
+      expect(rows.map((r) => Object.keys(r).join())).toEqual([HEADER.join(), HEADER.join()])
+    }
+  })
+
   it('bigint option: always bigint, or always number', () => {
     for (const [mode, expected] of [['bigint', [9007199254740993n, -12n]], ['number', [9007199254740992, -12]]] as const) {
       const splitter = createSplitter('arrayLines')
