@@ -7,4 +7,4 @@
  */
 export type { InsertRequest, RawPointBatch, StatPointBatch, StatPointValue, WireStatus } from './point-wire-types.ts'
 export { decodeInsertParams, decodeRawValuesResponse, decodeStatPointsResponse } from './point-decoding.ts'
-export { encodeInsertParams, encodeRawValuesResponse, encodeStatPointsResponse } from './point-encoding.ts'
+export { encodeInsertParams, encodeRawValuesParts, encodeRawValuesResponse, encodeStatPointsResponse } from './point-encoding.ts'

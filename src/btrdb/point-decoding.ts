@@ -82,13 +82,22 @@ function countField4(buf: Uint8Array): number {
 }
 
 /**
- * Decodes a `RawValuesResponse`.
+ * Decodes a `RawValuesResponse` in one pass into arrays sized from the message length (a point takes 20 bytes when
+ * both fields are present, as encoders write them unless a field is zero); a message holding more points than
+ * that (omitted zero fields) is decoded again after counting its points.
  * @throws BTrDBError (code `PROTOCOL`) on malformed bytes.
  */
 export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
-  const n = countField4(buf)
-  const times = new BigInt64Array(n)
-  const values = new Float64Array(n)
+  return decodeRawValuesFast(buf) ?? decodeRawValuesGeneral(buf)
+}
+
+/** One pass into arrays of `length / 20` slots; `undefined` when the message holds more points than that. */
+function decodeRawValuesFast(buf: Uint8Array): RawPointBatch | undefined {
+  const cap = Math.floor(buf.length / 20)
+  // One backing store for both columns: half the allocations of two arrays.
+  const store = new ArrayBuffer(cap * 16)
+  const times = new BigInt64Array(store, 0, cap)
+  const values = new Float64Array(store, cap * 8, cap)
   const out: RawPointBatch = { stat: undefined, versionMajor: 0n, versionMinor: 0n, times, values }
   const r = new Reader(buf)
   const view = r.view
@@ -97,27 +106,49 @@ export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
   while (r.pos < r.end) {
     const tag = r.small()
     if (tag === 0x22) {
+      if (i === cap) return undefined // shorter points than 20 bytes (omitted zero fields): more than `cap` of them
+      if (buf[r.pos] === 18 && r.pos + 19 <= r.end && buf[r.pos + 1] === 0x09 && buf[r.pos + 10] === 0x11) {
+        const p = r.pos + 1
+        tw[2 * i] = view.getUint32(p + 1, true)
+        tw[2 * i + 1] = view.getUint32(p + 5, true)
+        values[i] = view.getFloat64(p + 10, true)
+        r.pos = p + 18
+        i++
+      } else {
+        const len = r.small()
+        const end = r.pos + len
+        if (end > r.end) throw malformed('truncated point')
+        i = readRawPoint(r, view, end, times, values, i)
+      }
+    } else if (tag === 0x0a) {
+      const len = r.small()
+      out.stat = decodeStatus(r, r.pos + len)
+    } else if (tag === 0x10) out.versionMajor = r.varint()
+    else if (tag === 0x18) out.versionMinor = r.varint()
+    else r.skip(tag & 7)
+  }
+  if (i < cap) {
+    out.times = times.subarray(0, i)
+    out.values = values.subarray(0, i)
+  }
+  return out
+}
+
+function decodeRawValuesGeneral(buf: Uint8Array): RawPointBatch {
+  const n = countField4(buf)
+  const times = new BigInt64Array(n)
+  const values = new Float64Array(n)
+  const out: RawPointBatch = { stat: undefined, versionMajor: 0n, versionMinor: 0n, times, values }
+  const r = new Reader(buf)
+  const view = r.view
+  let i = 0
+  while (r.pos < r.end) {
+    const tag = r.small()
+    if (tag === 0x22) {
       const len = r.small()
       const end = r.pos + len
-      // Fast path: the 18-byte layout every encoder produces for non-zero fields.
-      if (len === 18 && buf[r.pos] === 0x09 && buf[r.pos + 9] === 0x11) {
-        tw[2 * i] = view.getUint32(r.pos + 1, true)
-        tw[2 * i + 1] = view.getUint32(r.pos + 5, true)
-        values[i] = view.getFloat64(r.pos + 10, true)
-      } else {
-        while (r.pos < end) {
-          const t = r.small()
-          if (t === 0x09) times[i] = view.getBigInt64(r.pos, true)
-          else if (t === 0x11) values[i] = view.getFloat64(r.pos, true)
-          else {
-            r.skip(t & 7)
-            continue
-          }
-          r.pos += 8
-        }
-      }
-      r.pos = end
-      i++
+      if (end > r.end) throw malformed('truncated point')
+      i = readRawPoint(r, view, end, times, values, i)
     } else if (tag === 0x0a) {
       const len = r.small()
       out.stat = decodeStatus(r, r.pos + len)
@@ -126,6 +157,22 @@ export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
     else r.skip(tag & 7)
   }
   return out
+}
+
+/** Reads one RawPoint body ending at `end` into slot `i` (absent fields stay 0); returns `i + 1`. */
+function readRawPoint(r: Reader, view: DataView, end: number, times: BigInt64Array, values: Float64Array, i: number): number {
+  while (r.pos < end) {
+    const t = r.small()
+    if (t === 0x09) times[i] = view.getBigInt64(r.pos, true)
+    else if (t === 0x11) values[i] = view.getFloat64(r.pos, true)
+    else {
+      r.skip(t & 7)
+      continue
+    }
+    r.pos += 8
+  }
+  r.pos = end
+  return i + 1
 }
 
 /**
@@ -213,18 +260,8 @@ export function decodeInsertParams(buf: Uint8Array): InsertRequest {
         i++
         continue
       }
-      while (r.pos < end) {
-        const t = r.small()
-        if (t === 0x09) out.times[i] = view.getBigInt64(r.pos, true)
-        else if (t === 0x11) out.values[i] = view.getFloat64(r.pos, true)
-        else {
-          r.skip(t & 7)
-          continue
-        }
-        r.pos += 8
-      }
-      r.pos = end
-      i++
+      if (end > r.end) throw malformed('truncated point')
+      i = readRawPoint(r, view, end, out.times, out.values, i)
     } else if (tag === 0x0a) {
       const len = r.small()
       out.uuid = buf.subarray(r.pos, r.pos + len)

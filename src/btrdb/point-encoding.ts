@@ -18,8 +18,9 @@ class Writer {
   pos = 0
   readonly buf: Buffer
   readonly view: DataView
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size)
+  /** Writes into `into` when it holds `size` bytes, else into a new buffer. */
+  constructor(size: number, into?: Buffer) {
+    this.buf = into !== undefined && into.length >= size ? into : Buffer.allocUnsafe(size)
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
   }
   varint(v: bigint | number): void {
@@ -70,15 +71,14 @@ function headerSize(stat: WireStatus | undefined, major: bigint, minor: bigint):
   return n
 }
 
-/** Encodes a `RawValuesResponse` with points `[from, to)` of `times`/`values` (always 18 bytes per point). */
-export function encodeRawValuesResponse(stat: WireStatus | undefined, major: bigint, minor: bigint, times: BigInt64Array, values: Float64Array, from = 0, to = times.length): Buffer {
-  const w = new Writer(headerSize(stat, major, minor) + (to - from) * 20)
-  writeHeader(w, stat, major, minor)
-  const { buf, view } = w
+/**
+ * Writes points `[from, to)` as repeated RawPoints under field tag `tag` (0x22 in responses, 0x1a in InsertParams),
+ * 20 bytes each, at `p`; returns the position after them.
+ */
+function writeRawPoints(tag: number, buf: Buffer, view: DataView, p: number, times: BigInt64Array, values: Float64Array, from: number, to: number): number {
   const tw = words(times)
-  let p = w.pos
   for (let i = from; i < to; i++) {
-    buf[p] = 0x22
+    buf[p] = tag
     buf[p + 1] = 18
     buf[p + 2] = 0x09
     view.setUint32(p + 3, tw[2 * i]!, true)
@@ -87,7 +87,26 @@ export function encodeRawValuesResponse(stat: WireStatus | undefined, major: big
     view.setFloat64(p + 12, values[i]!, true)
     p += 20
   }
-  return buf.subarray(0, p)
+  return p
+}
+
+/** Encodes a `RawValuesResponse` with points `[from, to)` of `times`/`values` (always 18 bytes per point). */
+export function encodeRawValuesResponse(stat: WireStatus | undefined, major: bigint, minor: bigint, times: BigInt64Array, values: Float64Array, from = 0, to = times.length): Buffer {
+  return encodeRawValuesParts(stat, major, minor, [{ times: times.subarray(from, to), values: values.subarray(from, to) }])
+}
+
+/**
+ * Encodes one `RawValuesResponse` holding the points of every part in order, without joining the parts first;
+ * into `into` (the result is a view of it) when it is large enough, else into a new buffer.
+ */
+export function encodeRawValuesParts(stat: WireStatus | undefined, major: bigint, minor: bigint, parts: ReadonlyArray<{ times: BigInt64Array; values: Float64Array }>, into?: Buffer): Buffer {
+  let n = 0
+  for (const part of parts) n += part.times.length
+  const w = new Writer(headerSize(stat, major, minor) + n * 20, into)
+  writeHeader(w, stat, major, minor)
+  let p = w.pos
+  for (const part of parts) p = writeRawPoints(0x22, w.buf, w.view, p, part.times, part.values, 0, part.times.length)
+  return w.buf.subarray(0, p)
 }
 
 /** Encodes an `AlignedWindowsResponse` / `WindowsResponse` (54 bytes per StatPoint). */
@@ -124,20 +143,7 @@ export function encodeInsertParams(req: InsertRequest, from = 0, to = req.times.
     w.buf[w.pos++] = 0x10
     w.buf[w.pos++] = 1
   }
-  const { buf, view } = w
-  const tw = words(req.times)
-  let p = w.pos
-  for (let i = from; i < to; i++) {
-    buf[p] = 0x1a
-    buf[p + 1] = 18
-    buf[p + 2] = 0x09
-    view.setUint32(p + 3, tw[2 * i]!, true)
-    view.setUint32(p + 7, tw[2 * i + 1]!, true)
-    buf[p + 11] = 0x11
-    view.setFloat64(p + 12, req.values[i]!, true)
-    p += 20
-  }
-  w.pos = p
+  w.pos = writeRawPoints(0x1a, w.buf, w.view, w.pos, req.times, req.values, from, to)
   if (req.mergePolicy !== 0) {
     w.buf[w.pos++] = 0x20
     w.varint(req.mergePolicy)
