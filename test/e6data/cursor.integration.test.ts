@@ -244,6 +244,34 @@ describe('errors', () => {
   })
 })
 
+describe('the engine checks sessions, query ids and the planner', () => {
+  it('an unknown session is refused with Access denied; the V1 and V2 schema RPCs answer a valid one', async () => {
+    const bogus = conn.call('getSchemaNamesV2', { sessionId: 'no-such-session', catalog: CATALOG })
+    await expect(bogus).rejects.toThrow(E6dataAuthenticationError)
+    await expect(bogus).rejects.toThrow(/Access denied/)
+    const s = await conn.session()
+    expect((await conn.call<{ schemas: string[] }>('getSchemaNamesV2', { sessionId: s.id, catalog: CATALOG })).schemas).toContain(DB)
+    expect((await conn.call<{ tables: string[] }>('getTablesV2', { sessionId: s.id, catalog: CATALOG, schema: DB })).tables).toContain('numbers')
+  })
+
+  it.runIf(LOCAL)('V1 schema RPCs answer for the default catalog', async () => {
+    const s = await conn.session()
+    expect((await conn.call<{ schemas: string[] }>('getSchemaNames', { sessionId: s.id })).schemas).toContain(DB)
+    expect((await conn.call<{ tables: string[] }>('getTables', { sessionId: s.id, schema: DB })).tables).toEqual(['airports', 'numbers'])
+  })
+
+  it.runIf(LOCAL)('per-query calls need the query id it gave and the planner that runs it', async () => {
+    const cur = conn.cursor()
+    await cur.execute('SELECT n FROM numbers WHERE n < 3')
+    const s = await conn.session()
+    const body = { engineIP: cur.engineIp, sessionId: s.id, queryId: cur.queryId }
+    await expect(conn.call('getNextResultBatch', body, { plannerIp: '10.9.9.9' })).rejects.toThrow(/planner 127\.0\.0\.1, not 10\.9\.9\.9/)
+    await expect(conn.call('getNextResultBatch', { ...body, queryId: 'no-such-query' }, { plannerIp: cur.engineIp })).rejects.toThrow(/not found/)
+    expect(await cur.fetchAll()).toEqual([[0], [1], [2]])
+    await cur.close()
+  })
+})
+
 describe('sessions, cancel, abort', () => {
   it.runIf(LOCAL)('an expired session is re-authenticated and the statement runs', async () => {
     const cur = conn.cursor()
