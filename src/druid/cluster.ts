@@ -116,6 +116,15 @@ export class DruidCluster {
     return s
   }
 
+  /**
+   * The generic query client (pydruid2 `Client`, "Router or Broker"): the {@link DruidClient} this model was built
+   * from, for SQL (`query`, `stream`, `ingest`, `statements`) and native queries (`nativeQuery`, pydruid2's
+   * `query_client()`). Not closed by {@link close}.
+   */
+  client(): DruidClient {
+    return this.#client
+  }
+
   /** The leading Coordinator. @throws DruidError `NO_LEADER`. */
   coordinator(): CoordinatorClient {
     return this.#clientFor(this.#lead('coordinator'), 'coordinator')

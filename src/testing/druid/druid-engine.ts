@@ -37,6 +37,8 @@ export class DruidEngine {
   readonly queries = new Map<string, QueryRecord>()
   /** Ids named by `DELETE /druid/v2/sql/{id}` requests, in arrival order (tests check that cancels arrive). */
   readonly cancelRequests: string[] = []
+  /** Retention rules set per datasource (`POST /druid/coordinator/v1/rules/{ds}`), kept in memory. */
+  readonly rules = new Map<string, unknown[]>()
   /** A temp directory for inline ingestion data; removed by {@link close}. */
   readonly tmpDir: string
 

@@ -7,6 +7,7 @@ import { sendError, sendJson } from './http-util.ts'
 import { handleCancel, handleSql } from './sql-handler.ts'
 import { handleOverlordTasks, handleSqlTask } from './task-handler.ts'
 import { handleStatements } from './statements-handler.ts'
+import { handleCoordinator } from './coordinator-handler.ts'
 import { handleNative } from './native-handler.ts'
 import { readBody } from './http-util.ts'
 
@@ -174,18 +175,9 @@ export class DruidNode {
       if (path === `${base}/isLeader`) return sendJson(res, this.entry.leader ? 200 : 404, { leader: this.entry.leader })
     }
     if (this.has('overlord') && handleOverlordTasks(this.engine, method, path, url.searchParams, res)) return
-    if (this.has('coordinator')) {
-      const names = await this.engine.datasources()
-      if (path === '/druid/coordinator/v1/loadstatus') return sendJson(res, 200, Object.fromEntries(names.map((n) => [n, url.searchParams.has('simple') ? 0 : 100])))
-      if (path === '/druid/coordinator/v1/datasources' || path === '/druid/coordinator/v1/metadata/datasources') return sendJson(res, 200, names)
-      const ds = /^\/druid\/coordinator\/v1\/datasources\/([^/]+)\/loadstatus$/.exec(path)
-      if (ds !== null) {
-        const name = decodeURIComponent(ds[1]!)
-        if (!names.includes(name)) return void res.writeHead(204).end()
-        return sendJson(res, 200, { [name]: 100 })
-      }
-      if (path === '/druid/coordinator/v1/rules') return sendJson(res, 200, { _default: [{ type: 'loadForever', tieredReplicants: { _default_tier: 1 } }] })
-    }
+    if (this.has('coordinator') && (await handleCoordinator(this.engine, method, path, url.searchParams, req, res))) return
+    // No streaming ingestion here, so no supervisors (https://druid.apache.org/docs/latest/api-reference/supervisor-api).
+    if (this.has('overlord') && path === '/druid/indexer/v1/supervisor' && method === 'GET') return sendJson(res, 200, [])
     sendError(res, druidException(404, 'NOT_FOUND', 'notFound', `No endpoint ${method} ${path} on this ${this.options.roles.join('+')} service of the local Druid server`))
   }
 }
