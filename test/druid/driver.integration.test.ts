@@ -130,6 +130,19 @@ describe('Druid driver against a Router', () => {
     await expect(client.statements.status('query-unknown')).rejects.toMatchObject({ httpStatus: 404, category: 'NOT_FOUND' })
   })
 
+  it('statement results are read page by page (context rowsPerPage)', async () => {
+    const sql = `SELECT "added" FROM "${ds}" ORDER BY __time`
+    const status = await client.statements.submit(sql, [], { rowsPerPage: 10 })
+    let done = status
+    while (done.state === 'ACCEPTED' || done.state === 'RUNNING') done = await client.statements.status(status.queryId)
+    const pages = done.result!.pages
+    expect(pages.reduce((n, p) => n + p.numRows, 0)).toBe(48)
+    if (process.env['DRUID_URL'] === undefined) expect(pages.map((p) => p.numRows)).toEqual([10, 10, 10, 10, 8])
+    const paged: unknown[] = []
+    for (const p of pages) paged.push(...(await client.statements.results<{ added: number }>(done.queryId, done.schema, p.id)))
+    expect(paged).toEqual(Array.from({ length: 48 }, (_, i) => ({ added: i * 10 })))
+  })
+
   it('INFORMATION_SCHEMA lists the datasource and its columns', async () => {
     const { rows } = await client.query('SELECT COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', ['druid', ds])
     expect(rows).toEqual([

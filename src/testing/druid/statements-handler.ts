@@ -15,6 +15,8 @@ interface Statement {
   durationMs: number
   columns: OutColumn[]
   rows: unknown[][]
+  /** Rows per result page: context `rowsPerPage`, default 100,000 (as for MSQ SELECT into durable storage). */
+  pageRows: number
   error?: Record<string, unknown>
 }
 
@@ -43,7 +45,7 @@ function view(s: Statement): Record<string, unknown> {
   }
   if (s.state === 'SUCCESS') {
     const pages = []
-    for (let i = 0; i * PAGE_ROWS < s.rows.length || (i === 0 && s.rows.length === 0); i++) pages.push({ id: i, numRows: Math.min(PAGE_ROWS, s.rows.length - i * PAGE_ROWS), sizeInBytes: 0 })
+    for (let i = 0; i * s.pageRows < s.rows.length || (i === 0 && s.rows.length === 0); i++) pages.push({ id: i, numRows: Math.min(s.pageRows, s.rows.length - i * s.pageRows), sizeInBytes: 0 })
     out['result'] = { numTotalRows: s.rows.length, totalSizeInBytes: 0, dataSource: '__query_select', sampleRecords: [], pages }
   }
   if (s.error !== undefined) out['errorDetails'] = s.error
@@ -53,7 +55,7 @@ function view(s: Statement): Record<string, unknown> {
 /**
  * The asynchronous statements API (https://druid.apache.org/docs/latest/api-reference/sql-api#query-from-deep-storage):
  * `POST /druid/v2/sql/statements`, `GET …/{id}`, `GET …/{id}/results?page=&resultFormat=`, `DELETE …/{id}`.
- * The query runs at once; results stay in memory in pages of 100,000 rows.
+ * The query runs at once; results stay in memory in pages of context `rowsPerPage` rows (default 100,000).
  */
 export async function handleStatements(engine: DruidEngine, method: string, path: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const statements = registry(engine)
@@ -62,7 +64,7 @@ export async function handleStatements(engine: DruidEngine, method: string, path
     if ('status' in body) return sendError(res, body), true
     const prepared = prepareQuery(body)
     if ('status' in prepared) return sendError(res, prepared), true
-    const s: Statement = { queryId: `query-${randomUUID()}`, state: 'RUNNING', createdAt: new Date().toISOString(), durationMs: -1, columns: [], rows: [] }
+    const s: Statement = { queryId: `query-${randomUUID()}`, state: 'RUNNING', createdAt: new Date().toISOString(), durationMs: -1, columns: [], rows: [], pageRows: Math.max(1, Math.floor(Number(prepared.context['rowsPerPage'] ?? PAGE_ROWS)) || PAGE_ROWS) }
     const started = Date.now()
     const c = await engine.connect()
     try {
@@ -100,7 +102,7 @@ export async function handleStatements(engine: DruidEngine, method: string, path
     const format = FORMATS[(query.get('resultFormat') ?? 'object').toLowerCase()]
     if (format === undefined) return sendError(res, druidException(400, 'INVALID_INPUT', 'invalidInput', `Unsupported resultFormat [${query.get('resultFormat')}]`)), true
     const page = query.get('page')
-    const rows = page === null ? s.rows : s.rows.slice(Number(page) * PAGE_ROWS, (Number(page) + 1) * PAGE_ROWS)
+    const rows = page === null ? s.rows : s.rows.slice(Number(page) * s.pageRows, (Number(page) + 1) * s.pageRows)
     const writer = new FormatWriter(format, millisColumns(s.columns), { header: false, typesHeader: false, sqlTypesHeader: false })
     res.writeHead(200, { 'content-type': format === 'csv' ? 'text/csv' : format.endsWith('Lines') ? 'text/plain' : 'application/json' })
     res.end(writer.start() + writer.rows(rows) + writer.end())
