@@ -158,6 +158,11 @@ describe('execute and fetch', () => {
     expect(await cur2.fetchAll()).toEqual([[42]])
     c2.close()
   })
+
+  it('a catalog or database that does not exist is a query error naming it, not a silent fallback', async () => {
+    await expect(conn.cursor({ catalog: 'no_such_catalog', database: DB }).execute('SELECT 1')).rejects.toThrow(/no_such_catalog/)
+    await expect(conn.cursor({ catalog: CATALOG, database: 'no_such_db' }).execute('SELECT 1')).rejects.toThrow(/no_such_db/)
+  })
 })
 
 describe('types through the engine', () => {

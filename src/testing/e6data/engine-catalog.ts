@@ -52,11 +52,19 @@ export class EngineCatalog {
     await this.#admin.run(sql)
   }
 
-  /** A connection whose default catalog/schema is `catalog.database` (when given and registered). */
+  /**
+   * A connection whose default catalog/schema is `catalog.database` (when a catalog is given).
+   * @throws Error (DuckDB's `Catalog Error`) for a catalog or database that does not exist, as the engine refuses them.
+   */
   async connect(catalog: string | undefined, database: string): Promise<DuckDBConnection> {
     const conn = await this.instance.connect()
-    if (catalog !== undefined && catalog !== '' && this.#catalogs.has(catalog)) {
-      await conn.run(database !== '' ? `USE ${ident(catalog)}.${ident(database)}` : `USE ${ident(catalog)}`)
+    if (catalog !== undefined && catalog !== '') {
+      try {
+        await conn.run(database !== '' ? `USE ${ident(catalog)}.${ident(database)}` : `USE ${ident(catalog)}`)
+      } catch (err) {
+        conn.closeSync()
+        throw err
+      }
     }
     return conn
   }
