@@ -69,6 +69,16 @@ function decodeStatus(r: Reader, end: number): WireStatus {
   return stat
 }
 
+/** Reads field `tag` of a response's header (stat = 1, versionMajor = 2, versionMinor = 3) into `out`; skips others. */
+function readHeaderField(r: Reader, tag: number, out: { stat: WireStatus | undefined; versionMajor: bigint; versionMinor: bigint }): void {
+  if (tag === 0x0a) {
+    const len = r.small()
+    out.stat = decodeStatus(r, r.pos + len)
+  } else if (tag === 0x10) out.versionMajor = r.varint()
+  else if (tag === 0x18) out.versionMinor = r.varint()
+  else r.skip(tag & 7)
+}
+
 /** Counts the occurrences of length-delimited field 4 (the repeated points) without decoding them. */
 function countField4(buf: Uint8Array): number {
   const r = new Reader(buf)
@@ -88,16 +98,18 @@ function countField4(buf: Uint8Array): number {
  * @throws BTrDBError (code `PROTOCOL`) on malformed bytes.
  */
 export function decodeRawValuesResponse(buf: Uint8Array): RawPointBatch {
-  return decodeRawValuesFast(buf) ?? decodeRawValuesGeneral(buf)
-}
-
-/** One pass into arrays of `length / 20` slots; `undefined` when the message holds more points than that. */
-function decodeRawValuesFast(buf: Uint8Array): RawPointBatch | undefined {
   const cap = Math.floor(buf.length / 20)
   // One backing store for both columns: half the allocations of two arrays.
   const store = new ArrayBuffer(cap * 16)
-  const times = new BigInt64Array(store, 0, cap)
-  const values = new Float64Array(store, cap * 8, cap)
+  const fast = decodeRawValuesInto(buf, new BigInt64Array(store, 0, cap), new Float64Array(store, cap * 8, cap))
+  if (fast !== undefined) return fast
+  const n = countField4(buf)
+  return decodeRawValuesInto(buf, new BigInt64Array(n), new Float64Array(n))!
+}
+
+/** Decodes into `times`/`values` (trimmed to the points read); `undefined` when the message holds more points. */
+function decodeRawValuesInto(buf: Uint8Array, times: BigInt64Array, values: Float64Array): RawPointBatch | undefined {
+  const cap = times.length
   const out: RawPointBatch = { stat: undefined, versionMajor: 0n, versionMinor: 0n, times, values }
   const r = new Reader(buf)
   const view = r.view
@@ -106,7 +118,7 @@ function decodeRawValuesFast(buf: Uint8Array): RawPointBatch | undefined {
   while (r.pos < r.end) {
     const tag = r.small()
     if (tag === 0x22) {
-      if (i === cap) return undefined // shorter points than 20 bytes (omitted zero fields): more than `cap` of them
+      if (i === cap) return undefined // points shorter than 20 bytes (omitted zero fields): more than `cap` of them
       if (buf[r.pos] === 18 && r.pos + 19 <= r.end && buf[r.pos + 1] === 0x09 && buf[r.pos + 10] === 0x11) {
         const p = r.pos + 1
         tw[2 * i] = view.getUint32(p + 1, true)
@@ -120,41 +132,11 @@ function decodeRawValuesFast(buf: Uint8Array): RawPointBatch | undefined {
         if (end > r.end) throw malformed('truncated point')
         i = readRawPoint(r, view, end, times, values, i)
       }
-    } else if (tag === 0x0a) {
-      const len = r.small()
-      out.stat = decodeStatus(r, r.pos + len)
-    } else if (tag === 0x10) out.versionMajor = r.varint()
-    else if (tag === 0x18) out.versionMinor = r.varint()
-    else r.skip(tag & 7)
+    } else readHeaderField(r, tag, out)
   }
   if (i < cap) {
     out.times = times.subarray(0, i)
     out.values = values.subarray(0, i)
-  }
-  return out
-}
-
-function decodeRawValuesGeneral(buf: Uint8Array): RawPointBatch {
-  const n = countField4(buf)
-  const times = new BigInt64Array(n)
-  const values = new Float64Array(n)
-  const out: RawPointBatch = { stat: undefined, versionMajor: 0n, versionMinor: 0n, times, values }
-  const r = new Reader(buf)
-  const view = r.view
-  let i = 0
-  while (r.pos < r.end) {
-    const tag = r.small()
-    if (tag === 0x22) {
-      const len = r.small()
-      const end = r.pos + len
-      if (end > r.end) throw malformed('truncated point')
-      i = readRawPoint(r, view, end, times, values, i)
-    } else if (tag === 0x0a) {
-      const len = r.small()
-      out.stat = decodeStatus(r, r.pos + len)
-    } else if (tag === 0x10) out.versionMajor = r.varint()
-    else if (tag === 0x18) out.versionMinor = r.varint()
-    else r.skip(tag & 7)
   }
   return out
 }
@@ -218,12 +200,7 @@ export function decodeStatPointsResponse(buf: Uint8Array): StatPointBatch {
       }
       r.pos = end
       i++
-    } else if (tag === 0x0a) {
-      const len = r.small()
-      out.stat = decodeStatus(r, r.pos + len)
-    } else if (tag === 0x10) out.versionMajor = r.varint()
-    else if (tag === 0x18) out.versionMinor = r.varint()
-    else r.skip(tag & 7)
+    } else readHeaderField(r, tag, out)
   }
   return out
 }

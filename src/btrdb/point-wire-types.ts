@@ -1,6 +1,7 @@
 /**
  * Shapes of the point-carrying BTrDB messages as the hand-written codec sees them (see `point-codec.ts`).
  */
+import type { StatArrays, StatPoint } from './points.ts'
 
 /** The in-band status of a response; `code` 0 (or absent) means success. */
 export interface WireStatus {
@@ -18,16 +19,10 @@ export interface RawPointBatch {
 }
 
 /** A decoded `AlignedWindowsResponse` / `WindowsResponse`: one entry per window in each array. */
-export interface StatPointBatch {
+export interface StatPointBatch extends StatArrays {
   stat: WireStatus | undefined
   versionMajor: bigint
   versionMinor: bigint
-  times: BigInt64Array
-  min: Float64Array
-  mean: Float64Array
-  max: Float64Array
-  count: BigUint64Array
-  stddev: Float64Array
 }
 
 /** An `InsertParams` message as the codec sees it. */
@@ -41,15 +36,8 @@ export interface InsertRequest {
   roundBits?: number
 }
 
-/** One window's summary as the server encodes it. */
-export interface StatPointValue {
-  time: bigint
-  min: number
-  mean: number
-  max: number
-  count: bigint
-  stddev: number
-}
+/** One window's summary as the server encodes it (the public {@link StatPoint}). */
+export type StatPointValue = StatPoint
 
 /** 32-bit words of a 64-bit typed array, to copy int64 values without creating a BigInt per value. */
 export function words(a: BigInt64Array | BigUint64Array): Uint32Array {

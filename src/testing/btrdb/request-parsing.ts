@@ -62,22 +62,16 @@ export function writable(call: Streaming): Promise<void> {
   })
 }
 
-export function concatBig(parts: BigInt64Array[], n: number): BigInt64Array {
-  const out = new BigInt64Array(n)
+/** The `parts` joined into one array of `n` entries (`make(n)`). */
+function concatParts<T extends BigInt64Array | Float64Array>(parts: readonly T[], n: number, make: (n: number) => T): T {
+  const out = make(n)
   let at = 0
   for (const p of parts) {
-    out.set(p, at)
+    out.set(p as never, at)
     at += p.length
   }
   return out
 }
 
-export function concatF64(parts: Float64Array[], n: number): Float64Array {
-  const out = new Float64Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+export const concatBig = (parts: readonly BigInt64Array[], n: number): BigInt64Array => concatParts(parts, n, (k) => new BigInt64Array(k))
+export const concatF64 = (parts: readonly Float64Array[], n: number): Float64Array => concatParts(parts, n, (k) => new Float64Array(k))

@@ -9,6 +9,7 @@
  * Semantics follow BTrDB/btrdb-server `qtree` as described by PingThingsIO/btrdb-python's docs: half-open
  * ranges, windows without points omitted, population standard deviation.
  */
+import type { StatPointValue } from '../../btrdb/point-codec.ts'
 
 /** Points per chunk (BTrDB's leaf vector nodes hold 1024). */
 export const CHUNK_POINTS = 1024
@@ -304,14 +305,7 @@ export function* rawSlices(snap: Snapshot, start: bigint, end: bigint, batch: nu
 }
 
 /** A window's statistics as the wire's StatPoint carries them. */
-export interface WindowStat {
-  time: bigint
-  min: number
-  mean: number
-  max: number
-  count: bigint
-  stddev: number
-}
+export type WindowStat = StatPointValue
 
 /**
  * Windows of `width` ns starting at `origin + k * width` for k in [0, n), only those holding points, in time
