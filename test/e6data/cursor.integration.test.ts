@@ -159,6 +159,16 @@ describe('execute and fetch', () => {
     c2.close()
   })
 
+  it('grpcOptions reach the channel: a receive limit below one batch fails that batch with a typed error', async () => {
+    const small = new Connection({ ...e6.connectionOptions, catalog: CATALOG, database: DB, grpcOptions: { max_receive_message_length: 2000 } })
+    const cur = small.cursor()
+    await cur.execute('SELECT n, s FROM numbers')
+    const err = await cur.fetchBatch().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(E6dataError)
+    expect((err as E6dataError).code).toBe('RESOURCE_EXHAUSTED')
+    small.close()
+  })
+
   it('a catalog or database that does not exist is a query error naming it, not a silent fallback', async () => {
     await expect(conn.cursor({ catalog: 'no_such_catalog', database: DB }).execute('SELECT 1')).rejects.toThrow(/no_such_catalog/)
     await expect(conn.cursor({ catalog: CATALOG, database: 'no_such_db' }).execute('SELECT 1')).rejects.toThrow(/no_such_db/)

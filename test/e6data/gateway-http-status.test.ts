@@ -11,26 +11,29 @@ import { Connection, E6dataClusterSuspendedError, E6dataStrategyError, E6dataTim
 let server: Http2Server | undefined
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())))
 
-async function gateway(status: number | 'never'): Promise<{ port: number; seen: string[] }> {
+async function gateway(status: number | 'never'): Promise<{ port: number; seen: string[]; clusters: string[] }> {
   const seen: string[] = []
+  const clusters: string[] = []
   server = createServer()
   server.on('stream', (stream, headers) => {
     seen.push(String(headers['strategy'] ?? ''))
+    clusters.push(String(headers['cluster-name'] ?? ''))
     if (status === 'never') return // holds the call open: an engine that stopped answering
     stream.respond({ ':status': status, 'content-type': 'text/plain' })
     stream.end('gateway says no')
   })
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
-  return { port: (server.address() as AddressInfo).port, seen }
+  return { port: (server.address() as AddressInfo).port, seen, clusters }
 }
 
 describe('bare HTTP statuses from the gateway, as grpc-js reports them', () => {
-  it('456 on both colours: a strategy error after probing blue then green', async () => {
+  it('456 on both colours: a strategy error after probing blue then green; every call names the cluster', async () => {
     const g = await gateway(456)
-    const conn = new Connection({ host: '127.0.0.1', port: g.port, username: 'u@example.com', password: 't' })
+    const conn = new Connection({ host: '127.0.0.1', port: g.port, username: 'u@example.com', password: 't', clusterName: 'analytics-01' })
     const err = await conn.cursor().execute('SELECT 1').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(E6dataStrategyError)
     expect(g.seen.slice(0, 2)).toEqual(['blue', 'green'])
+    expect(new Set(g.clusters)).toEqual(new Set(['analytics-01']))
     conn.close()
   })
   it('an engine that never answers: a timeout error after callTimeout, nothing waits forever', async () => {
