@@ -174,6 +174,36 @@ describe('versions, delete, changes', () => {
   })
 })
 
+describe('StreamSet.pinVersions, current', () => {
+  it('a set pinned to the current versions keeps reading them after newer writes (values, toArrays, windows)', async () => {
+    const a = await db.create(randomUUID(), col('pin-a'), { name: 'pin_a' })
+    const b = await db.create(randomUUID(), col('pin-b'), { name: 'pin_b' })
+    await a.insert([[100n, 1], [200n, 2]])
+    const vb = await b.insert([[150n, 10]])
+    const pinned = await (await db.streams([a.uuid, b.uuid])).pinVersions()
+    expect((await pinned.versions()).get(b.uuid)).toBe(vb)
+    await a.insert([[300n, 3]])
+    await b.delete(0n, 1000n)
+    expect((await pinned.values()).map((col) => col.map((p) => p.value))).toEqual([[1, 2], [10]])
+    const arrays = await pinned.toArrays()
+    expect(arrays.map((x) => [...(x.data as { values: Float64Array }).values])).toEqual([[1, 2], [10]])
+    expect((await pinned.alignedWindows(20).toArrays()).map((x) => [...(x.data as { count: BigUint64Array }).count])).toEqual([[2n], [1n]])
+    const latest = await db.streams([a.uuid, b.uuid])
+    expect((await latest.values()).map((col) => col.map((p) => p.value))).toEqual([[1, 2, 3], []])
+    const explicit = await latest.pinVersions({ [b.uuid]: vb })
+    expect((await explicit.values())[1]!.map((p) => p.value)).toEqual([10])
+  })
+
+  it('current() is the last point before now; latest() may lie in the future', async () => {
+    const s = await db.create(randomUUID(), col('current'), { name: 'current' })
+    const now = BigInt(Date.now()) * 1_000_000n
+    await s.insert([[now - 60_000_000_000n, 1], [now + 86_400_000_000_000n, 2]])
+    expect((await s.current())?.point.value).toBe(1)
+    expect((await s.latest())?.point.value).toBe(2)
+    expect((await (await db.streams([s.uuid])).current()).map((p) => p?.point.value)).toEqual([1])
+  })
+})
+
 describe('metadata', () => {
   it('tags, annotations, update with replace, lookup, collections, metadata usage, SQL', async () => {
     expect(await stream.tags({ refresh: true })).toEqual({ name: 'main', unit: 'volts' })
