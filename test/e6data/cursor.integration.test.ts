@@ -94,12 +94,14 @@ describe('execute and fetch', () => {
     await cur.close()
   })
 
-  it('a new execute drops rows the previous query left in the cursor (unlike the connector)', async () => {
+  it('a new execute drops rows the previous query left in the cursor and describes the new result (unlike the connector)', async () => {
     const cur = conn.cursor()
     await cur.execute('SELECT n FROM numbers ORDER BY n LIMIT 5')
     expect(await cur.fetchOne()).toEqual([0])
-    await cur.execute('SELECT n FROM numbers ORDER BY n DESC LIMIT 2')
-    expect(await cur.fetchMany(5)).toEqual([[49999], [49998]])
+    await cur.execute('SELECT n AS top, s FROM numbers ORDER BY n DESC LIMIT 2')
+    expect(cur.description!.map((d) => d[0])).toEqual(['top', 's'])
+    expect(cur.rowCount).toBe(2)
+    expect(await cur.fetchMany(5)).toEqual([[49999, '49999'], [49998, '49998']])
     await cur.close()
   })
 
