@@ -53,8 +53,8 @@ const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   // btrdb-python sets -1 since 5.31: ArrowMultiValues replies exceed the 4 MB default.
   'grpc.max_receive_message_length': -1,
   'grpc.max_send_message_length': 64 * 1024 * 1024,
-  // BTrDB/btrdb (Go) uses 1 MiB windows.
-  'grpc.http2.lookahead_bytes': 1 << 20,
+  // The HTTP/2 flow-control window stays grpc-js's default (64 KiB): 'grpc-node.flow_control_window' at 1 MiB (what
+  // BTrDB/btrdb's Go client uses) showed no steady gain in `npm run bench -- btrdb` here (bench/results/btrdb.md).
 }
 
 /** Throws the error of an in-band status, if the message carries a non-zero one. */
