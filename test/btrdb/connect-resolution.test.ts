@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthenticationError, connect, ConnectionError, CredentialsError, InvalidValueError, resolveCredentials } from '../../src/btrdb/index.ts'
 import { startBTrDB, type LocalBTrDB } from '../../src/testing/btrdb/index.ts'
 import { TEST_TLS_CERT } from '../../src/testing/cratedb/index.ts'
+import { usesTls } from '../../src/btrdb/grpc-transport.ts'
 
 /** Where connect() takes endpoints and API key from: profile, then environment, then arguments (btrdb-python's order). */
 let home: string
@@ -103,6 +104,18 @@ describe('connect() against the local server', () => {
     const db = await connect(tls, { apikey: 'SECRET', env: {}, home, tls: { enabled: true, ca: TEST_TLS_CERT } })
     expect((await db.info()).majorVersion).toBe(5)
     db.close()
+  })
+  it('uses TLS on port 4411 and plaintext on 4410 unless tls.enabled says otherwise', () => {
+    expect(usesTls('btrdb.example:4411', undefined)).toBe(true)
+    expect(usesTls('btrdb.example:4410', undefined)).toBe(false)
+    expect(usesTls('btrdb.example:4411', { enabled: false })).toBe(false)
+    expect(usesTls('btrdb.example:9000', { enabled: true })).toBe(true)
+  })
+  it('info() returns the version, build and proxy endpoints', async () => {
+    const db = await connect(server.endpoint, { apikey: 'SECRET', env: {}, home, onWarning: () => {} })
+    const info = await db.info()
+    db.close()
+    expect(info).toEqual({ majorVersion: 5, minorVersion: 34, build: expect.any(String), proxy: { proxyEndpoints: [server.endpoint, server.tlsEndpoint] } })
   })
   it('trusts the CA bundle named by BTRDB_CA_BUNDLE', async () => {
     const bundle = join(home, 'ca.pem')
