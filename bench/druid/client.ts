@@ -1,6 +1,6 @@
 /**
  * One measured client in its own process: `node --expose-gc bench/druid/client.ts <client>` with
- * `BENCH_CONFIG={"url","query","rows"}`. Prints one JSON line: rows, seconds, peak RSS (sampled every 5 ms and
+ * `BENCH_CONFIG={"url","query","rows"}`. Prints one JSON line: rows, seconds (wall), cpuSeconds (this process), peak RSS (sampled every 5 ms and
  * at the end, before the result is released).
  *
  * - `ours`: dialectry/druid `stream()` over `arrayLines`, typed decoding (TIMESTAMP → Date, exact BIGINT), array rows;
@@ -22,6 +22,7 @@ const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss
 ;(globalThis as { gc?: () => void }).gc?.()
 const base = process.memoryUsage.rss()
 const start = process.hrtime.bigint()
+const cpu0 = process.cpuUsage()
 let rows = 0
 if (client === 'ours' || client === 'ours-object') {
   const druid = connect(config.url)
@@ -35,6 +36,9 @@ if (client === 'ours' || client === 'ours-object') {
   peak = Math.max(peak, process.memoryUsage.rss())
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9
+const cpu = process.cpuUsage(cpu0)
+// CPU seconds of this process (all its threads, GC included): steadier than wall time on a shared machine.
+const cpuSeconds = (cpu.user + cpu.system) / 1e6
 clearInterval(sampler)
 peak = Math.max(peak, process.memoryUsage.rss())
-console.log(JSON.stringify({ client, rows, seconds, peakRss: peak, baseRss: base }))
+console.log(JSON.stringify({ client, rows, seconds, cpuSeconds, peakRss: peak, baseRss: base }))
