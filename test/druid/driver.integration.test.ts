@@ -155,6 +155,32 @@ describe('Druid driver against a Router', () => {
 })
 
 describe('Druid driver: cancellation, auth, TLS (local server)', () => {
+  it('a large result streams with bounded memory, in the client and in the local server', async () => {
+    // 1,000,000 rows of 200-character strings: holding them would take well over 250 MB of heap.
+    const local = await startDruid()
+    const c = connect(local.url)
+    try {
+      const gc = (globalThis as { gc?: () => void }).gc
+      gc?.()
+      const base = process.memoryUsage().heapUsed
+      let peak = 0
+      let n = 0
+      let chars = 0
+      for await (const batch of c.stream<[number, string]>(`SELECT range AS i, repeat('x', 200) AS pad FROM range(1000000)`, [], { rowMode: 'array' }).batches()) {
+        n += batch.length
+        chars += batch[0]![1].length
+        peak = Math.max(peak, process.memoryUsage().heapUsed - base)
+      }
+      expect(n).toBe(1_000_000)
+      expect(chars).toBeGreaterThan(0)
+      // Generous bound: a few network chunks, DuckDB chunks and their rows, plus garbage not yet collected.
+      expect(peak).toBeLessThan(160 * 1024 * 1024)
+    } finally {
+      await c.close()
+      await local.stop()
+    }
+  })
+
   it('abort cancels the query on the server, and the query stops there', async () => {
     const local = await startDruid()
     const c = connect(local.url)
