@@ -9,6 +9,7 @@ import {
   DruidConnectionError,
   DruidQueryError,
   DruidTaskFailedError,
+  DruidTimeoutError,
   typedParameter,
   type DruidClient,
 } from '../../src/druid/index.ts'
@@ -155,6 +156,22 @@ describe('Druid driver against a Router', () => {
 })
 
 describe('Druid driver: cancellation, auth, TLS (local server)', () => {
+  it('a client timeout raises DruidTimeoutError and cancels the query on the server', async () => {
+    const local = await startDruid()
+    const c = connect(local.url, { timeout: 300 })
+    try {
+      // An aggregate over 20 billion rows sends nothing for a long time.
+      const err = await c.query('SELECT COUNT(*) AS n FROM range(20000000000)', [], { sqlQueryId: 'dialectry-timeout-test' }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(DruidTimeoutError)
+      expect((err as Error).message).toContain('dialectry-timeout-test')
+      await expect.poll(() => local.engine.cancelRequests, { timeout: 10_000 }).toContain('dialectry-timeout-test')
+      await expect.poll(() => local.engine.queries.get('dialectry-timeout-test')?.state, { timeout: 10_000 }).toBe('cancelled')
+    } finally {
+      await c.close()
+      await local.stop()
+    }
+  })
+
   it('a large result streams with bounded memory, in the client and in the local server', async () => {
     // 1,000,000 rows of 200-character strings: holding them would take well over 250 MB of heap.
     const local = await startDruid()
