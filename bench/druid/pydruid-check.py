@@ -124,5 +124,34 @@ try:
 except IOError as e:
     check("native invalid query raises IOError", "noSuchAggregator" in str(e), True)
 
+# --- Basic auth (druid-basic-security): DB-API user/password, native set_basic_auth_credentials ---
+if len(sys.argv) > 4:
+    a = urlparse(sys.argv[4])
+    acur = connect(host=a.hostname, port=a.port, path="/druid/v2/sql/", scheme=a.scheme, user="admin", password="secret").cursor()
+    acur.execute("SELECT 1 AS one")
+    check("auth dbapi with the right password", [tuple(r) for r in acur.fetchall()], [(1,)])
+    try:
+        connect(host=a.hostname, port=a.port, path="/druid/v2/sql/", scheme=a.scheme, user="admin", password="wrong").cursor().execute("SELECT 1")
+        check("auth dbapi wrong password raises", "no error", "ProgrammingError")
+    except Exception as e:
+        check("auth dbapi wrong password raises", type(e).__name__, "ProgrammingError")
+    try:
+        connect(host=a.hostname, port=a.port, path="/druid/v2/sql/", scheme=a.scheme).cursor().execute("SELECT 1")
+        check("auth dbapi without credentials raises", "no error", "ProgrammingError")
+    except Exception as e:
+        check("auth dbapi without credentials raises", type(e).__name__, "ProgrammingError")
+    aeng = sqlalchemy.create_engine(f"druid://admin:secret@{a.hostname}:{a.port}/druid/v2/sql/")
+    with aeng.connect() as c:
+        check("auth sqlalchemy user:password in the URL", c.execute(text("SELECT 2 AS two")).scalar(), 2)
+    native = PyDruid(sys.argv[4], "druid/v2")
+    native.set_basic_auth_credentials("admin", "secret")
+    check("auth native timeBoundary on an empty cluster", native.time_boundary(datasource="nothing").result, [])
+    native.set_basic_auth_credentials("admin", "wrong")
+    try:
+        native.time_boundary(datasource="nothing")
+        check("auth native wrong password raises IOError", "no error", "IOError")
+    except IOError as e:
+        check("auth native wrong password raises IOError", "401" in str(e), True)
+
 print(f"{failures} failure(s)")
 sys.exit(1 if failures else 0)

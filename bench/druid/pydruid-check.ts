@@ -2,7 +2,7 @@
  * `node bench/druid/pydruid-check.ts <pydruid source dir> [python]`: runs pydruid (https://github.com/druid-io/pydruid),
  * unchanged, against the local Druid server: starts `startDruid()`, ingests a 48-row datasource through SQL
  * ingestion from a JSON-lines file, then runs `pydruid-check.py` (DB-API, SQLAlchemy `druid://` dialect, native
- * `PyDruid` client) with `python` (default `/usr/bin/python3`, which needs `requests` and `sqlalchemy`).
+ * `PyDruid` client; Basic auth against a second server with user `admin`/`secret`) with `python` (default `/usr/bin/python3`, which needs `requests` and `sqlalchemy`).
  * Exits with the script's status. The pydruid source stays outside this repository.
  */
 import { spawnSync } from 'node:child_process'
@@ -25,6 +25,8 @@ const lines = Array.from({ length: 48 }, (_, i) =>
 )
 writeFileSync(dataFile, `${lines.join('\n')}\n`)
 const druid = await startDruid()
+// A second server with druid-basic-security users, for pydruid's Basic auth paths.
+const secured = await startDruid({ users: { admin: 'secret' } })
 const client = connect(druid.url)
 try {
   await client.ingest(
@@ -38,12 +40,13 @@ try {
   // Asynchronous spawn is not needed for the server: it runs on this event loop, so spawnSync would block it.
   const { spawn } = await import('node:child_process')
   const code = await new Promise<number>((resolve) => {
-    spawn(python, [script, sourceDir, druid.url, ds], { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1))
+    spawn(python, [script, sourceDir, druid.url, ds, secured.url], { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1))
   })
   process.exitCode = code
 } finally {
   await client.close()
   await druid.stop()
+  await secured.stop()
   rmSync(dataFile, { force: true })
 }
 void spawnSync
