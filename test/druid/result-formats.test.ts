@@ -12,6 +12,8 @@ import {
 } from '../../src/druid/index.ts'
 import { createSplitter, type ResultFormat } from '../../src/druid/body-splitter.ts'
 import { ResultDecoder } from '../../src/druid/result-decoder.ts'
+import { objectRowBuilder } from '../../src/druid/row-builder.ts'
+import { passthrough } from '../../src/druid/column-types.ts'
 
 /**
  * Decoding of Druid's wire shapes without a Druid: bodies written exactly as Druid's writers do
@@ -84,9 +86,15 @@ describe('Druid result formats (decoder)', () => {
     }
   })
 
-  it.each(['arrayLines', 'objectLines'] as const)('%s object rows keep every column name as an own key, however it is spelled', (format) => {
-    // Names a generated row shape must not misread: the prototype key, quotes, code, a repeated name, digits.
-    const names = ['__proto__', 'a"b\\', '"}); throw new Error("x"); ({"', 'constructor', 'dup', 'dup', '0', 'line\nbreak']
+  it.each([
+    ['arrayLines', false],
+    ['objectLines', false],
+    ['arrayLines', true],
+    ['objectLines', true],
+  ] as const)('%s object rows keep every column name as an own key, however it is spelled (with __proto__: %s)', (format, withProto) => {
+    // Names a generated row shape must not misread: quotes, code, a repeated name, digits; and the prototype key,
+    // which an object literal would treat as the prototype (that result takes the keyed-store path).
+    const names = [withProto ? '__proto__' : 'p', 'a"b\\', '"}); throw new Error("x"); ({"', 'constructor', 'dup', 'dup', '0', 'line\nbreak']
     const values = ['p', 'q', 'r', 's', 'first', 'last', 'z', 'n']
     const text =
       format === 'arrayLines'
@@ -97,7 +105,7 @@ describe('Druid result formats (decoder)', () => {
     const expected = { p: 'p', dup: 'last' } // a repeated name keeps its last value (JSON.parse does the same for objectLines)
     for (const row of rows) {
       expect(Object.getPrototypeOf(row)).toBe(Object.prototype)
-      expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(expected.p)
+      expect(Object.getOwnPropertyDescriptor(row, withProto ? '__proto__' : 'p')?.value).toBe(expected.p)
       expect(row['a"b\\']).toBe('q')
       expect(row['"}); throw new Error("x"); ({"']).toBe('r')
       expect(Object.hasOwn(row, 'constructor') && row['constructor']).toBe('s')
@@ -106,6 +114,13 @@ describe('Druid result formats (decoder)', () => {
       expect(row['line\nbreak']).toBe('n')
       expect(Object.keys(row).sort()).toEqual([...new Set(names)].sort())
     }
+  })
+
+  it('object rows are built by one generated function per result unless a column is named __proto__', () => {
+    const names = ['a"b\\', '"}); throw new Error("x"); ({"']
+    expect(objectRowBuilder(names, [passthrough, passthrough], 'array', passthrough).name).toBe('druidRow')
+    expect(objectRowBuilder(names, [passthrough, passthrough], 'array', passthrough)(['x', null] as never)).toEqual({ [names[0]!]: 'x', [names[1]!]: null })
+    expect(objectRowBuilder(['__proto__'], [passthrough], 'array', passthrough).name).not.toBe('druidRow')
   })
 
   it('object rows of one result share one key order and decode every type (array and object sources)', () => {
