@@ -1,7 +1,7 @@
 import { columnDecoder, exactReviver, passthrough, isIntegerType, type CellDecoder, type DecodeOptions, type DruidColumn } from './column-types.ts'
 import type { ResultFormat, RowBatch } from './body-splitter.ts'
 import { DruidProtocolError } from './errors.ts'
-import { objectRowBuilder, type ObjectRowBuilder } from './row-builder.ts'
+import { arrayRowDecoder, objectRowBuilder, type ArrayRowDecoder, type ObjectRowBuilder } from './row-builder.ts'
 
 /** How rows are returned: `'object'` keyed by column name (a repeated name keeps the last value), or `'array'`. */
 export type RowMode = 'object' | 'array'
@@ -36,6 +36,7 @@ export class ResultDecoder {
   #exactAll = false
   #fromArray: ObjectRowBuilder | undefined
   #fromObject: ObjectRowBuilder | undefined
+  #inPlace: ArrayRowDecoder | undefined
 
   constructor(format: ResultFormat, expect: HeaderExpectation, rowMode: RowMode, options: DecodeOptions) {
     this.#objectFormat = format === 'object' || format === 'objectLines'
@@ -88,9 +89,7 @@ export class ResultDecoder {
         out[r - start] = build(raw as never)
       } else {
         // The parsed array is ours alone: decode in place (no second array per row).
-        if (raw.length > width) raw.length = width
-        for (let i = 0; i < width; i++) raw[i] = decoders[i]!(raw[i] ?? null)
-        out[r - start] = raw
+        out[r - start] = (this.#inPlace ??= arrayRowDecoder(decoders, passthrough))(raw)
       }
     }
     return out
@@ -143,6 +142,7 @@ export class ResultDecoder {
     this.#decoders = columns.map((c) => columnDecoder(c, this.#options))
     this.#fromArray = undefined
     this.#fromObject = undefined
+    this.#inPlace = undefined
     this.#integerIndexes = []
     columns.forEach((c, i) => {
       if (isIntegerType(c.sqlType) || (c.sqlType === undefined && (c.nativeType === 'LONG' || c.nativeType === undefined))) this.#integerIndexes.push(i)

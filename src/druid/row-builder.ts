@@ -41,3 +41,27 @@ export function objectRowBuilder(names: readonly string[], decoders: readonly Ce
     return row
   }) as ObjectRowBuilder
 }
+
+/** Decodes one parsed array row in place and returns it. */
+export type ArrayRowDecoder = (raw: unknown[]) => unknown[]
+
+/**
+ * An in-place decoder of array rows for one result, generated like {@link objectRowBuilder} so each column's decoder
+ * is called from its own call site (monomorphic) and identity columns only turn a missing cell into `null`. Extra
+ * cells beyond the columns are dropped. Falls back to a loop where code generation is disallowed.
+ */
+export function arrayRowDecoder(decoders: readonly CellDecoder[], identity: CellDecoder): ArrayRowDecoder {
+  const width = decoders.length
+  const cells = decoders.map((d, i) => (d === identity ? `r[${i}] ??= null` : `r[${i}] = d${i}(r[${i}] ?? null)`))
+  const locals = decoders.map((_, i) => `d${i} = d[${i}]`)
+  const code = `"use strict";\n${locals.length > 0 ? `const ${locals.join(', ')};\n` : ''}return function druidArrayRow(r) { if (r.length > ${width}) r.length = ${width}; ${cells.join('; ')}; return r }`
+  try {
+    return new Function('d', code)(decoders) as ArrayRowDecoder
+  } catch {
+    return (r) => {
+      if (r.length > width) r.length = width
+      for (let i = 0; i < width; i++) r[i] = decoders[i]!(r[i] ?? null)
+      return r
+    }
+  }
+}

@@ -12,7 +12,7 @@ import {
 } from '../../src/druid/index.ts'
 import { createSplitter, type ResultFormat } from '../../src/druid/body-splitter.ts'
 import { ResultDecoder } from '../../src/druid/result-decoder.ts'
-import { objectRowBuilder } from '../../src/druid/row-builder.ts'
+import { arrayRowDecoder, objectRowBuilder } from '../../src/druid/row-builder.ts'
 import { passthrough } from '../../src/druid/column-types.ts'
 
 /**
@@ -121,6 +121,12 @@ describe('Druid result formats (decoder)', () => {
     expect(objectRowBuilder(names, [passthrough, passthrough], 'array', passthrough).name).toBe('druidRow')
     expect(objectRowBuilder(names, [passthrough, passthrough], 'array', passthrough)(['x', null] as never)).toEqual({ [names[0]!]: 'x', [names[1]!]: null })
     expect(objectRowBuilder(['__proto__'], [passthrough], 'array', passthrough).name).not.toBe('druidRow')
+    // Array rows are decoded in place: extra cells dropped, missing cells null, each column by its decoder.
+    const inPlace = arrayRowDecoder([passthrough, (v) => (v === null ? null : Number(v) * 2)], passthrough)
+    const row = ['a', '21', 'extra']
+    expect(inPlace(row)).toBe(row)
+    expect(row).toEqual(['a', 42])
+    expect(inPlace([])).toEqual([null, null])
   })
 
   it('object rows of one result share one key order and decode every type (array and object sources)', () => {
