@@ -13,7 +13,7 @@ import {
 import { createSplitter, type ResultFormat } from '../../src/druid/body-splitter.ts'
 import { ResultDecoder } from '../../src/druid/result-decoder.ts'
 import { arrayRowDecoder, objectRowBuilder } from '../../src/druid/row-builder.ts'
-import { passthrough } from '../../src/druid/column-types.ts'
+import { columnDecoder, passthrough } from '../../src/druid/column-types.ts'
 
 /**
  * Decoding of Druid's wire shapes without a Druid: bodies written exactly as Druid's writers do
@@ -135,6 +135,19 @@ describe('Druid result formats (decoder)', () => {
       const rows = decoder.decode(createSplitter(format).push(body(format))) as Record<string, unknown>[]
       expect(rows).toEqual(EXPECTED)
       expect(rows.map((r) => Object.keys(r).join())).toEqual([HEADER.join(), HEADER.join()])
+    }
+  })
+
+  it('timestamps decode as Date.parse reads them, in every form Druid sends', () => {
+    const texts = [
+      '2015-09-12T00:47:53.259Z', '2015-09-12T00:47:53.260Z', '2015-09-13T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '2024-02-29T23:59:59.999Z',
+      '0099-01-01T00:00:00.000Z', '2023-02-30T00:00:00.000Z', '2015-09-12T00:47:53.259-07:00', '2015-09-12', '2015-09-12 00:47:53', '2015-09-1xT00:47:53.259Z', 'not a date',
+    ]
+    const decode = columnDecoder({ name: 't', sqlType: 'TIMESTAMP' })
+    for (const t of texts) {
+      const got = decode(t) as Date
+      const want = Date.parse(t.includes('T') || !t.includes(' ') ? t : `${t.replace(' ', 'T')}Z`)
+      expect([t, got.getTime()]).toEqual([t, want])
     }
   })
 
