@@ -8,7 +8,7 @@
  *                                                 8 s, read bursts (50 selects, 500 ms timeout) every 250 ms;
  *                                                 prints the share of reads that succeeded during the pause
  *
- * Options: --requests n (20000), --wait s (15), --pause s (8).
+ * Options: --requests n (20000), --wait s (40), --pause s (8), --ping-timeout ms (the driver's default, 30 000).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { connect, createPool } from '../../src/tarantool/index.ts'
@@ -28,10 +28,11 @@ const initLua = `
 
 if (mode === 'pending') {
   const requests = opt('requests', 20_000)
-  const waitSec = opt('wait', 15)
+  const waitSec = opt('wait', 40)
+  const pingTimeout = opt('ping-timeout', 0)
   const server = await startTarantool({ initLua })
   try {
-    const conn = await connect(server.uri)
+    const conn = await connect(server.uri, pingTimeout > 0 ? { pingTimeout } : {})
     await conn.loadSchema()
     let settled = 0
     let failed = 0

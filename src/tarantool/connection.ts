@@ -100,8 +100,11 @@ export interface ConnectionOptions {
    * fails with a {@link ConnectionError} code `UNRESPONSIVE` (`retryable: true` when it was never written, or was
    * written but is read-only outside a stream transaction: a select, a ping, a call/eval/execute marked `readOnly`;
    * `false` for a written write, since it may have executed, exactly as when a connection drops), and the
-   * connection reconnects (when `reconnect` is on). Default 5000. Raise it when the server runs Lua that holds
-   * its TX thread without yielding for longer (a ping cannot be answered meanwhile). Replication uses a similar
+   * connection reconnects (when `reconnect` is on). Default 30 000: a hung or stopped server is detected within
+   * about `pingInterval + pingTimeout`, while a request that holds the server's TX thread without yielding (an SQL
+   * aggregate over millions of tuples on Tarantool 2.x, a long Lua loop: the ping waits behind it, since the TX
+   * thread answers pings too) has 30 s before it is mistaken for a hang. Lower it where no request runs that long
+   * and a hang must be noticed sooner; raise it for longer batch work. Replication uses a similar
    * rule (a peer is dropped after 4 silent `replication_timeout` periods):
    * https://www.tarantool.io/en/doc/latest/reference/configuration/#cfg-replication-replication-timeout
    */
@@ -258,7 +261,7 @@ export class Connection extends TarantoolRequests {
       throw new InvalidArgumentError(`maxInFlight must be a positive integer or Infinity, got ${String(options.maxInFlight)}`)
     }
     this.#pingInterval = options.pingInterval ?? 1000
-    this.#pingTimeout = options.pingTimeout ?? 5000
+    this.#pingTimeout = options.pingTimeout ?? 30_000
     if (!(this.#pingInterval >= 0) || !(this.#pingTimeout > 0)) {
       throw new InvalidArgumentError(`pingInterval must be >= 0 and pingTimeout > 0 (ms), got ${String(options.pingInterval)} and ${String(options.pingTimeout)}`)
     }
