@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --system tarantool|cratedb|btrdb|druid|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
+ * `npm run demo [-- --system tarantool|cratedb|btrdb|druid|e6data|all] [--rows N] [--cratedb-rows N]`: real data through dialectry's
  * drivers, Kysely dialects and Drizzle drivers, one system after the other (Tarantool first).
  *
  * - Tarantool (`demo/run-demo.ts`): the vega-datasets flights (3M rows) and airports, a Kysely migration, timed
