@@ -248,6 +248,25 @@ describe('Druid Kysely dialect', () => {
   it('server errors reach the caller typed', async () => {
     await expect(db.selectFrom('no_such_datasource').selectAll().execute()).rejects.toBeInstanceOf(DruidQueryError)
   })
+
+  it('EXPLAIN PLAN FOR a Kysely select passes the guard and answers PLAN, RESOURCES, ATTRIBUTES', async () => {
+    const inner = db
+      .selectFrom(FLIGHTS)
+      .innerJoin(AIRPORTS, `${AIRPORTS}.iata`, `${FLIGHTS}.origin`)
+      .select([`${AIRPORTS}.state`, (eb) => eb.fn.countAll<number>().as('n')])
+      .where('delay', '>', 5)
+      .groupBy(`${AIRPORTS}.state`)
+    const before = sent.length
+    const { rows } = await sql<{ PLAN: string; RESOURCES: string; ATTRIBUTES: string }>`EXPLAIN PLAN FOR ${inner}`.execute(db as never)
+    expect(sent.length).toBe(before + 1)
+    expect(sent.at(-1)).toMatch(/^EXPLAIN PLAN FOR \(select/)
+    expect(rows).toHaveLength(1)
+    expect(Object.keys(rows[0]!)).toEqual(['PLAN', 'RESOURCES', 'ATTRIBUTES'])
+    expect(JSON.parse(rows[0]!.PLAN)).toBeInstanceOf(Array) // Druid's native query; the local server's is DuckDB's plan
+    expect(JSON.parse(rows[0]!.RESOURCES)).toEqual(expect.arrayContaining([{ name: AIRPORTS, type: 'DATASOURCE' }, { name: FLIGHTS, type: 'DATASOURCE' }]))
+    expect(JSON.parse(rows[0]!.ATTRIBUTES)).toMatchObject({ statementType: 'SELECT' })
+    await expect(sql`EXPLAIN PLAN FOR SELECT nope FROM ${sql.table(FLIGHTS)}`.execute(db as never)).rejects.toBeInstanceOf(DruidQueryError)
+  })
 })
 
 describe('Druid Drizzle driver', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { dateValue, JSDuckDBValueConverter, listValue, timestampValue, type DuckDBValue } from '@duckdb/node-api'
+import { dateValue, JSDuckDBValueConverter, listValue, timestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import type { DruidEngine, QueryRecord } from './druid-engine.ts'
 import { druidException, fromEngineError, invalidInput, legacyError, type ServerError } from './druid-errors.ts'
 import { parseExactJson, readBody, sendError, sendJson, writeWithBackpressure } from './http-util.ts'
@@ -113,6 +113,55 @@ export function prepareQuery(body: SqlRequest): { sql: string; context: Record<s
   return { sql: rewriteCatalogNames(sql), context: { ...body.context, ...setContext }, values }
 }
 
+/** `EXPLAIN PLAN [options] FOR <query>` → the query; `undefined` when `sql` is not in that form. */
+export function explainTarget(sql: string): string | undefined {
+  const m = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*EXPLAIN\s+PLAN\s+(?:(?:INCLUDING|EXCLUDING)\s+(?:ALL\s+)?ATTRIBUTES\s+|WITH(?:OUT)?\s+IMPLEMENTATION\s+|WITH\s+TYPE\s+|AS\s+(?:JSON|XML|TEXT|DOT)\s+)*FOR\s+/i.exec(sql)
+  return m === null ? undefined : sql.slice(m[0].length)
+}
+
+/** Every `BASE_TABLE` reference in a `json_serialize_sql` tree, minus the names its CTEs define. */
+function tableRefs(node: unknown, refs: Set<string>, ctes: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) tableRefs(n, refs, ctes)
+    return
+  }
+  if (node === null || typeof node !== 'object') return
+  const o = node as Record<string, unknown>
+  if (o['type'] === 'BASE_TABLE' && typeof o['table_name'] === 'string' && (o['schema_name'] === '' || o['schema_name'] === 'druid')) refs.add(o['table_name'])
+  const cteMap = (o['cte_map'] as { map?: { key: string }[] } | undefined)?.map
+  for (const e of cteMap ?? []) ctes.add(e.key)
+  for (const v of Object.values(o)) tableRefs(v, refs, ctes)
+}
+
+/**
+ * Answers `EXPLAIN PLAN FOR <query>` with Druid's one row of `PLAN`, `RESOURCES`, `ATTRIBUTES`
+ * (https://druid.apache.org/docs/latest/querying/sql-translation#interpreting-explain-plan-output), as a SELECT of
+ * three string parameters that the normal path then writes in any result format. PLAN is DuckDB's physical plan
+ * (its `EXPLAIN`, which also validates the query: errors throw as for the query itself), not a Druid native query.
+ * RESOURCES are the datasources (tables of schema `druid`) the query names, from DuckDB's parse tree.
+ */
+async function explainAsSelect(connection: DuckDBConnection, query: string, values: DuckDBValue[]): Promise<{ sql: string; values: DuckDBValue[] }> {
+  // with parameters, a parse error arrives as "Failed to extract statements: Parser Error: …"; keep DuckDB's own text
+  const explained = await connection.runAndReadAll(`EXPLAIN ${query}`, values).catch((err: unknown) => {
+    throw new Error(String(err instanceof Error ? err.message : err).replace(/^Failed to extract statements: /, ''))
+  })
+  const planText = explained.getRows().map((r) => String(r[1] ?? '')).join('\n')
+  const signature = (await connection.runAndReadAll(`SELECT * FROM (${query}) AS "__druid_q" LIMIT 0`, values)).columnNames()
+  const tree = JSON.parse(String((await connection.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [query])).getRows()[0]![0])) as unknown
+  const refs = new Set<string>()
+  const ctes = new Set<string>()
+  tableRefs(tree, refs, ctes)
+  const datasources = new Set(
+    (await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'druid'`)).getRows().map((r) => String(r[0])),
+  )
+  const resources = [...refs].filter((t) => !ctes.has(t) && datasources.has(t)).sort().map((name) => ({ name, type: 'DATASOURCE' }))
+  const plan = [{ query: { queryType: 'duckdb', plan: planText }, signature: signature.map((name, i) => ({ name: outputName(name, i) })) }]
+  return {
+    sql: 'SELECT $1::VARCHAR AS "PLAN", $2::VARCHAR AS "RESOURCES", $3::VARCHAR AS "ATTRIBUTES"',
+    values: [JSON.stringify(plan), JSON.stringify(resources), JSON.stringify({ statementType: 'SELECT' })],
+  }
+}
+
 /**
  * `POST /druid/v2/sql`: runs the query on DuckDB and streams the chosen format chunk by chunk (2048 rows per DuckDB
  * chunk, writes wait for back-pressure). Status and headers are committed when the first chunk is ready, so
@@ -146,6 +195,14 @@ export async function handleSql(engine: DruidEngine, req: IncomingMessage, res: 
     // JSON formats: learn the columns with LIMIT 0, then let DuckDB encode each row (see engineRowSql).
     let engineJson = false
     let result
+    if (statementKind(prepared.sql) === 'EXPLAIN') {
+      const target = explainTarget(prepared.sql)
+      if (target === undefined) {
+        record.state = 'failed'
+        return sendError(res, invalidInput('Incorrect syntax: only EXPLAIN PLAN FOR <query> is supported', 1, 1), idHeaders)
+      }
+      Object.assign(prepared, await explainAsSelect(connection, target, prepared.values))
+    }
     if (body.resultFormat !== 'csv' && statementKind(prepared.sql) !== 'EXPLAIN') {
       const probe = await connection.runAndReadAll(`SELECT * FROM (${prepared.sql}) AS "__druid_q" LIMIT 0`, prepared.values).catch(() => undefined)
       if (probe !== undefined) {
